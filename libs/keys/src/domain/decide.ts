@@ -1,0 +1,143 @@
+import { managesAllKeys, SYSTEM_ACTOR, type Actor } from './actor.js';
+import type { AcknowledgeNotice, DeleteKey, ExpireKey, KeyCommand, MintKey, RevokeKey } from './key-commands.js';
+import { conflict, forbidden, invalid, limitReached, notFound } from './key-errors.js';
+import type { EventContext, KeyLifecycleEvent } from './key-events.js';
+import { normalizeLabel } from './key-label.js';
+import type { KeyPolicy } from './key-policy.js';
+import { effectiveStatus, type KeyringState, type KeyState } from './keyring-state.js';
+
+/**
+ * The key lifecycle rules as one pure function: (command, state) → events, or a KeyDomainError.
+ * Everything non-deterministic (clock, ids, verifier) arrives inside the command.
+ */
+export const decide = (command: KeyCommand, state: KeyringState, policy: KeyPolicy): KeyLifecycleEvent[] => {
+  switch (command.type) {
+    case 'AcknowledgeNotice':
+      return acknowledge(command, state);
+    case 'MintKey':
+      return mint(command, state, policy);
+    case 'RevokeKey':
+      return revoke(command, state);
+    case 'ExpireKey':
+      return expire(command, state);
+    case 'DeleteKey':
+      return remove(command, state);
+    default: {
+      const unknownCommand: never = command;
+      throw invalid(`Unknown command ${(unknownCommand as { type: string }).type}`);
+    }
+  }
+};
+
+const context = (actor: Pick<Actor, 'userId' | 'name'>, companyId: string, keyId: string, c: KeyCommand): EventContext => ({
+  actorUserId: actor.userId,
+  actorName: actor.name,
+  companyId,
+  keyId,
+  correlationId: c.correlationId,
+  at: c.now.toISOString(),
+});
+
+const acknowledge = (c: AcknowledgeNotice, state: KeyringState): KeyLifecycleEvent[] => {
+  if (state.acknowledgements.has(c.acknowledgementId) || state.keys.has(c.keyId)) {
+    throw conflict('This acknowledgement was already recorded.');
+  }
+  return [
+    {
+      type: 'KeyAcknowledged',
+      data: {
+        ...context(c.actor, c.actor.companyId, c.keyId, c),
+        acknowledgementId: c.acknowledgementId,
+        noticeVersion: c.noticeVersion,
+      },
+    },
+  ];
+};
+
+const mint = (c: MintKey, state: KeyringState, policy: KeyPolicy): KeyLifecycleEvent[] => {
+  // 1. The acknowledgement: this user's, fresh, unused, and for this key id.
+  const ack = state.acknowledgements.get(c.acknowledgementId);
+  if (!ack || ack.userId !== c.actor.userId) {
+    throw invalid('Unknown acknowledgementId: acknowledge the security notice first (POST /api/keys/acknowledgements).');
+  }
+  if (ack.used) throw conflict('This acknowledgement was already used to create a key; acknowledge the notice again.');
+  if (c.now.getTime() - ack.at.getTime() >= policy.acknowledgementTtlMs) {
+    const minutes = Math.round(policy.acknowledgementTtlMs / 60000);
+    throw invalid(`The acknowledgement is older than ${minutes} minutes; acknowledge the security notice again.`);
+  }
+  if (ack.keyId !== c.keyId) throw invalid('The key id does not belong to this acknowledgement.');
+
+  // 2. The label.
+  const label = normalizeLabel(c.label, c.now, policy.labelMaxLength);
+
+  // 3. The limits, counted on effective status: revoked, expired and deleted keys don't count.
+  const active = [...state.keys.values()].filter((k) => effectiveStatus(k, c.now) === 'active');
+  if (active.length >= policy.maxActiveKeysPerCompany) {
+    throw limitReached(
+      `Your company already has ${active.length} active API keys, the limit of ${policy.maxActiveKeysPerCompany} per company. Revoke a key before creating another.`,
+    );
+  }
+  const mine = active.filter((k) => k.creatorUserId === c.actor.userId).length;
+  if (mine >= policy.maxActiveKeysPerCreator) {
+    throw limitReached(
+      `You already have ${mine} active API keys, the limit of ${policy.maxActiveKeysPerCreator} per user. Revoke one of yours before creating another.`,
+    );
+  }
+
+  return [
+    {
+      type: 'KeyMinted',
+      data: {
+        ...context(c.actor, c.actor.companyId, c.keyId, c),
+        acknowledgementId: c.acknowledgementId,
+        label,
+        prefix: c.prefix,
+        verifier: c.verifier,
+        permissions: [...c.actor.permissions],
+        creatorRole: c.actor.role,
+        expiresAt: new Date(c.now.getTime() + policy.keyTtlMs).toISOString(),
+      },
+    },
+  ];
+};
+
+/** A key this actor may see: the company's own and, unless they manage all keys, one they created. */
+const visibleKey = (state: KeyringState, actor: Actor, keyId: string): KeyState => {
+  const key = state.keys.get(keyId);
+  // Another user's key is as invisible as a missing one, so nothing leaks its existence.
+  if (!key || key.status === 'deleted' || (!managesAllKeys(actor) && key.creatorUserId !== actor.userId)) {
+    throw notFound(`No API key with id ${keyId}.`);
+  }
+  return key;
+};
+
+const revoke = (c: RevokeKey, state: KeyringState): KeyLifecycleEvent[] => {
+  const key = visibleKey(state, c.actor, c.keyId);
+  const status = effectiveStatus(key, c.now);
+  // A second revoke writes nothing: 409 tells the caller the key is already unusable.
+  if (status === 'revoked') throw conflict(`The API key ${c.keyId} is already revoked.`);
+  if (status === 'expired') throw conflict(`The API key ${c.keyId} has expired; there is nothing to revoke.`);
+  return [{ type: 'KeyRevoked', data: context(c.actor, c.actor.companyId, c.keyId, c) }];
+};
+
+const expired = (c: KeyCommand, companyId: string, key: KeyState): KeyLifecycleEvent => ({
+  type: 'KeyExpired',
+  data: { ...context(SYSTEM_ACTOR, companyId, key.keyId, c), expiresAt: key.expiresAt.toISOString() },
+});
+
+const expire = (c: ExpireKey, state: KeyringState): KeyLifecycleEvent[] => {
+  const key = state.keys.get(c.keyId);
+  // The sweeper may race with a revoke or run twice: anything but a lapsed active key is a no-op.
+  if (!key || key.status !== 'active' || effectiveStatus(key, c.now) !== 'expired') return [];
+  return [expired(c, c.companyId, key)];
+};
+
+const remove = (c: DeleteKey, state: KeyringState): KeyLifecycleEvent[] => {
+  const key = visibleKey(state, c.actor, c.keyId);
+  if (c.actor.role !== 'root') throw forbidden('Only root users can delete API keys.');
+  const status = effectiveStatus(key, c.now);
+  if (status === 'active') throw conflict(`The API key ${c.keyId} is active; revoke it before deleting it.`);
+  const deleted: KeyLifecycleEvent = { type: 'KeyDeleted', data: context(c.actor, c.actor.companyId, c.keyId, c) };
+  // A key that lapsed before the sweeper noticed gets its KeyExpired first, so the history reads in order.
+  return key.status === 'active' ? [expired(c, c.actor.companyId, key), deleted] : [deleted];
+};

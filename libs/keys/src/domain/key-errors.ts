@@ -1,0 +1,22 @@
+/**
+ * Why a command was refused. The kind maps one-to-one to an HTTP status at the edge
+ * (invalid 400, forbidden 403, not_found 404, conflict and limit 409), so the domain never
+ * imports HTTP, and a client can act on the status alone.
+ */
+export type KeyErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'limit';
+
+export class KeyDomainError extends Error {
+  constructor(
+    readonly kind: KeyErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeyDomainError';
+  }
+}
+
+export const invalid = (m: string) => new KeyDomainError('invalid', m);
+export const forbidden = (m: string) => new KeyDomainError('forbidden', m);
+export const notFound = (m: string) => new KeyDomainError('not_found', m);
+export const conflict = (m: string) => new KeyDomainError('conflict', m);
+export const limitReached = (m: string) => new KeyDomainError('limit', m);
