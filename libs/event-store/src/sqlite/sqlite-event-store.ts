@@ -1,0 +1,211 @@
+import { EventEmitter } from 'node:events';
+import type Database from 'better-sqlite3';
+import {
+  WrongExpectedVersionError,
+  type AppendResult,
+  type EventStore,
+  type ExpectedStreamState,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamResult,
+  type RecordedEvent,
+  type SubscribeOptions,
+} from '../event-store.port.js';
+import type { SqliteDb } from './open-sqlite.js';
+
+interface EventRow {
+  global_position: number;
+  event_id: string;
+  stream_id: string;
+  stream_position: number;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS events (
+  global_position INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id        TEXT    NOT NULL UNIQUE,
+  stream_id       TEXT    NOT NULL,
+  stream_position INTEGER NOT NULL,
+  type            TEXT    NOT NULL,
+  data            TEXT    NOT NULL,
+  metadata        TEXT    NOT NULL,
+  recorded_at     TEXT    NOT NULL,
+  UNIQUE (stream_id, stream_position)
+);
+CREATE INDEX IF NOT EXISTS events_by_type ON events (type, global_position);
+`;
+
+const toRecorded = <T>(row: EventRow): RecordedEvent<T> => ({
+  eventId: row.event_id,
+  streamId: row.stream_id,
+  streamPosition: row.stream_position,
+  globalPosition: row.global_position,
+  type: row.type,
+  data: JSON.parse(row.data) as T,
+  metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+  recordedAt: row.recorded_at,
+});
+
+export interface SqliteEventStoreOptions {
+  /** How often a subscription looks for events appended by another process sharing the file. */
+  pollIntervalMs?: number;
+  now?: () => Date;
+}
+
+/**
+ * The event store on one SQLite file (better-sqlite3). Appends run in an IMMEDIATE transaction, so the
+ * expected-state check and the insert are atomic across every connection and process using the file.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly appended = new EventEmitter();
+  private readonly pollIntervalMs: number;
+  private readonly now: () => Date;
+  private readonly stmts;
+  private readonly readAllByTypes = new Map<string, Database.Statement>();
+  private readonly appendTx;
+
+  constructor(
+    private readonly db: SqliteDb,
+    options: SqliteEventStoreOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.now = options.now ?? (() => new Date());
+    this.appended.setMaxListeners(0);
+    db.exec(SCHEMA);
+    this.stmts = {
+      streamPosition: db.prepare('SELECT MAX(stream_position) AS p FROM events WHERE stream_id = ?').pluck(),
+      insert: db.prepare(
+        `INSERT INTO events (event_id, stream_id, stream_position, type, data, metadata, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      byEventId: db.prepare('SELECT global_position, stream_position FROM events WHERE event_id = ?'),
+      readStream: db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY stream_position'),
+      readAll: db.prepare('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
+      head: db.prepare('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck(),
+    };
+    this.appendTx = db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState) =>
+      this.appendInTransaction(streamId, events, expected),
+    );
+  }
+
+  private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState): AppendResult {
+    // A command retried after its events were written: answer what was written, write nothing.
+    const already = this.stmts.byEventId.all(events[events.length - 1].eventId) as {
+      global_position: number;
+      stream_position: number;
+    }[];
+    if (already.length > 0) {
+      return { nextExpectedStreamPosition: already[0].stream_position, lastGlobalPosition: already[0].global_position };
+    }
+    const current = (this.stmts.streamPosition.get(streamId) as number | null) ?? -1;
+    const ok =
+      expected === 'any' ||
+      (expected === 'no_stream' && current === -1) ||
+      (expected === 'stream_exists' && current !== -1) ||
+      expected === current;
+    if (!ok) throw new WrongExpectedVersionError(streamId, expected, current);
+
+    const recordedAt = this.now().toISOString();
+    let position = current;
+    let global = 0;
+    for (const e of events) {
+      position += 1;
+      const info = this.stmts.insert.run(
+        e.eventId,
+        streamId,
+        position,
+        e.type,
+        JSON.stringify(e.data),
+        JSON.stringify(e.metadata ?? {}),
+        recordedAt,
+      );
+      global = Number(info.lastInsertRowid);
+    }
+    return { nextExpectedStreamPosition: position, lastGlobalPosition: global };
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('appendToStream needs at least one event');
+    const result = this.appendTx.immediate(streamId, events, expected);
+    this.appended.emit('append', result.lastGlobalPosition);
+    return result;
+  }
+
+  async readStream<T>(streamId: string): Promise<ReadStreamResult<T>> {
+    const events = (this.stmts.readStream.all(streamId) as EventRow[]).map((r) => toRecorded<T>(r));
+    return { currentStreamPosition: events.length ? events[events.length - 1].streamPosition : -1, events };
+  }
+
+  /** Synchronous read, for projections that apply a batch inside one SQLite transaction. */
+  readAllSync<T>({ after, maxCount, eventTypes }: ReadAllOptions): RecordedEvent<T>[] {
+    const rows = eventTypes?.length
+      ? (this.readAllStatement(eventTypes).all(after, ...eventTypes, maxCount) as EventRow[])
+      : (this.stmts.readAll.all(after, maxCount) as EventRow[]);
+    return rows.map((r) => toRecorded<T>(r));
+  }
+
+  async readAll<T>(options: ReadAllOptions): Promise<RecordedEvent<T>[]> {
+    return this.readAllSync<T>(options);
+  }
+
+  private readAllStatement(types: readonly string[]): Database.Statement {
+    const key = types.join(',');
+    let stmt = this.readAllByTypes.get(key);
+    if (!stmt) {
+      stmt = this.db.prepare(
+        `SELECT * FROM events WHERE global_position > ? AND type IN (${types.map(() => '?').join(',')})
+         ORDER BY global_position LIMIT ?`,
+      );
+      this.readAllByTypes.set(key, stmt);
+    }
+    return stmt;
+  }
+
+  async *subscribeToAll<T>({ after, eventTypes, signal }: SubscribeOptions): AsyncIterable<RecordedEvent<T>> {
+    let checkpoint = after;
+    while (!signal?.aborted) {
+      const batch = this.readAllSync<T>({ after: checkpoint, maxCount: 500, eventTypes });
+      if (batch.length === 0) {
+        await this.nextAppend(signal);
+        continue;
+      }
+      for (const event of batch) {
+        if (signal?.aborted) return;
+        yield event;
+        checkpoint = event.globalPosition;
+      }
+    }
+  }
+
+  /** Resolves on the next append in this process, after the poll interval (other processes), or on abort. */
+  waitForAppend(signal?: AbortSignal): Promise<void> {
+    return this.nextAppend(signal);
+  }
+
+  private nextAppend(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.appended.off('append', done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.pollIntervalMs);
+      this.appended.on('append', done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async headPosition(): Promise<number> {
+    return this.stmts.head.get() as number;
+  }
+
+  async close(): Promise<void> {
+    this.appended.emit('append', 0);
+    this.appended.removeAllListeners();
+  }
+}

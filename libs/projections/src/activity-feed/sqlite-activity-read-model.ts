@@ -1,0 +1,35 @@
+import type { SqliteDb } from '../../../event-store/src/index.js';
+import { ACTIVITY_TABLE } from './activity-feed.projection.js';
+import type { ActivityQuery, ActivityReadModel, ActivityRow } from './activity-read-model.js';
+
+export class SqliteActivityReadModel implements ActivityReadModel {
+  private readonly statement;
+
+  constructor(db: SqliteDb) {
+    // Optional filters as "@x IS NULL OR column = @x": one prepared statement; the company prefix of the
+    // indexes narrows the scan.
+    this.statement = db.prepare(
+        `SELECT position, event_id AS id, at, type, key_id AS keyId, key_label AS keyLabel,
+                actor_user_id AS actorUserId, actor_name AS actorName, detail
+         FROM ${ACTIVITY_TABLE}
+         WHERE company_id = @companyId
+           AND (@owner IS NULL OR key_owner_user_id = @owner)
+           AND (@keyId IS NULL OR key_id = @keyId)
+           AND (@actor IS NULL OR actor_user_id = @actor)
+           AND (@before IS NULL OR position < @before)
+         ORDER BY position DESC LIMIT @limit`,
+    );
+  }
+
+  async query(q: ActivityQuery): Promise<ActivityRow[]> {
+    const rows = this.statement.all({
+        companyId: q.companyId,
+        owner: q.visibleToOwner,
+        keyId: q.keyId ?? null,
+        actor: q.actorUserId ?? null,
+        before: q.before ?? null,
+        limit: q.limit,
+      });
+    return rows as ActivityRow[];
+  }
+}

@@ -1,0 +1,23 @@
+import type { SqliteDb, SqliteEventStore } from '../../event-store/src/index.js';
+import { ActivityFeedProjection } from './activity-feed/activity-feed.projection.js';
+import { SqliteActivityReadModel } from './activity-feed/sqlite-activity-read-model.js';
+import { KeyLookupProjection } from './key-lookup/key-lookup.projection.js';
+import { SqliteKeyLookupReadModel } from './key-lookup/sqlite-key-lookup-read-model.js';
+import { KeysListProjection } from './keys-list/keys-list.projection.js';
+import { SqliteKeysReadModel } from './keys-list/sqlite-keys-read-model.js';
+import { SqliteProjectionRunner } from './runner/projection-runner.js';
+
+/** The three projections and their read models on the embedded profile's SQLite file. */
+export const embeddedReadSide = (db: SqliteDb, store: SqliteEventStore) => {
+  const runner = new SqliteProjectionRunner(db, store, [
+    new KeysListProjection(),
+    new ActivityFeedProjection(),
+    new KeyLookupProjection(),
+  ]);
+  return {
+    runner,
+    keys: new SqliteKeysReadModel(db),
+    activity: new SqliteActivityReadModel(db),
+    lookup: new SqliteKeyLookupReadModel(db),
+  };
+};

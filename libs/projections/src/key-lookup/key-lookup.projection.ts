@@ -1,0 +1,81 @@
+import type { RecordedEvent, SqliteDb } from '../../../event-store/src/index.js';
+import type { KeyEvent } from '../../../keys/src/index.js';
+import type { SqliteProjection } from '../runner/sqlite-projection.js';
+
+export const KEY_LOOKUP_TABLE = 'key_lookup_v1';
+
+/**
+ * What the MCP guard needs for one key id: owner, status, expiry, verifier and the permission snapshot.
+ * The guard keeps it in memory; this table is where a process loads it from at start.
+ */
+export class KeyLookupProjection implements SqliteProjection {
+  readonly name = KEY_LOOKUP_TABLE;
+  readonly eventTypes = ['KeyMinted', 'KeyRevoked', 'KeyExpired', 'KeyDeleted'] as const;
+  private stmts!: ReturnType<KeyLookupProjection['prepare']>;
+
+  init(db: SqliteDb): void {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS ${KEY_LOOKUP_TABLE} (
+        key_id TEXT PRIMARY KEY,
+        company_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        creator_role TEXT NOT NULL,
+        permissions TEXT NOT NULL,
+        verifier TEXT NOT NULL,
+        status TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        last_position INTEGER NOT NULL
+      );
+    `);
+    this.stmts = this.prepare(db);
+  }
+
+  private prepare(db: SqliteDb) {
+    const setStatus = (status: string, onlyFrom = '') =>
+      db.prepare(
+        `UPDATE ${KEY_LOOKUP_TABLE} SET status = '${status}', last_position = ?
+         WHERE key_id = ? AND last_position < ? ${onlyFrom}`,
+      );
+    return {
+      insert: db.prepare(
+        `INSERT OR IGNORE INTO ${KEY_LOOKUP_TABLE}
+         (key_id, company_id, user_id, user_name, creator_role, permissions, verifier, status, expires_at, last_position)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
+      ),
+      revoked: setStatus('revoked'),
+      expired: setStatus('expired', "AND status = 'active'"),
+      deleted: setStatus('deleted'),
+    };
+  }
+
+  reset(db: SqliteDb): void {
+    db.exec(`DELETE FROM ${KEY_LOOKUP_TABLE}`);
+  }
+
+  apply(recorded: RecordedEvent): void {
+    const event = { type: recorded.type, data: recorded.data } as KeyEvent;
+    const p = recorded.globalPosition;
+    switch (event.type) {
+      case 'KeyMinted': {
+        const d = event.data;
+        this.stmts.insert.run(
+          d.keyId, d.companyId, d.actorUserId, d.actorName, d.creatorRole,
+          JSON.stringify(d.permissions), d.verifier, d.expiresAt, p,
+        );
+        return;
+      }
+      case 'KeyRevoked':
+        this.stmts.revoked.run(p, event.data.keyId, p);
+        return;
+      case 'KeyExpired':
+        this.stmts.expired.run(p, event.data.keyId, p);
+        return;
+      case 'KeyDeleted':
+        this.stmts.deleted.run(p, event.data.keyId, p);
+        return;
+      default:
+        return;
+    }
+  }
+}

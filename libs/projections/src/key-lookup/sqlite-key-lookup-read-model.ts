@@ -1,0 +1,28 @@
+import type { SqliteDb } from '../../../event-store/src/index.js';
+import { KEY_LOOKUP_TABLE } from './key-lookup.projection.js';
+import type { KeyLookupEntry, KeyLookupReadModel } from './key-lookup-read-model.js';
+
+const COLUMNS = `key_id AS keyId, company_id AS companyId, user_id AS userId, user_name AS userName,
+  creator_role AS creatorRole, permissions, verifier, status, expires_at AS expiresAt`;
+
+type Row = Omit<KeyLookupEntry, 'permissions'> & { permissions: string };
+const toEntry = (r: Row): KeyLookupEntry => ({ ...r, permissions: JSON.parse(r.permissions) as string[] });
+
+export class SqliteKeyLookupReadModel implements KeyLookupReadModel {
+  private readonly one;
+  private readonly every;
+
+  constructor(db: SqliteDb) {
+    this.one = db.prepare(`SELECT ${COLUMNS} FROM ${KEY_LOOKUP_TABLE} WHERE key_id = ?`);
+    this.every = db.prepare(`SELECT ${COLUMNS} FROM ${KEY_LOOKUP_TABLE} ORDER BY key_id`);
+  }
+
+  async get(keyId: string): Promise<KeyLookupEntry | null> {
+    const row = this.one.get(keyId) as Row | undefined;
+    return row ? toEntry(row) : null;
+  }
+
+  async all(): Promise<KeyLookupEntry[]> {
+    return (this.every.all() as Row[]).map(toEntry);
+  }
+}
