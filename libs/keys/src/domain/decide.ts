@@ -39,7 +39,10 @@ const context = (actor: Pick<Actor, 'userId' | 'name'>, companyId: string, keyId
 });
 
 const acknowledge = (c: AcknowledgeNotice, state: KeyringState): KeyLifecycleEvent[] => {
-  if (state.acknowledgements.has(c.acknowledgementId) || state.keys.has(c.keyId)) {
+  // A key id reserved by another acknowledgement counts as taken too: two reservations of one id
+  // would let the second mint overwrite the first key, even bring a revoked one back as active.
+  const reserved = [...state.acknowledgements.values()].some((a) => a.keyId === c.keyId);
+  if (state.acknowledgements.has(c.acknowledgementId) || state.keys.has(c.keyId) || reserved) {
     throw conflict('This acknowledgement was already recorded.');
   }
   return [
