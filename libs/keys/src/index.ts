@@ -8,3 +8,6 @@ export * from './domain/key-policy.js';
 export * from './domain/keyring-state.js';
 export * from './token/api-token.js';
 export * from './token/secret-hasher.js';
+export * from './application/keyed-mutex.js';
+export * from './application/keyring-repository.js';
+export * from './token/base62.js';

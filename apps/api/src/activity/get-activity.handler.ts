@@ -1,0 +1,35 @@
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { invalid, managesAllKeys } from '../../../../libs/keys/src/index.js';
+import { KEYGATE_RUNTIME, type KeygateRuntime } from '../runtime/keygate-runtime.js';
+import { GetActivityQuery, type ActivityPage } from './get-activity.query.js';
+
+// The cursor is opaque to clients: the position of the last entry they saw.
+const encodeCursor = (position: number) => Buffer.from(`p${position}`).toString('base64url');
+const decodeCursor = (cursor: string): number => {
+  const m = /^p(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!m) throw invalid('The cursor is not one this API returned; start again without it.');
+  return Number(m[1]);
+};
+
+@QueryHandler(GetActivityQuery)
+export class GetActivityHandler implements IQueryHandler<GetActivityQuery> {
+  constructor(@Inject(KEYGATE_RUNTIME) private readonly runtime: KeygateRuntime) {}
+
+  async execute({ actor, filter }: GetActivityQuery): Promise<ActivityPage> {
+    const rows = await this.runtime.activity.query({
+      companyId: actor.companyId,
+      visibleToOwner: managesAllKeys(actor) ? null : actor.userId,
+      keyId: filter.keyId,
+      actorUserId: filter.userId,
+      before: filter.cursor === undefined ? undefined : decodeCursor(filter.cursor),
+      // One more than asked tells whether another page exists.
+      limit: filter.limit + 1,
+    });
+    const page = rows.slice(0, filter.limit);
+    return {
+      items: page.map(({ position: _, ...entry }) => entry),
+      nextCursor: rows.length > filter.limit ? encodeCursor(page[page.length - 1].position) : null,
+    };
+  }
+}

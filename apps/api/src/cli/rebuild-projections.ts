@@ -1,0 +1,26 @@
+import { openSqlite, sqliteFileIn, SqliteEventStore } from '../../../../libs/event-store/src/index.js';
+import { embeddedReadSide } from '../../../../libs/projections/src/index.js';
+import { loadConfig } from '../config/keygate-config.js';
+
+/**
+ * Rebuilds projections from zero: `npm run projections:rebuild -- [name …]` (all when none is named).
+ * Each rebuild is one transaction, so a running Keygate keeps reading the old rows until it commits.
+ */
+const config = loadConfig();
+const db = openSqlite(sqliteFileIn(config.dataDir));
+const { runner } = embeddedReadSide(db, new SqliteEventStore(db));
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((n) => !runner.projections.some((p) => p.name === n));
+if (unknown.length) {
+  process.stderr.write(`unknown projection(s): ${unknown.join(', ')}; known: ${runner.projections.map((p) => p.name).join(', ')}\n`);
+  process.exit(2);
+}
+for (const projection of runner.projections) {
+  if (wanted.length && !wanted.includes(projection.name)) continue;
+  const started = performance.now();
+  runner.rebuild(projection);
+  const ms = (performance.now() - started).toFixed(0);
+  const { checkpoint } = runner.status().projections.find((p) => p.name === projection.name)!;
+  process.stdout.write(`${projection.name}: rebuilt up to position ${checkpoint} in ${ms} ms\n`);
+}
+db.close();

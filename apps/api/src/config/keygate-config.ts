@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+import { daysToMs, DEFAULT_KEY_POLICY, type KeyPolicy } from '../../../../libs/keys/src/index.js';
+
+export interface KeygateConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** HS256 secret; when neither this nor jwksUrl is set, a development secret is kept in dataDir. */
+  jwtSecret: string | null;
+  /** RS256/ES256 through the identity provider's JWKS; takes precedence over jwtSecret. */
+  jwksUrl: string | null;
+  publicUrl: string;
+  policy: KeyPolicy;
+  /** How often the sweeper appends KeyExpired for lapsed keys (readers never wait for it). */
+  sweepIntervalMs: number;
+  logLevel: string;
+  /** Largest accepted request body. */
+  bodyLimitBytes: number;
+}
+
+const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  return value;
+};
+
+/** Reads the environment once, at start, and fails loudly on a malformed value. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): KeygateConfig => {
+  const port = int(env, 'PORT', 3000);
+  const host = env.HOST || '127.0.0.1';
+  return {
+    port,
+    host,
+    dataDir: resolve(env.KEYGATE_DATA_DIR || './data'),
+    jwtSecret: env.KEYGATE_JWT_SECRET || null,
+    jwksUrl: env.KEYGATE_JWKS_URL || null,
+    publicUrl: (env.KEYGATE_PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, ''),
+    policy: {
+      ...DEFAULT_KEY_POLICY,
+      keyTtlMs: daysToMs(int(env, 'KEYGATE_KEY_TTL_DAYS', 90, 1)),
+      maxActiveKeysPerCompany: int(env, 'KEYGATE_MAX_KEYS_PER_COMPANY', DEFAULT_KEY_POLICY.maxActiveKeysPerCompany, 1),
+      maxActiveKeysPerCreator: int(env, 'KEYGATE_MAX_KEYS_PER_USER', DEFAULT_KEY_POLICY.maxActiveKeysPerCreator, 1),
+    },
+    sweepIntervalMs: int(env, 'KEYGATE_SWEEP_INTERVAL_MS', 60_000, 10),
+    logLevel: env.LOG_LEVEL || 'info',
+    bodyLimitBytes: int(env, 'KEYGATE_MAX_REQUEST_BYTES', 10 * 1024 * 1024, 1024),
+  };
+};

@@ -1,0 +1,17 @@
+import { Command } from '@nestjs/cqrs';
+import type { Actor } from '../../../../../libs/keys/src/index.js';
+
+export interface AcknowledgementReceipt {
+  acknowledgementId: string;
+  notice: string[];
+  expiresAt: string;
+}
+
+export class AcknowledgeNoticeCommand extends Command<AcknowledgementReceipt> {
+  constructor(
+    readonly actor: Actor,
+    readonly correlationId: string,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { isKeyId, notFound, type Actor } from '../../../../libs/keys/src/index.js';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { SettingsAuthGuard } from '../auth/settings-auth.guard.js';
+import { AcknowledgeNoticeCommand } from './acknowledge/acknowledge-notice.command.js';
+import { DeleteKeyCommand } from './delete/delete-key.command.js';
+import { ListKeysQuery } from './list/list-keys.query.js';
+import { MintKeyBody } from './mint/mint-key.body.js';
+import { MintKeyCommand } from './mint/mint-key.command.js';
+import { RevokeKeyCommand } from './revoke/revoke-key.command.js';
+
+/** A path id that cannot be a key id is answered like an unknown key. */
+const keyIdParam = (id: string): string => {
+  if (!isKeyId(id)) throw notFound(`No API key with id ${id}.`);
+  return id;
+};
+
+/** The settings page's API: validate, dispatch, answer. The rules live in the decider. */
+@ApiTags('keys')
+@ApiBearerAuth()
+@UseGuards(SettingsAuthGuard)
+@Controller('api/keys')
+export class KeysController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post('acknowledgements')
+  @ApiOperation({ summary: 'Acknowledge the security notice; valid 15 minutes for one mint' })
+  acknowledge(@CurrentActor() actor: Actor, @Req() req: { id: string }) {
+    return this.commands.execute(new AcknowledgeNoticeCommand(actor, req.id));
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Mint a key; the token is in this response and nowhere else, ever' })
+  mint(@CurrentActor() actor: Actor, @Body() body: MintKeyBody, @Req() req: { id: string }) {
+    return this.commands.execute(new MintKeyCommand(actor, body.acknowledgementId, body.label, req.id));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List keys, newest first (all of the company for root and settings:edit, else your own)' })
+  async list(@CurrentActor() actor: Actor) {
+    return { items: await this.queries.execute(new ListKeysQuery(actor)) };
+  }
+
+  @Post(':id/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Revoke a key; effective at once. A second revoke answers 409.' })
+  async revoke(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: { id: string }) {
+    return { key: await this.commands.execute(new RevokeKeyCommand(actor, keyIdParam(id), req.id)) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a revoked or expired key (root users only); its history stays' })
+  async remove(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: { id: string }): Promise<void> {
+    await this.commands.execute(new DeleteKeyCommand(actor, keyIdParam(id), req.id));
+  }
+}

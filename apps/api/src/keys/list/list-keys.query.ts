@@ -1,0 +1,9 @@
+import { Query } from '@nestjs/cqrs';
+import type { Actor } from '../../../../../libs/keys/src/index.js';
+import type { KeyView } from '../key-view.js';
+
+export class ListKeysQuery extends Query<KeyView[]> {
+  constructor(readonly actor: Actor) {
+    super();
+  }
+}

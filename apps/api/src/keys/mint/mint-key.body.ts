@@ -1,0 +1,16 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+export class MintKeyBody {
+  @ApiProperty({ description: 'From POST /api/keys/acknowledgements, less than 15 minutes old', example: 'ack_3kTq…' })
+  @IsString()
+  @Matches(/^ack_[0-9A-Za-z]{20}$/, { message: 'acknowledgementId must be an id returned by POST /api/keys/acknowledgements' })
+  acknowledgementId!: string;
+
+  @ApiPropertyOptional({ description: '1 to 100 characters after trimming; empty gives "API Key <Mon D, YYYY>"', example: 'Cursor on my laptop' })
+  @IsOptional()
+  @IsString()
+  // The 100-character rule is the domain's (counted after trimming); this only bounds the work.
+  @MaxLength(1000)
+  label?: string;
+}

@@ -1,0 +1,20 @@
+import { Command } from '@nestjs/cqrs';
+import type { Actor } from '../../../../../libs/keys/src/index.js';
+import type { KeyView } from '../key-view.js';
+
+export interface MintedKey {
+  key: KeyView;
+  /** The only time the token ever leaves the server. */
+  token: string;
+}
+
+export class MintKeyCommand extends Command<MintedKey> {
+  constructor(
+    readonly actor: Actor,
+    readonly acknowledgementId: string,
+    readonly label: string | undefined,
+    readonly correlationId: string,
+  ) {
+    super();
+  }
+}

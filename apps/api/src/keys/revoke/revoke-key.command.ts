@@ -1,0 +1,13 @@
+import { Command } from '@nestjs/cqrs';
+import type { Actor } from '../../../../../libs/keys/src/index.js';
+import type { KeyView } from '../key-view.js';
+
+export class RevokeKeyCommand extends Command<KeyView> {
+  constructor(
+    readonly actor: Actor,
+    readonly keyId: string,
+    readonly correlationId: string,
+  ) {
+    super();
+  }
+}

@@ -1,0 +1,102 @@
+import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { KeyDomainError, type KeyErrorKind } from '../../../../libs/keys/src/index.js';
+
+interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: string[];
+}
+
+const KIND_STATUS: Record<KeyErrorKind, number> = {
+  invalid: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  limit: 409,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+const problemType = (slug: string) => `urn:keygate:problem:${slug}`;
+
+/** Turns any error into RFC 9457 application/problem+json with a detail a person can act on. */
+export const toProblem = (error: unknown, instance?: string): Problem => {
+  if (error instanceof KeyDomainError) {
+    const status = KIND_STATUS[error.kind];
+    const slug = error.kind === 'limit' ? 'key-limit-reached' : error.kind.replace('_', '-');
+    return { type: problemType(slug), title: TITLES[status], status, detail: error.message, instance };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const body = error.getResponse();
+    const messages = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
+    const list = Array.isArray(messages) ? messages.map(String) : undefined;
+    const detail = list ? `Invalid request: ${list.join('; ')}.` : String(messages ?? error.message);
+    return {
+      type: problemType(status === 400 && list ? 'validation' : String(status)),
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail,
+      instance,
+      ...(list ? { errors: list } : {}),
+    };
+  }
+  // Fastify's own errors (body too large, malformed JSON, wrong content type) carry a statusCode.
+  const fastifyStatus = (error as { statusCode?: number })?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    return {
+      type: problemType(String(fastifyStatus)),
+      title: TITLES[fastifyStatus] ?? 'Error',
+      status: fastifyStatus,
+      detail: (error as Error).message,
+      instance,
+    };
+  }
+  return {
+    type: problemType('internal'),
+    title: TITLES[500],
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    detail: 'An unexpected error occurred; it has been logged with this request id.',
+    instance,
+  };
+};
+
+interface ReplyLike {
+  status(code: number): ReplyLike;
+  header(name: string, value: string): ReplyLike;
+  send(body: unknown): unknown;
+}
+
+export const sendProblem = (reply: ReplyLike, problem: Problem): void => {
+  if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="keygate"');
+  reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+};
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<{ id?: string; url?: string }>();
+    const problem = toProblem(error, request.id ? `urn:keygate:request:${request.id}` : undefined);
+    if (problem.status >= 500) this.logger.error({ err: error, reqId: request.id }, 'request failed');
+    sendProblem(http.getResponse<ReplyLike>(), problem);
+  }
+}
