@@ -20,7 +20,7 @@ const actor = (userId: string, companyId: string, role: 'root' | 'user' = 'user'
 const writeHistory = async (repo: KeyringRepository, store: SqliteEventStore) => {
   let t = Date.parse('2026-05-10T12:00:00Z');
   const at = () => new Date((t += 1000));
-  const run = (company: string, c: Omit<KeyCommand, 'now' | 'correlationId'>) =>
+  const run = (company: string, c: KeyCommand extends infer K ? (K extends KeyCommand ? Omit<K, 'now' | 'correlationId'> : never) : never) =>
     repo.execute(company, { ...c, now: at(), correlationId: `c-${t}` } as KeyCommand);
   const ids: string[] = [];
   for (const [company, users] of [['acme', ['alice', 'bob']], ['globex', ['carol']]] as const) {

@@ -46,7 +46,7 @@ export class JwtVerifier {
   async verify(token: string): Promise<Actor> {
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, this.key as Uint8Array, { algorithms: this.algorithms, clockTolerance: 5 }));
+      ({ payload } = await jwtVerify(token, this.key as Uint8Array, { algorithms: this.algorithms, clockTolerance: 5, requiredClaims: ['exp'] }));
     } catch (error) {
       const code = (error as { code?: string }).code;
       throw new InvalidCredentialsError(
