@@ -67,6 +67,7 @@ export class SqliteEventStore implements EventStore {
   private readonly stmts;
   private readonly readAllByTypes = new Map<string, Database.Statement>();
   private readonly appendTx;
+  private closed = false;
 
   constructor(
     private readonly db: SqliteDb,
@@ -153,7 +154,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readAllStatement(types: readonly string[]): Database.Statement {
-    const key = types.join(',');
+    // Not join(','): ['A,B'] and ['A', 'B'] would share a statement with the wrong number of parameters.
+    const key = JSON.stringify(types);
     let stmt = this.readAllByTypes.get(key);
     if (!stmt) {
       stmt = this.db.prepare(
@@ -167,14 +169,14 @@ export class SqliteEventStore implements EventStore {
 
   async *subscribeToAll<T>({ after, eventTypes, signal }: SubscribeOptions): AsyncIterable<RecordedEvent<T>> {
     let checkpoint = after;
-    while (!signal?.aborted) {
+    while (!signal?.aborted && !this.closed) {
       const batch = this.readAllSync<T>({ after: checkpoint, maxCount: 500, eventTypes });
       if (batch.length === 0) {
         await this.nextAppend(signal);
         continue;
       }
       for (const event of batch) {
-        if (signal?.aborted) return;
+        if (signal?.aborted || this.closed) return;
         yield event;
         checkpoint = event.globalPosition;
       }
@@ -205,6 +207,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.appended.emit('append', 0);
     this.appended.removeAllListeners();
   }

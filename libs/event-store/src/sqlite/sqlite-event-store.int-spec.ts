@@ -1,0 +1,196 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { eventStoreContract, startSubscription, type Subscription } from '../event-store.contract.js';
+import { WrongExpectedVersionError } from '../event-store.port.js';
+import { openSqlite, sqliteFileIn, type SqliteDb } from './open-sqlite.js';
+import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.js';
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'keygate-event-store-'));
+
+eventStoreContract('SqliteEventStore', async () => {
+  const dir = tempDir();
+  const db = openSqlite(sqliteFileIn(dir));
+  const store = new SqliteEventStore(db);
+  return {
+    store,
+    async teardown() {
+      await store.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SqliteEventStore on a file', () => {
+  let dir: string;
+  let file: string;
+  let opened: { db: SqliteDb; store: SqliteEventStore }[];
+  let subscriptions: Subscription[];
+
+  beforeEach(() => {
+    dir = tempDir();
+    file = sqliteFileIn(dir);
+    opened = [];
+    subscriptions = [];
+  });
+
+  afterEach(async () => {
+    await Promise.allSettled(subscriptions.map((s) => s.stop()));
+    for (const { db, store } of opened) {
+      await store.close();
+      if (db.open) db.close();
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const open = (options?: SqliteEventStoreOptions) => {
+    const db = openSqlite(file);
+    const connection = { db, store: new SqliteEventStore(db, options) };
+    opened.push(connection);
+    return connection;
+  };
+  const minted = (eventId: string, n: number) => ({ eventId, type: 'KeyMinted', data: { n } });
+
+  it('reports head position 0 when empty', async () => {
+    await expect(open().store.headPosition()).resolves.toBe(0);
+  });
+
+  it('keeps appended events across closing and reopening the file', async () => {
+    const first = open();
+    await first.store.appendToStream('key-1', [minted('e0', 0), minted('e1', 1)], 'no_stream');
+    const before = await first.store.readStream('key-1');
+    await first.store.close();
+    first.db.close();
+
+    const reopened = open();
+    expect(await reopened.store.readStream('key-1')).toEqual(before);
+    expect(before.events.map((e) => [e.eventId, e.streamPosition, e.globalPosition, e.data])).toEqual([
+      ['e0', 0, 1, { n: 0 }],
+      ['e1', 1, 2, { n: 1 }],
+    ]);
+  });
+
+  it('keeps what a killed process committed, and drops its open transaction', async () => {
+    const setup = open(); // creates the schema
+    await setup.store.close();
+    setup.db.close();
+
+    const child = spawnWriter(file);
+    await untilStdout(child, 'committed');
+    child.kill('SIGKILL');
+    const [, signal] = await once(child, 'exit');
+    expect(signal).toBe('SIGKILL');
+    // Not checkpointed: the rows are only in the WAL, which the reopen must recover.
+    expect(existsSync(`${file}-wal`)).toBe(true);
+
+    const read = await open().store.readStream('key-1');
+    expect(read.currentStreamPosition).toBe(1);
+    expect(read.events.map((e) => [e.eventId, e.streamPosition, e.type, e.data])).toEqual([
+      ['e0', 0, 'KeyMinted', { n: 0 }],
+      ['e1', 1, 'KeyMinted', { n: 1 }],
+    ]);
+  });
+
+  it('shares appends and the expected-state check between two connections to one file', async () => {
+    const a = open();
+    const b = open({ pollIntervalMs: 20 });
+    const sub = startSubscription(b.store, { after: 0 });
+    subscriptions.push(sub);
+
+    await a.store.appendToStream('key-1', [minted('e0', 0)], 'no_stream');
+    await sub.waitFor(1, 1000); // B is not told about A's append: only its poll finds it
+    expect(sub.events.map((e) => [e.eventId, e.streamId, e.globalPosition])).toEqual([['e0', 'key-1', 1]]);
+
+    await expect(b.store.appendToStream('key-1', [minted('e1', 1)], 'no_stream')).rejects.toThrow(
+      WrongExpectedVersionError,
+    );
+    await b.store.appendToStream('key-1', [minted('e1', 1)], 0);
+    await expect(a.store.appendToStream('key-1', [minted('e2', 2)], 0)).rejects.toMatchObject({
+      name: 'WrongExpectedVersionError',
+      expected: 0,
+      actual: 1,
+    });
+    expect((await a.store.readStream('key-1')).events.map((e) => e.eventId)).toEqual(['e0', 'e1']);
+  });
+
+  it('filters on a list of types and on a single type containing a comma separately', async () => {
+    const { store } = open();
+    await store.appendToStream('s', [{ eventId: 'e0', type: 'A,B', data: {} }, { eventId: 'e1', type: 'A', data: {} }], 'no_stream');
+
+    const one = await store.readAll({ after: 0, maxCount: 10, eventTypes: ['A,B'] });
+    const two = await store.readAll({ after: 0, maxCount: 10, eventTypes: ['A', 'B'] });
+
+    expect(one.map((e) => e.eventId)).toEqual(['e0']);
+    expect(two.map((e) => e.eventId)).toEqual(['e1']);
+  });
+
+  it('ends open subscriptions on close, so the connection can be closed after', async () => {
+    const { store } = open({ pollIntervalMs: 20 });
+    const sub = startSubscription(store, { after: 0 });
+    subscriptions.push(sub);
+    await store.appendToStream('s', [minted('e0', 0)], 'no_stream');
+    await sub.waitFor(1);
+
+    await store.close();
+    const ended = await Promise.race([
+      sub.ended.then(() => 'ended'),
+      new Promise((resolve) => setTimeout(resolve, 200, 'still running')),
+    ]);
+    expect(ended).toBe('ended');
+  });
+});
+
+// Mirrors openSqlite's pragmas: the child cannot import the TypeScript source.
+const WRITER = `
+const { default: Database } = await import(process.env.BETTER_SQLITE3_URL);
+const db = new Database(process.env.DB_FILE);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.pragma('busy_timeout = 5000');
+const insert = db.prepare(\`INSERT INTO events (event_id, stream_id, stream_position, type, data, metadata, recorded_at)
+  VALUES (?, 'key-1', ?, 'KeyMinted', ?, '{}', ?)\`);
+const at = new Date().toISOString();
+db.transaction(() => {
+  insert.run('e0', 0, '{"n":0}', at);
+  insert.run('e1', 1, '{"n":1}', at);
+})();
+db.exec('BEGIN IMMEDIATE');
+insert.run('e2', 2, '{"n":2}', at);
+console.log('committed');
+setInterval(() => {}, 60_000);
+`;
+
+function spawnWriter(file: string): ChildProcess {
+  const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3');
+  return spawn(process.execPath, ['--input-type=module', '-e', WRITER], {
+    env: { ...process.env, NODE_OPTIONS: '', DB_FILE: file, BETTER_SQLITE3_URL: pathToFileURL(betterSqlite3).href },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function untilStdout(child: ChildProcess, text: string, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${why}; stderr: ${stderr}`));
+    };
+    const timer = setTimeout(() => fail(`no "${text}" within ${timeoutMs} ms`), timeoutMs);
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => fail(`writer exited with ${code}`));
+  });
+}
