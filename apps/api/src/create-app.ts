@@ -10,6 +10,13 @@ import { loadOrCreateDevSecret } from './config/dev-jwt-secret.js';
 import type { KeygateConfig } from './config/keygate-config.js';
 import { setupOpenApi } from './docs/openapi.js';
 import { ExpirySweeper } from './expiry/expiry-sweeper.js';
+import { ApiKeyGuard } from '../../../libs/keys/src/index.js';
+import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
+import { KeygateMcpServer } from './mcp/mcp-server.js';
+import { BUILTIN_TOOLS } from './mcp/tools/builtin-tools.js';
+import { listClients } from './mcp/tools/example-product-tool.js';
+import type { KeygateTool } from './mcp/tools/keygate-tool.js';
+import { UsageRecorder } from './mcp/usage-recorder.js';
 import { createLogger, PinoNestLogger } from './logging/logger.js';
 import { ProblemDetailsFilter, sendProblem, toProblem } from './problem/problem-details.filter.js';
 import { createEmbeddedRuntime, type KeygateRuntime, type RuntimeOverrides } from './runtime/keygate-runtime.js';
@@ -17,6 +24,8 @@ import { createEmbeddedRuntime, type KeygateRuntime, type RuntimeOverrides } fro
 export interface KeygateApp {
   app: NestFastifyApplication;
   runtime: KeygateRuntime;
+  mcp: KeygateMcpServer;
+  usage: UsageRecorder;
   sweeper: ExpirySweeper;
   logger: Logger;
   /** Set when no JWT secret or JWKS was configured: the development secret kept in the data directory. */
@@ -26,6 +35,8 @@ export interface KeygateApp {
 
 export interface CreateAppOptions extends RuntimeOverrides {
   logger?: Logger;
+  /** The host product's own MCP tools (the example tool when not given). */
+  productTools?: KeygateTool<any>[];
   /** Tests drive the sweeper themselves. */
   startSweeper?: boolean;
 }
@@ -63,6 +74,24 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     sendProblem(reply, toProblem(error, `urn:keygate:request:${req.id}`));
   });
 
+  // 4. The MCP endpoint: one long-lived server, the guard in front, uses recorded by group commit.
+  const usage = new UsageRecorder(runtime.store);
+  const mcp = new KeygateMcpServer(runtime, usage, [...BUILTIN_TOOLS, ...(options.productTools ?? [listClients])]);
+  await mcp.start();
+  const guard = new ApiKeyGuard(runtime.hotKeys, runtime.hasher, {
+    requestsPerMinute: config.rateLimitPerMinute,
+    failuresPerMinute: config.authFailuresPerMinute,
+  });
+  const guardSweep = setInterval(() => guard.sweep(runtime.clock.now().getTime()), 60_000).unref();
+  registerMcpEndpoint(fastify, {
+    guard,
+    mcp,
+    usage,
+    clock: runtime.clock,
+    bodyLimit: config.bodyLimitBytes,
+    allowedOrigins: new Set([new URL(config.publicUrl).origin, ...config.allowedOrigins]),
+  });
+
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime, verifier), adapter, {
     logger: new PinoNestLogger(logger),
   });
@@ -71,19 +100,24 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   setupOpenApi(app);
   await app.init();
 
-  // 4. Background work: KeyExpired for lapsed keys.
+  // 5. Background work: KeyExpired for lapsed keys.
   const sweeper = new ExpirySweeper(runtime, logger);
   if (options.startSweeper !== false) sweeper.start(config.sweepIntervalMs);
 
   return {
     app,
     runtime,
+    mcp,
+    usage,
     sweeper,
     logger,
     devSecret,
     async close() {
+      clearInterval(guardSweep);
       await sweeper.stop();
       await app.close();
+      await mcp.close();
+      await usage.drain();
       await runtime.close();
     },
   };

@@ -11,3 +11,6 @@ export * from './token/secret-hasher.js';
 export * from './application/keyed-mutex.js';
 export * from './application/keyring-repository.js';
 export * from './token/base62.js';
+export * from './guard/hot-key-table.js';
+export * from './guard/rate-limiter.js';
+export * from './guard/api-key-guard.js';

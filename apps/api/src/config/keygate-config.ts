@@ -16,6 +16,12 @@ export interface KeygateConfig {
   logLevel: string;
   /** Largest accepted request body. */
   bodyLimitBytes: number;
+  /** MCP requests per minute and key. */
+  rateLimitPerMinute: number;
+  /** Failed secrets per key id and minute before that key id is refused for the rest of the minute. */
+  authFailuresPerMinute: number;
+  /** Browser origins allowed to call /api/mcp (the public URL's origin is always allowed). */
+  allowedOrigins: string[];
 }
 
 const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number => {
@@ -46,5 +52,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): KeygateConfig 
     sweepIntervalMs: int(env, 'KEYGATE_SWEEP_INTERVAL_MS', 60_000, 10),
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimitBytes: int(env, 'KEYGATE_MAX_REQUEST_BYTES', 10 * 1024 * 1024, 1024),
+    rateLimitPerMinute: int(env, 'KEYGATE_RATE_LIMIT_PER_MINUTE', 1000, 1),
+    authFailuresPerMinute: int(env, 'KEYGATE_AUTH_FAILURES_PER_MINUTE', 20, 1),
+    allowedOrigins: (env.KEYGATE_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
   };
 };

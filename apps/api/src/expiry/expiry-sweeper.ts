@@ -32,7 +32,7 @@ export class ExpirySweeper {
   }
 
   private async sweep(): Promise<number> {
-    const { keys, keyring, clock, projections } = this.runtime;
+    const { keys, keyring, clock } = this.runtime;
     let expired = 0;
     for (;;) {
       const now = clock.now();
@@ -47,7 +47,7 @@ export class ExpirySweeper {
         last = Math.max(last, position);
       }
       // The next page must not see the same keys again.
-      await projections.waitFor(last);
+      await this.runtime.readYourWrites(last);
       if (last === 0) return expired;
     }
   }

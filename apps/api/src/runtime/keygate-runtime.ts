@@ -1,5 +1,12 @@
 import { openSqlite, sqliteFileIn, SqliteEventStore, type EventStore, type SqliteDb } from '../../../../libs/event-store/src/index.js';
-import { KeyringRepository, type KeyPolicy, type SecretHasher } from '../../../../libs/keys/src/index.js';
+import {
+  HotKeyTable,
+  KEY_LIFECYCLE_EVENT_TYPES,
+  KeyringRepository,
+  type KeyLifecycleEvent,
+  type KeyPolicy,
+  type SecretHasher,
+} from '../../../../libs/keys/src/index.js';
 import { Argon2SecretHasher } from '../../../../libs/keys/src/token/argon2-secret-hasher.js';
 import {
   embeddedReadSide,
@@ -26,6 +33,10 @@ export interface KeygateRuntime {
   activity: ActivityReadModel;
   lookup: KeyLookupReadModel;
   projections: SqliteProjectionRunner;
+  /** The guard's in-memory lookup table, following the log. */
+  hotKeys: HotKeyTable;
+  /** Resolves once the read models and the hot table have applied the log up to `position`. */
+  readYourWrites(position: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +57,24 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
   // Bring the read models up to date before serving, so the first request reads a current list.
   read.runner.catchUp();
   read.runner.start();
+
+  // The hot table: seeded from the lookup projection, then following the log from that projection's
+  // checkpoint. The checkpoint is read first: events between it and the rows are applied twice, harmlessly.
+  const hotKeys = new HotKeyTable();
+  const following = new AbortController();
+  const from = read.runner.status().projections.find((p) => p.name === 'key_lookup_v1')!.checkpoint;
+  const seed = read.lookup.allSync();
+  hotKeys.seed(seed, from);
+  const follower = (async () => {
+    for await (const e of store.subscribeToAll<KeyLifecycleEvent['data']>({
+      after: from,
+      eventTypes: KEY_LIFECYCLE_EVENT_TYPES,
+      signal: following.signal,
+    })) {
+      hotKeys.apply({ type: e.type, data: e.data } as KeyLifecycleEvent, e.globalPosition);
+    }
+  })();
+
   return {
     config,
     clock,
@@ -57,7 +86,14 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
     activity: read.activity,
     lookup: read.lookup,
     projections: read.runner,
+    hotKeys,
+    async readYourWrites(position: number) {
+      if (position === 0) return;
+      await Promise.all([read.runner.waitFor(position), hotKeys.waitFor(position)]);
+    },
     async close() {
+      following.abort();
+      await follower;
       await read.runner.stop();
       await store.close();
       db.close();

@@ -23,6 +23,11 @@ export class SqliteKeyLookupReadModel implements KeyLookupReadModel {
   }
 
   async all(): Promise<KeyLookupEntry[]> {
+    return this.allSync();
+  }
+
+  /** For seeding the hot table at start, before anything else can run. */
+  allSync(): KeyLookupEntry[] {
     return (this.every.all() as Row[]).map(toEntry);
   }
 }

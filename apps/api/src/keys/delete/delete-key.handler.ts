@@ -8,8 +8,8 @@ export class DeleteKeyHandler implements ICommandHandler<DeleteKeyCommand> {
   constructor(@Inject(KEYGATE_RUNTIME) private readonly runtime: KeygateRuntime) {}
 
   async execute({ actor, keyId, correlationId }: DeleteKeyCommand): Promise<void> {
-    const { keyring, clock, projections } = this.runtime;
+    const { keyring, clock } = this.runtime;
     const { position } = await keyring.execute(actor.companyId, { type: 'DeleteKey', actor, keyId, now: clock.now(), correlationId });
-    await projections.waitFor(position);
+    await this.runtime.readYourWrites(position);
   }
 }

@@ -10,7 +10,7 @@ export class MintKeyHandler implements ICommandHandler<MintKeyCommand> {
   constructor(@Inject(KEYGATE_RUNTIME) private readonly runtime: KeygateRuntime) {}
 
   async execute({ actor, acknowledgementId, label, correlationId }: MintKeyCommand): Promise<MintedKey> {
-    const { keyring, clock, hasher, projections, policy } = this.runtime;
+    const { keyring, clock, hasher, policy } = this.runtime;
     const now = clock.now();
     const command = (keyId: string, verifier: string): MintKey => ({
       type: 'MintKey', actor, acknowledgementId, label, keyId, prefix: tokenPrefix(keyId), verifier, now, correlationId,
@@ -29,7 +29,8 @@ export class MintKeyHandler implements ICommandHandler<MintKeyCommand> {
     // 3. Decide again on fresh state and append: the limits hold even if another mint got in between.
     const { events, position } = await keyring.execute(actor.companyId, command(keyId, verifier));
     const minted = events[0] as KeyMinted;
-    await projections.waitFor(position).catch(() => undefined);
+    // Never lose the token to a slow read side: the key is durable already, the view is built from the event.
+    await this.runtime.readYourWrites(position).catch(() => undefined);
 
     const key: KeyView = {
       id: keyId,

@@ -1,0 +1,25 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { HotKey } from '../../../../libs/keys/src/index.js';
+
+/** What the endpoint learned about a request, handed to tools through the SDK's authInfo. */
+export interface McpRequestContext {
+  key: HotKey;
+  requestId: string;
+  remoteAddress: string | null;
+  userAgent: string | null;
+}
+
+export const toAuthInfo = (context: McpRequestContext): AuthInfo => ({
+  // The key itself never travels past the guard: tools and logs get its id, not the token.
+  token: '',
+  clientId: context.key.keyId,
+  scopes: [...context.key.permissions],
+  expiresAt: Math.floor(context.key.expiresAtMs / 1000),
+  extra: { keygate: context },
+});
+
+export const contextOf = (authInfo: AuthInfo | undefined): McpRequestContext => {
+  const context = authInfo?.extra?.keygate as McpRequestContext | undefined;
+  if (!context) throw new Error('MCP request without a Keygate context: the endpoint must authenticate first');
+  return context;
+};

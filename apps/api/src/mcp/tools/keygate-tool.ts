@@ -1,0 +1,43 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ZodRawShape, z } from 'zod';
+import type { Actor, HotKey } from '../../../../../libs/keys/src/index.js';
+import type { KeygateRuntime } from '../../runtime/keygate-runtime.js';
+
+/** Who is calling: the key's creator, with the permissions snapshotted when the key was minted. */
+export interface ToolContext {
+  key: HotKey;
+  actor: Actor;
+  runtime: KeygateRuntime;
+  requestId: string;
+  signal: AbortSignal;
+}
+
+/**
+ * The extension point: the host product registers its own tools the same way as the built-ins.
+ * A tool whose permission the key lacks is absent from tools/list and refused by tools/call; the guard,
+ * the rate limit and usage recording apply to every tool alike.
+ */
+export interface KeygateTool<Shape extends ZodRawShape = ZodRawShape> {
+  name: string;
+  title?: string;
+  description: string;
+  /** A product permission such as "clients:read"; null for tools any key may call. */
+  requiredPermission: string | null;
+  inputSchema: Shape;
+  handler(args: z.output<z.ZodObject<Shape>>, context: ToolContext): Promise<CallToolResult>;
+}
+
+export const defineTool = <Shape extends ZodRawShape>(tool: KeygateTool<Shape>): KeygateTool<Shape> => tool;
+
+export const jsonResult = (value: unknown): CallToolResult => ({
+  content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
+  structuredContent: value as Record<string, unknown>,
+});
+
+export const actorOf = (key: HotKey): Actor => ({
+  userId: key.userId,
+  name: key.userName,
+  companyId: key.companyId,
+  role: key.creatorRole,
+  permissions: [...key.permissions],
+});

@@ -1,0 +1,82 @@
+import type { EventStore, NewEvent } from '../../../../libs/event-store/src/index.js';
+import type { KeyUsed } from '../../../../libs/keys/src/index.js';
+import { randomUUID } from 'node:crypto';
+
+interface Waiting {
+  stream: string;
+  event: NewEvent;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export interface UsageStats {
+  batches: number;
+  events: number;
+  largestBatch: number;
+}
+
+export const usageStreamId = (companyId: string): string => `usage-${companyId}`;
+
+/**
+ * Group commit for KeyUsed. Every use is recorded, and a tools/call is answered only once its KeyUsed
+ * is durable; but instead of one fsync per call, the uses that arrive while a flush is running are
+ * appended together by the next one (one transaction per company stream).
+ * The usage streams are not the keyring streams: the lifecycle decider never folds uses.
+ */
+export class UsageRecorder {
+  private buffer: Waiting[] = [];
+  private flushing: Promise<void> | null = null;
+  readonly stats: UsageStats = { batches: 0, events: 0, largestBatch: 0 };
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly maxBatch = 1000,
+  ) {}
+
+  record(used: KeyUsed): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.buffer.push({
+        stream: usageStreamId(used.data.companyId),
+        event: { eventId: randomUUID(), type: used.type, data: used.data, metadata: { correlationId: used.data.correlationId } },
+        resolve,
+        reject,
+      });
+      this.flushing ??= this.flushAll();
+    });
+  }
+
+  private async flushAll(): Promise<void> {
+    // Let the callers of this tick join the first batch.
+    await new Promise((r) => setImmediate(r));
+    try {
+      while (this.buffer.length > 0) await this.flush(this.buffer.splice(0, this.maxBatch));
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private async flush(batch: Waiting[]): Promise<void> {
+    const byStream = new Map<string, Waiting[]>();
+    for (const w of batch) {
+      const list = byStream.get(w.stream);
+      if (list) list.push(w);
+      else byStream.set(w.stream, [w]);
+    }
+    for (const [stream, waiting] of byStream) {
+      try {
+        await this.store.appendToStream(stream, waiting.map((w) => w.event), 'any');
+        for (const w of waiting) w.resolve();
+      } catch (error) {
+        for (const w of waiting) w.reject(error);
+      }
+    }
+    this.stats.batches += 1;
+    this.stats.events += batch.length;
+    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+  }
+
+  /** Waits for everything recorded so far. */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+}
