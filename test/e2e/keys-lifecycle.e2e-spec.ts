@@ -48,7 +48,7 @@ describe('keys lifecycle (REST contract)', () => {
       const res = await kg.api(alice).post('/api/keys', { acknowledgementId, label: 'Cursor on my laptop' });
 
       expect(res.status).toBe(201);
-      expect(Object.keys(res.body).sort()).toEqual(['key', 'token']);
+      expect(Object.keys(res.body).sort()).toEqual(['key', 'setup', 'token']);
       const { key, token } = res.body;
       expect(Object.keys(key).sort()).toEqual(KEY_VIEW_FIELDS);
       expect(key).toEqual({
@@ -69,6 +69,22 @@ describe('keys lifecycle (REST contract)', () => {
       const list = await kg.api(alice).get('/api/keys');
       expect(list.status).toBe(200);
       expect(list.body).toEqual({ items: [key] });
+    });
+
+    it('the mint response carries ready-to-paste setup for each MCP client, with this key and the public URL', async () => {
+      const acknowledgementId = await kg.acknowledge(alice);
+      const { body } = await kg.api(alice).post('/api/keys', { acknowledgementId, label: 'setup' });
+      const { token, setup } = body;
+      const url = `${kg.keygate.runtime.config.publicUrl}/api/mcp`;
+      expect(setup.claudeCode).toBe(`claude mcp add --transport http keygate ${url} --header "Authorization: Bearer ${token}"`);
+      expect(setup.codex).toContain(`url = "${url}"`);
+      expect(setup.codex).toContain('bearer_token_env_var = "KEYGATE_API_KEY"');
+      expect(setup.codex.split('\n').filter((l: string) => !l.startsWith('#')).join('\n')).not.toContain(token);
+      expect(JSON.parse(setup.cursor)).toEqual({ mcpServers: { keygate: { url, headers: { Authorization: `Bearer ${token}` } } } });
+      expect(JSON.parse(setup.windsurf)).toEqual({ mcpServers: { keygate: { serverUrl: url, headers: { Authorization: `Bearer ${token}` } } } });
+      expect(setup.generic).toEqual({ url, transport: 'Streamable HTTP', authentication: 'Bearer token in the Authorization header', key: token });
+      expect(setup.notes.join(' ')).toMatch(/plain text/);
+      expect(setup.notes.join(' ')).toMatch(/ChatGPT/);
     });
 
     it('never shows the token again: not in the list, not in the activity feed, not in the SQLite file', async () => {

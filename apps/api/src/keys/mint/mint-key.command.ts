@@ -1,11 +1,14 @@
 import { Command } from '@nestjs/cqrs';
 import type { Actor } from '../../../../../libs/keys/src/index.js';
 import type { KeyView } from '../key-view.js';
+import type { SetupSnippets } from './setup-snippets.js';
 
 export interface MintedKey {
   key: KeyView;
   /** The only time the token ever leaves the server. */
   token: string;
+  /** Client configuration with the token filled in: also shown this once. */
+  setup: SetupSnippets;
 }
 
 export class MintKeyCommand extends Command<MintedKey> {

@@ -4,6 +4,7 @@ import { decide, mintToken, tokenPrefix, type KeyMinted, type MintKey } from '..
 import { KEYGATE_RUNTIME, type KeygateRuntime } from '../../runtime/keygate-runtime.js';
 import type { KeyView } from '../key-view.js';
 import { MintKeyCommand, type MintedKey } from './mint-key.command.js';
+import { setupSnippets } from './setup-snippets.js';
 
 @CommandHandler(MintKeyCommand)
 export class MintKeyHandler implements ICommandHandler<MintKeyCommand> {
@@ -43,6 +44,6 @@ export class MintKeyHandler implements ICommandHandler<MintKeyCommand> {
       expiresAt: minted.data.expiresAt,
       status: 'active',
     };
-    return { key, token };
+    return { key, token, setup: setupSnippets(this.runtime.config.publicUrl, token) };
   }
 }
