@@ -36,6 +36,8 @@ export class ApiKeyGuard {
   private readonly verdictKey = randomBytes(32);
   private readonly verified = new Map<string, Buffer>();
   private readonly inflight = new Map<string, Promise<boolean>>();
+  /** argon2 runs under way per key id: each may end as a failure, so each counts against the failure budget. */
+  private readonly running = new Map<string, number>();
   private readonly rate: FixedWindowRateLimiter;
   private readonly failures: FixedWindowRateLimiter;
 
@@ -68,20 +70,34 @@ export class ApiKeyGuard {
     const known = this.verified.get(key.keyId);
     if (known !== undefined && timingSafeEqual(known, mac)) return this.limit(key, nowMs);
     // A key id that keeps failing is refused before argon2 runs again: brute force and CPU burn both stop here.
-    
-    return this.verify(key, parsed.secret, mac).then((ok) => {
+    const budget = this.failures.remaining(key.keyId, nowMs);
+    if (budget === 0) return this.throttled(key.keyId, nowMs);
+    const verifying = this.verify(key, parsed.secret, mac, budget);
+    if (verifying === null) return this.throttled(key.keyId, nowMs);
+    return verifying.then((ok) => {
       if (!ok) return this.failed(key.keyId, nowMs);
       this.verified.set(key.keyId, mac);
       return this.limit(key, nowMs);
     });
   }
 
-  private verify(key: HotKey, secret: string, mac: Buffer): Promise<boolean> {
+  /** null when starting another argon2 run could exceed the key id's failure budget. */
+  private verify(key: HotKey, secret: string, mac: Buffer, budget: number): Promise<boolean> | null {
     // Twenty requests arriving together with a new token cost one argon2 run, not twenty.
     const id = `${key.keyId}:${mac.toString('base64')}`;
     let pending = this.inflight.get(id);
     if (!pending) {
-      pending = this.hasher.verify(key.verifier, secret).finally(() => this.inflight.delete(id));
+      // Failures are only counted once argon2 is done: without this, a burst of concurrent wrong secrets
+      // would start any number of runs before the first failure is recorded.
+      const running = this.running.get(key.keyId) ?? 0;
+      if (running >= budget) return null;
+      this.running.set(key.keyId, running + 1);
+      pending = this.hasher.verify(key.verifier, secret).finally(() => {
+        this.inflight.delete(id);
+        const left = this.running.get(key.keyId)! - 1;
+        if (left === 0) this.running.delete(key.keyId);
+        else this.running.set(key.keyId, left);
+      });
       this.inflight.set(id, pending);
     }
     return pending;

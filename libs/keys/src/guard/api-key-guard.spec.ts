@@ -1,0 +1,407 @@
+import type { KeyRevoked } from '../domain/key-events.js';
+import { mintToken } from '../token/api-token.js';
+import type { SecretHasher } from '../token/secret-hasher.js';
+import { ApiKeyGuard, type GuardOptions, type GuardVerdict } from './api-key-guard.js';
+import { HotKeyTable, type HotKeySeed } from './hot-key-table.js';
+
+const NOW = Date.parse('2026-05-10T12:00:00.000Z');
+const MINUTE = 60_000;
+const EXPIRES_AT_MS = NOW + 30 * 24 * 60 * MINUTE;
+const KEY = 'AbCdEf123456';
+const UNKNOWN = 'NoSuchKey000';
+
+const MISSING = 'Send the API key as "Authorization: Bearer <key>".';
+const MALFORMED = 'The bearer token is not a well-formed Keygate API key.';
+const INVALID = 'The API key is invalid.';
+const REVOKED = 'The API key has been revoked.';
+const EXPIRED = 'The API key has expired.';
+const THROTTLED = 'Too many failed attempts with this key id; wait before trying again.';
+
+/** A hasher whose verifier of `s` is `v:${s}`; counts verify calls and can hold them until released. */
+class FakeHasher implements SecretHasher {
+  verifyCalls = 0;
+  private gate: Promise<void> | null = null;
+  private openGate: () => void = () => {};
+
+  async hash(secret: string): Promise<string> {
+    return `v:${secret}`;
+  }
+
+  async verify(verifier: string, secret: string): Promise<boolean> {
+    this.verifyCalls += 1;
+    if (this.gate) await this.gate;
+    return verifier === `v:${secret}`;
+  }
+
+  /** verify() calls wait until release(). */
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.openGate = resolve));
+  }
+
+  release(): void {
+    this.openGate();
+    this.gate = null;
+  }
+}
+
+interface Fixture {
+  table: HotKeyTable;
+  hasher: FakeHasher;
+  guard: ApiKeyGuard;
+  /** A valid token for KEY. */
+  token: string;
+  /** KEY with a different (wrong) secret; well-formed, valid checksum. */
+  wrongToken: string;
+}
+
+/** A guard over a table holding one key, KEY, seeded at position 10 with the verifier of its token's secret. */
+const givenGuard = (
+  key: Partial<HotKeySeed> = {},
+  options: GuardOptions = { requestsPerMinute: 1000, failuresPerMinute: 10 },
+): Fixture => {
+  const { token, secret } = mintToken(KEY);
+  const table = new HotKeyTable();
+  table.seed(
+    [
+      {
+        keyId: KEY,
+        companyId: 'acme',
+        userId: 'alice',
+        userName: 'Alice',
+        creatorRole: 'user',
+        permissions: ['keys:use'],
+        verifier: `v:${secret}`,
+        status: 'active',
+        expiresAt: new Date(EXPIRES_AT_MS).toISOString(),
+        ...key,
+      },
+    ],
+    10,
+  );
+  const hasher = new FakeHasher();
+  return { table, hasher, guard: new ApiKeyGuard(table, hasher, options), token, wrongToken: mintToken(KEY).token };
+};
+
+const bearer = (token: string) => `Bearer ${token}`;
+const revokedEvent = (keyId = KEY): KeyRevoked => ({
+  type: 'KeyRevoked',
+  data: { actorUserId: 'alice', actorName: 'Alice', companyId: 'acme', keyId, correlationId: 'c', at: '2026-05-10T12:00:00.000Z' },
+});
+
+/** The verdict, synchronous or not. */
+const settle = async (verdict: GuardVerdict | Promise<GuardVerdict>): Promise<GuardVerdict> => verdict;
+
+/** A synchronous verdict: fails the test if the guard returned a Promise. */
+const sync = (verdict: GuardVerdict | Promise<GuardVerdict>): GuardVerdict => {
+  expect(verdict).not.toBeInstanceOf(Promise);
+  return verdict as GuardVerdict;
+};
+
+const denied401 = (description: string) => ({ ok: false, status: 401, description });
+
+describe('ApiKeyGuard', () => {
+  describe('shape of the Authorization header', () => {
+    it.each([
+      ['missing', undefined],
+      ['empty', ''],
+      ['a Basic scheme', 'Basic dXNlcjpwYXNz'],
+      ['Bearer with nothing after it', 'Bearer '],
+      ['Bearer without a space', 'Bearer'],
+      ['the token with no scheme', 'kg_AbCdEf123456_000000000000000000000000000000'],
+    ])('given %s, then 401 asking for a bearer key', (_, header) => {
+      const { guard, hasher } = givenGuard();
+
+      expect(sync(guard.check(header, NOW))).toEqual(denied401(MISSING));
+      expect(hasher.verifyCalls).toBe(0);
+    });
+
+    it.each(['bearer', 'BEARER', 'BeArEr'])('given the scheme spelled %s, then the key is accepted', async (scheme) => {
+      const { guard, token } = givenGuard();
+
+      const verdict = await settle(guard.check(`${scheme} ${token}`, NOW));
+
+      expect(verdict.ok).toBe(true);
+    });
+
+    it('given garbage after Bearer, then 401 not well-formed without calling the hasher', () => {
+      const { guard, hasher } = givenGuard();
+
+      expect(sync(guard.check('Bearer not-a-key', NOW))).toEqual(denied401(MALFORMED));
+      expect(sync(guard.check('Bearer eyJhbGciOiJIUzI1NiJ9.e30.abc', NOW))).toEqual(denied401(MALFORMED));
+      expect(hasher.verifyCalls).toBe(0);
+    });
+
+    it('given a well-formed token with a wrong checksum, then 401 not well-formed without calling the hasher', () => {
+      const { guard, hasher, token } = givenGuard();
+      const last = token.at(-1)!;
+      const badChecksum = token.slice(0, -1) + (last === 'A' ? 'B' : 'A');
+
+      expect(sync(guard.check(bearer(badChecksum), NOW))).toEqual(denied401(MALFORMED));
+      expect(hasher.verifyCalls).toBe(0);
+    });
+  });
+
+  describe('no existence leak', () => {
+    it('given an unknown key id, then 401 invalid', () => {
+      const { guard, hasher } = givenGuard();
+
+      expect(sync(guard.check(bearer(mintToken(UNKNOWN).token), NOW))).toEqual(denied401(INVALID));
+      expect(hasher.verifyCalls).toBe(0);
+    });
+
+    it('given a wrong secret behind a valid key id, then the same 401 invalid', async () => {
+      const { guard, hasher, wrongToken } = givenGuard();
+
+      expect(await settle(guard.check(bearer(wrongToken), NOW))).toEqual(denied401(INVALID));
+      expect(hasher.verifyCalls).toBe(1);
+    });
+
+    it('given a deleted key, then the same 401 invalid, even with its right secret', async () => {
+      const { guard, hasher, token } = givenGuard({ status: 'deleted' });
+
+      expect(await settle(guard.check(bearer(token), NOW))).toEqual(denied401(INVALID));
+      expect(hasher.verifyCalls).toBe(0);
+    });
+  });
+
+  describe('status and expiry', () => {
+    it('given a revoked key, then 401 revoked without calling the hasher', () => {
+      const { guard, hasher, token } = givenGuard({ status: 'revoked' });
+
+      expect(sync(guard.check(bearer(token), NOW))).toEqual(denied401(REVOKED));
+      expect(hasher.verifyCalls).toBe(0);
+    });
+
+    it('given a key with status expired, then 401 expired without calling the hasher', () => {
+      const { guard, hasher, token } = givenGuard({ status: 'expired' });
+
+      expect(sync(guard.check(bearer(token), NOW))).toEqual(denied401(EXPIRED));
+      expect(hasher.verifyCalls).toBe(0);
+    });
+
+    it('given an active key, when the clock reaches expiresAt exactly, then 401 expired without calling the hasher', () => {
+      const { guard, hasher, token } = givenGuard();
+
+      expect(sync(guard.check(bearer(token), EXPIRES_AT_MS))).toEqual(denied401(EXPIRED));
+      expect(sync(guard.check(bearer(token), EXPIRES_AT_MS + 1))).toEqual(denied401(EXPIRED));
+      expect(hasher.verifyCalls).toBe(0);
+    });
+
+    it('given an active key, one millisecond before expiresAt, then the key is accepted', async () => {
+      const { guard, token } = givenGuard();
+
+      expect((await settle(guard.check(bearer(token), EXPIRES_AT_MS - 1))).ok).toBe(true);
+    });
+
+    it('given a verified (cached) key, when the clock passes expiresAt, then 401 expired', async () => {
+      const { guard, token } = givenGuard();
+      await settle(guard.check(bearer(token), NOW));
+
+      expect(sync(guard.check(bearer(token), EXPIRES_AT_MS))).toEqual(denied401(EXPIRED));
+    });
+  });
+
+  describe('a valid token', () => {
+    it('when checked first, then a Promise after one hasher call, resolving to ok with the key and rate', async () => {
+      const { guard, hasher, token, table } = givenGuard();
+
+      const first = guard.check(bearer(token), NOW);
+
+      expect(first).toBeInstanceOf(Promise);
+      const verdict = await first;
+      expect(hasher.verifyCalls).toBe(1);
+      expect(verdict).toEqual({
+        ok: true,
+        key: table.get(KEY),
+        rate: { allowed: true, limit: 1000, remaining: 999, resetSeconds: 60 },
+      });
+    });
+
+    it('when checked again, then answers synchronously without calling the hasher', async () => {
+      const { guard, hasher, token } = givenGuard();
+      await settle(guard.check(bearer(token), NOW));
+
+      for (let i = 0; i < 5; i++) {
+        const verdict = sync(guard.check(bearer(token), NOW + i));
+        expect(verdict.ok).toBe(true);
+      }
+      expect(hasher.verifyCalls).toBe(1);
+    });
+
+    it('given a cached verdict, when the key is revoked in the table, then the very next check is 401 revoked', async () => {
+      const { guard, table, token } = givenGuard();
+      await settle(guard.check(bearer(token), NOW));
+      expect(sync(guard.check(bearer(token), NOW)).ok).toBe(true);
+
+      table.apply(revokedEvent(), 11);
+
+      expect(sync(guard.check(bearer(token), NOW))).toEqual(denied401(REVOKED));
+    });
+
+    it('given a cached verdict for the right token, when a wrong secret comes for the same key, then it is still verified and refused', async () => {
+      const { guard, hasher, token, wrongToken } = givenGuard();
+      await settle(guard.check(bearer(token), NOW));
+
+      const verdict = guard.check(bearer(wrongToken), NOW);
+
+      expect(verdict).toBeInstanceOf(Promise);
+      expect(await verdict).toEqual(denied401(INVALID));
+      expect(hasher.verifyCalls).toBe(2);
+    });
+
+    it('when 20 first checks of the same new token arrive together, then the hasher runs once and all are ok', async () => {
+      const { guard, hasher, token } = givenGuard();
+      hasher.hold();
+
+      const pending = Array.from({ length: 20 }, () => guard.check(bearer(token), NOW));
+      hasher.release();
+      const verdicts = await Promise.all(pending);
+
+      expect(hasher.verifyCalls).toBe(1);
+      expect(verdicts.every((v) => v.ok)).toBe(true);
+    });
+  });
+
+  describe('rate limit', () => {
+    const options = { requestsPerMinute: 3, failuresPerMinute: 10 };
+
+    it('given 3 requests per minute, when a 4th comes in the window, then 429 with retry-after and remaining 0', async () => {
+      const { guard, token } = givenGuard({}, options);
+      const first = await settle(guard.check(bearer(token), NOW));
+      const second = sync(guard.check(bearer(token), NOW + 1_000));
+      const third = sync(guard.check(bearer(token), NOW + 2_000));
+      expect([first, second, third].map((v) => v.ok)).toEqual([true, true, true]);
+
+      const fourth = sync(guard.check(bearer(token), NOW + 10_000));
+
+      expect(fourth).toEqual({
+        ok: false,
+        status: 429,
+        description: 'Rate limit of 3 requests per minute reached for this API key.',
+        retryAfterSeconds: 50,
+        rate: { allowed: false, limit: 3, remaining: 0, resetSeconds: 50 },
+      });
+    });
+
+    it('given the limit is used up, then retry-after is at least 1 second near the end of the window', async () => {
+      const { guard, token } = givenGuard({}, options);
+      await settle(guard.check(bearer(token), NOW));
+      guard.check(bearer(token), NOW);
+      guard.check(bearer(token), NOW);
+
+      const verdict = sync(guard.check(bearer(token), NOW + MINUTE - 1));
+
+      expect(verdict).toMatchObject({ ok: false, status: 429, retryAfterSeconds: 1 });
+    });
+
+    it('given the limit is used up, when 60 s have passed, then requests are allowed again', async () => {
+      const { guard, token } = givenGuard({}, options);
+      await settle(guard.check(bearer(token), NOW));
+      guard.check(bearer(token), NOW);
+      guard.check(bearer(token), NOW);
+      expect(sync(guard.check(bearer(token), NOW)).ok).toBe(false);
+
+      const later = sync(guard.check(bearer(token), NOW + MINUTE));
+
+      expect(later).toMatchObject({ ok: true, rate: { allowed: true, limit: 3, remaining: 2 } });
+    });
+  });
+
+  describe('failure throttle', () => {
+    const options = { requestsPerMinute: 1000, failuresPerMinute: 3 };
+    const throttled = { ok: false, status: 429, description: THROTTLED, rate: null };
+
+    it('given 3 wrong secrets for a key id, when the right secret comes, then 429 without calling the hasher', async () => {
+      const { guard, hasher, token, wrongToken } = givenGuard({}, options);
+      for (let i = 0; i < 3; i++) {
+        expect(await settle(guard.check(bearer(wrongToken), NOW))).toEqual(denied401(INVALID));
+      }
+      expect(hasher.verifyCalls).toBe(3);
+
+      const verdict = await settle(guard.check(bearer(token), NOW + 10_000));
+
+      expect(verdict).toEqual({ ...throttled, retryAfterSeconds: 50 });
+      expect(hasher.verifyCalls).toBe(3);
+    });
+
+    it('given 3 attempts with an unknown key id, when a 4th comes, then the same 429', async () => {
+      const { guard } = givenGuard({}, options);
+      const unknown = () => bearer(mintToken(UNKNOWN).token);
+      for (let i = 0; i < 3; i++) {
+        expect(await settle(guard.check(unknown(), NOW))).toEqual(denied401(INVALID));
+      }
+
+      const verdict = await settle(guard.check(unknown(), NOW + 10_000));
+
+      expect(verdict).toEqual({ ...throttled, retryAfterSeconds: 50 });
+    });
+
+    it('throttles one key id only: another key id is not affected', async () => {
+      const { guard, token } = givenGuard({}, options);
+      for (let i = 0; i < 4; i++) await settle(guard.check(bearer(mintToken(UNKNOWN).token), NOW));
+
+      expect((await settle(guard.check(bearer(token), NOW))).ok).toBe(true);
+    });
+
+    it('given a throttled key id, when the window has passed, then the right secret works again', async () => {
+      const { guard, hasher, token, wrongToken } = givenGuard({}, options);
+      for (let i = 0; i < 3; i++) await settle(guard.check(bearer(wrongToken), NOW));
+      expect((await settle(guard.check(bearer(token), NOW))).ok).toBe(false);
+
+      const verdict = await settle(guard.check(bearer(token), NOW + MINUTE));
+
+      expect(verdict.ok).toBe(true);
+      expect(hasher.verifyCalls).toBe(4);
+    });
+
+    it('given a throttled unknown key id, when the window has passed, then it is back to 401 invalid', async () => {
+      const { guard } = givenGuard({}, options);
+      const unknown = bearer(mintToken(UNKNOWN).token);
+      for (let i = 0; i < 4; i++) await settle(guard.check(unknown, NOW));
+
+      expect(sync(guard.check(unknown, NOW + MINUTE))).toEqual(denied401(INVALID));
+    });
+
+    it('given a throttled key id whose token is already verified, then the cached right token still works', async () => {
+      const { guard, token, wrongToken } = givenGuard({}, options);
+      await settle(guard.check(bearer(token), NOW));
+      for (let i = 0; i < 4; i++) await settle(guard.check(bearer(wrongToken), NOW));
+
+      expect(sync(guard.check(bearer(token), NOW)).ok).toBe(true);
+    });
+
+    it('when 10 different wrong secrets for one key id arrive together, then no more hasher runs than the budget', async () => {
+      const { guard, hasher } = givenGuard({}, options);
+      hasher.hold();
+
+      const pending = Array.from({ length: 10 }, () => guard.check(bearer(mintToken(KEY).token), NOW));
+      hasher.release();
+      const verdicts = await Promise.all(pending);
+
+      expect(hasher.verifyCalls).toBe(3);
+      expect(verdicts.filter((v) => !v.ok && v.status === 401)).toHaveLength(3);
+      expect(verdicts.filter((v) => !v.ok && v.status === 429)).toHaveLength(7);
+    });
+
+    it('given verifications under way, when the same token arrives again, then it joins them rather than being throttled', async () => {
+      const { guard, hasher, token } = givenGuard({}, { requestsPerMinute: 1000, failuresPerMinute: 1 });
+      hasher.hold();
+
+      const pending = [guard.check(bearer(token), NOW), guard.check(bearer(token), NOW)];
+      hasher.release();
+
+      expect((await Promise.all(pending)).map((v) => v.ok)).toEqual([true, true]);
+      expect(hasher.verifyCalls).toBe(1);
+    });
+
+    it('given a running failure window, when the guard sweeps, then the key id stays throttled', async () => {
+      const { guard, hasher, token, wrongToken } = givenGuard({}, options);
+      for (let i = 0; i < 3; i++) await settle(guard.check(bearer(wrongToken), NOW));
+
+      guard.sweep(NOW + 30_000);
+
+      expect(await settle(guard.check(bearer(token), NOW + 30_000))).toMatchObject(throttled);
+      expect(hasher.verifyCalls).toBe(3);
+    });
+  });
+});

@@ -1,0 +1,292 @@
+import type {
+  EventContext,
+  KeyAcknowledged,
+  KeyDeleted,
+  KeyExpired,
+  KeyMinted,
+  KeyRevoked,
+} from '../domain/key-events.js';
+import { HotKeyTable, type HotKeySeed } from './hot-key-table.js';
+
+const KEY = 'AbCdEf123456';
+const OTHER = 'ZyXwVu654321';
+const EXPIRES_AT = '2026-06-09T12:00:00.000Z';
+
+const context = (keyId = KEY): EventContext => ({
+  actorUserId: 'alice',
+  actorName: 'Alice',
+  companyId: 'acme',
+  keyId,
+  correlationId: 'corr-1',
+  at: '2026-05-10T12:00:00.000Z',
+});
+
+const minted = (keyId = KEY, verifier = `verifier-of-${keyId}`): KeyMinted => ({
+  type: 'KeyMinted',
+  data: {
+    ...context(keyId),
+    acknowledgementId: 'ack-1',
+    label: 'laptop',
+    prefix: `kg_${keyId}`,
+    verifier,
+    permissions: ['keys:use', 'tools:read'],
+    creatorRole: 'user',
+    expiresAt: EXPIRES_AT,
+  },
+});
+const revoked = (keyId = KEY): KeyRevoked => ({ type: 'KeyRevoked', data: context(keyId) });
+const expired = (keyId = KEY): KeyExpired => ({ type: 'KeyExpired', data: { ...context(keyId), expiresAt: EXPIRES_AT } });
+const deleted = (keyId = KEY): KeyDeleted => ({ type: 'KeyDeleted', data: context(keyId) });
+const acknowledged = (keyId = KEY): KeyAcknowledged => ({
+  type: 'KeyAcknowledged',
+  data: { ...context(keyId), acknowledgementId: 'ack-2', noticeVersion: 'v1' },
+});
+
+const seedRow = (overrides: Partial<HotKeySeed> = {}): HotKeySeed => ({
+  keyId: KEY,
+  companyId: 'acme',
+  userId: 'alice',
+  userName: 'Alice',
+  creatorRole: 'user',
+  permissions: ['keys:use'],
+  verifier: 'seeded-verifier',
+  status: 'active',
+  expiresAt: EXPIRES_AT,
+  ...overrides,
+});
+
+/** A table holding KEY, minted at position 10. */
+const givenMintedKey = (): HotKeyTable => {
+  const table = new HotKeyTable();
+  table.apply(minted(), 10);
+  return table;
+};
+
+describe('HotKeyTable', () => {
+  describe('seed', () => {
+    it('given projection rows, then holds them shaped for the hot path at the seed position', () => {
+      const table = new HotKeyTable();
+
+      table.seed([seedRow(), seedRow({ keyId: OTHER, status: 'revoked', permissions: [] })], 42);
+
+      expect(table.size).toBe(2);
+      expect(table.position).toBe(42);
+      const key = table.get(KEY)!;
+      expect(key).toMatchObject({
+        keyId: KEY,
+        companyId: 'acme',
+        userId: 'alice',
+        userName: 'Alice',
+        creatorRole: 'user',
+        verifier: 'seeded-verifier',
+        status: 'active',
+        expiresAtMs: Date.parse(EXPIRES_AT),
+        position: 42,
+      });
+      expect(key.permissions).toEqual(new Set(['keys:use']));
+      expect(table.get(OTHER)!.status).toBe('revoked');
+      expect(table.get('NoSuchKey000')).toBeUndefined();
+    });
+
+    it('given a seeded key, when an event at or before the seed position arrives, then it is ignored', () => {
+      const table = new HotKeyTable();
+      table.seed([seedRow()], 42);
+
+      table.apply(revoked(), 42);
+      table.apply(revoked(), 41);
+
+      expect(table.get(KEY)!.status).toBe('active');
+      expect(table.position).toBe(42);
+    });
+  });
+
+  describe('apply', () => {
+    it('when KeyMinted arrives, then the key is active with the event data and position', () => {
+      const table = new HotKeyTable();
+
+      table.apply(minted(), 10);
+
+      const key = table.get(KEY)!;
+      expect(key).toMatchObject({
+        keyId: KEY,
+        companyId: 'acme',
+        userId: 'alice',
+        userName: 'Alice',
+        creatorRole: 'user',
+        verifier: `verifier-of-${KEY}`,
+        status: 'active',
+        expiresAtMs: Date.parse(EXPIRES_AT),
+        position: 10,
+      });
+      expect(key.permissions).toEqual(new Set(['keys:use', 'tools:read']));
+      expect(table.position).toBe(10);
+    });
+
+    it('when KeyRevoked arrives, then the key is revoked at that position', () => {
+      const table = givenMintedKey();
+
+      table.apply(revoked(), 11);
+
+      expect(table.get(KEY)).toMatchObject({ status: 'revoked', position: 11 });
+      expect(table.position).toBe(11);
+    });
+
+    it('when KeyExpired arrives for an active key, then the key is expired', () => {
+      const table = givenMintedKey();
+
+      table.apply(expired(), 11);
+
+      expect(table.get(KEY)).toMatchObject({ status: 'expired', position: 11 });
+    });
+
+    it('when KeyDeleted arrives, then the entry stays, marked deleted, with its verifier wiped', () => {
+      const table = givenMintedKey();
+
+      table.apply(deleted(), 11);
+
+      expect(table.get(KEY)).toMatchObject({ status: 'deleted', position: 11, verifier: '' });
+      expect(table.size).toBe(1);
+    });
+
+    it('when KeyAcknowledged arrives, then no key changes but the position moves', () => {
+      const table = givenMintedKey();
+
+      table.apply(acknowledged(OTHER), 11);
+
+      expect(table.get(OTHER)).toBeUndefined();
+      expect(table.get(KEY)).toMatchObject({ status: 'active', position: 10 });
+      expect(table.position).toBe(11);
+    });
+
+    it('when an event names an unknown key, then nothing is created', () => {
+      const table = new HotKeyTable();
+
+      table.apply(revoked(), 1);
+      table.apply(expired(), 2);
+      table.apply(deleted(), 3);
+
+      expect(table.get(KEY)).toBeUndefined();
+      expect(table.size).toBe(0);
+      expect(table.position).toBe(3);
+    });
+
+    it.each([
+      ['an older', 10],
+      ['the same', 11],
+    ])('given a revoked key, when a KeyExpired at %s position is replayed, then it is ignored', (_, position) => {
+      const table = givenMintedKey();
+      table.apply(revoked(), 11);
+
+      table.apply(expired(), position);
+
+      expect(table.get(KEY)).toMatchObject({ status: 'revoked', position: 11 });
+    });
+
+    it('given a revoked key, when a replayed KeyMinted arrives, then the key stays revoked', () => {
+      const table = givenMintedKey();
+      table.apply(revoked(), 11);
+
+      table.apply(minted(KEY, 'other-verifier'), 10);
+
+      expect(table.get(KEY)).toMatchObject({ status: 'revoked', position: 11, verifier: `verifier-of-${KEY}` });
+    });
+
+    it('given a revoked key, when a later KeyExpired arrives, then it does not overwrite revoked', () => {
+      const table = givenMintedKey();
+      table.apply(revoked(), 11);
+
+      table.apply(expired(), 12);
+
+      expect(table.get(KEY)!.status).toBe('revoked');
+      expect(table.position).toBe(12);
+    });
+
+    it('given a deleted key, when its KeyMinted is replayed at the old position, then it is not resurrected', () => {
+      const table = givenMintedKey();
+      table.apply(deleted(), 11);
+
+      table.apply(minted(), 10);
+
+      expect(table.get(KEY)).toMatchObject({ status: 'deleted', verifier: '' });
+    });
+
+    it('given a deleted key, when a KeyMinted for its id arrives at a newer position, then it is still not resurrected', () => {
+      const table = givenMintedKey();
+      table.apply(deleted(), 11);
+
+      table.apply(minted(), 12);
+
+      expect(table.get(KEY)).toMatchObject({ status: 'deleted', verifier: '' });
+    });
+
+    it('never moves the table position backwards', () => {
+      const table = givenMintedKey();
+      table.apply(acknowledged(OTHER), 20);
+
+      table.apply(revoked(), 15);
+
+      expect(table.get(KEY)!.status).toBe('revoked');
+      expect(table.position).toBe(20);
+    });
+  });
+
+  describe('waitFor', () => {
+    it('given the position is already reached, then resolves at once', async () => {
+      const table = givenMintedKey();
+
+      await expect(table.waitFor(10)).resolves.toBeUndefined();
+      await expect(table.waitFor(3)).resolves.toBeUndefined();
+    });
+
+    it('when an event at the awaited position is applied, then resolves', async () => {
+      const table = givenMintedKey();
+      let done = false;
+      const waiting = table.waitFor(12).then(() => (done = true));
+
+      table.apply(revoked(), 11);
+      await Promise.resolve();
+      expect(done).toBe(false);
+
+      table.apply(expired(), 12);
+      await waiting;
+      expect(done).toBe(true);
+    });
+
+    it('when a later position is applied, then waiters on earlier positions resolve too', async () => {
+      const table = new HotKeyTable();
+      const waiting = Promise.all([table.waitFor(5), table.waitFor(7)]);
+
+      table.apply(minted(), 9);
+
+      await expect(waiting).resolves.toEqual([undefined, undefined]);
+    });
+
+    it('when an uninteresting event moves the position via advance(), then resolves', async () => {
+      const table = givenMintedKey();
+      const waiting = table.waitFor(30, 1000);
+
+      table.advance(30);
+
+      await expect(waiting).resolves.toBeUndefined();
+      expect(table.position).toBe(30);
+    });
+
+    it('when seed reaches the position, then resolves', async () => {
+      const table = new HotKeyTable();
+      const waiting = table.waitFor(42, 1000);
+
+      table.seed([seedRow()], 42);
+
+      await expect(waiting).resolves.toBeUndefined();
+    });
+
+    it('given the position is never reached, then rejects after the timeout', async () => {
+      const table = givenMintedKey();
+      const waiting = table.waitFor(11, 20);
+
+      table.advance(10);
+
+      await expect(waiting).rejects.toThrow('hot key table did not reach 11');
+    });
+  });
+});
