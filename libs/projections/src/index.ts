@@ -12,3 +12,4 @@ export * from './key-lookup/key-lookup.projection.js';
 export * from './key-lookup/key-lookup-read-model.js';
 export * from './key-lookup/sqlite-key-lookup-read-model.js';
 export * from './embedded-read-side.js';
+export * from './runner/status-updates.js';

@@ -1,16 +1,9 @@
 import { Query } from '@nestjs/cqrs';
 import type { Actor } from '../../../../libs/keys/src/index.js';
+import type { ActivityRow } from '../../../../libs/projections/src/index.js';
 
-export interface ActivityEntry {
-  id: string;
-  at: string;
-  type: string;
-  keyId: string;
-  keyLabel: string | null;
-  actorUserId: string;
-  actorName: string;
-  detail: string;
-}
+/** An entry as the API shows it: the read model's row without its log position. */
+export type ActivityEntry = Omit<ActivityRow, 'position'>;
 
 export interface ActivityPage {
   items: ActivityEntry[];

@@ -1,6 +1,7 @@
 import type { RecordedEvent, SqliteDb } from '../../../event-store/src/index.js';
 import type { KeyEvent } from '../../../keys/src/index.js';
 import type { SqliteProjection } from '../runner/sqlite-projection.js';
+import { prepareStatusUpdates } from '../runner/status-updates.js';
 
 export const KEY_LOOKUP_TABLE = 'key_lookup_v1';
 
@@ -32,20 +33,13 @@ export class KeyLookupProjection implements SqliteProjection {
   }
 
   private prepare(db: SqliteDb) {
-    const setStatus = (status: string, onlyFrom = '') =>
-      db.prepare(
-        `UPDATE ${KEY_LOOKUP_TABLE} SET status = '${status}', last_position = ?
-         WHERE key_id = ? AND last_position < ? ${onlyFrom}`,
-      );
     return {
       insert: db.prepare(
         `INSERT OR IGNORE INTO ${KEY_LOOKUP_TABLE}
          (key_id, company_id, user_id, user_name, creator_role, permissions, verifier, status, expires_at, last_position)
          VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)`,
       ),
-      revoked: setStatus('revoked'),
-      expired: setStatus('expired', "AND status = 'active'"),
-      deleted: setStatus('deleted'),
+      status: prepareStatusUpdates(db, KEY_LOOKUP_TABLE),
     };
   }
 
@@ -66,13 +60,9 @@ export class KeyLookupProjection implements SqliteProjection {
         return;
       }
       case 'KeyRevoked':
-        this.stmts.revoked.run(p, event.data.keyId, p);
-        return;
       case 'KeyExpired':
-        this.stmts.expired.run(p, event.data.keyId, p);
-        return;
       case 'KeyDeleted':
-        this.stmts.deleted.run(p, event.data.keyId, p);
+        this.stmts.status(event, p);
         return;
       default:
         return;

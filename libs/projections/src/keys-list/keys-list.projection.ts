@@ -1,6 +1,7 @@
 import type { RecordedEvent, SqliteDb } from '../../../event-store/src/index.js';
 import type { KeyEvent } from '../../../keys/src/index.js';
 import type { SqliteProjection } from '../runner/sqlite-projection.js';
+import { prepareStatusUpdates } from '../runner/status-updates.js';
 
 export const KEYS_LIST_TABLE = 'keys_list_v1';
 
@@ -38,20 +39,13 @@ export class KeysListProjection implements SqliteProjection {
   }
 
   private prepare(db: SqliteDb) {
-    const setStatus = (status: string, onlyFrom = '') =>
-      db.prepare(
-        `UPDATE ${KEYS_LIST_TABLE} SET status = '${status}', last_position = ?
-         WHERE key_id = ? AND last_position < ? ${onlyFrom}`,
-      );
     return {
       insert: db.prepare(
         `INSERT OR IGNORE INTO ${KEYS_LIST_TABLE}
          (key_id, company_id, user_id, user_name, label, prefix, created_at, expires_at, last_used_at, status, created_position, last_position)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 'active', ?, ?)`,
       ),
-      revoked: setStatus('revoked'),
-      expired: setStatus('expired', "AND status = 'active'"),
-      deleted: setStatus('deleted'),
+      status: prepareStatusUpdates(db, KEYS_LIST_TABLE),
       // MAX() makes a replayed or out-of-order use harmless.
       used: db.prepare(
         `UPDATE ${KEYS_LIST_TABLE} SET last_used_at = MAX(COALESCE(last_used_at, ''), ?) WHERE key_id = ?`,
@@ -73,13 +67,9 @@ export class KeysListProjection implements SqliteProjection {
         return;
       }
       case 'KeyRevoked':
-        this.stmts.revoked.run(p, event.data.keyId, p);
-        return;
       case 'KeyExpired':
-        this.stmts.expired.run(p, event.data.keyId, p);
-        return;
       case 'KeyDeleted':
-        this.stmts.deleted.run(p, event.data.keyId, p);
+        this.stmts.status(event, p);
         return;
       case 'KeyUsed':
         this.stmts.used.run(event.data.at, event.data.keyId);
