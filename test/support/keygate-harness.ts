@@ -269,3 +269,14 @@ export const KEY_VIEW_FIELDS = ['createdAt', 'expiresAt', 'id', 'label', 'lastUs
 export const ids = (items: { id: string }[]): string[] => items.map((k) => k.id);
 export const types = (entries: ActivityEntry[]): string[] => entries.map((e) => e.type);
 export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Waits until everything the app has recorded so far is visible to readers: pending uses flushed, then the
+ * read models (activity feed, keys list) caught up with the head of the log.
+ */
+export const settle = async (kg: Keygate): Promise<void> => {
+  await kg.keygate.usage.drain();
+  // The projections, not readYourWrites: the guard's hot table follows lifecycle events only, so it never
+  // reaches a position held by a KeyUsed.
+  await kg.keygate.runtime.projections.waitFor(await kg.keygate.runtime.store.headPosition());
+};

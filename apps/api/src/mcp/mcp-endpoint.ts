@@ -25,6 +25,18 @@ const problem = (reply: FastifyReply, status: number, detail: string) =>
 const titleOf = (status: number) =>
   ({ 401: 'Unauthorized', 403: 'Forbidden', 413: 'Content Too Large', 429: 'Too Many Requests' })[status] ?? 'Error';
 
+// No resource_metadata: there is no OAuth server to discover, and advertising one misleads clients.
+// error_description may hold neither '"' nor a backslash (RFC 6750 §3): a description quoting the header would break the challenge.
+const unauthorized = (reply: FastifyReply, description: string) =>
+  problem(
+    reply.header(
+      'WWW-Authenticate',
+      `Bearer realm="keygate", error="invalid_token", error_description="${description.replace(/["\\]/g, "'")}"`,
+    ),
+    401,
+    description,
+  );
+
 const rateHeaders = (reply: FastifyReply, rate: RateDecision) =>
   reply
     .header('RateLimit-Limit', rate.limit)
@@ -48,9 +60,7 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
       reply.header('Retry-After', verdict.retryAfterSeconds);
       return problem(reply, 429, verdict.description);
     }
-    // No resource_metadata: there is no OAuth server to discover, and advertising one misleads clients.
-    reply.header('WWW-Authenticate', `Bearer realm="keygate", error="invalid_token", error_description="${verdict.description}"`);
-    return problem(reply, 401, verdict.description);
+    return unauthorized(reply, verdict.description);
   };
 
   const serve = async (request: FastifyRequest, reply: FastifyReply, verdict: GuardVerdict) => {
@@ -96,7 +106,7 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
       bodyLimit: options.bodyLimit,
       handler: (request, reply) => {
         if (KEY_IN_QUERY.test(request.url)) {
-          return problem(reply, 401, 'API keys are accepted only in the Authorization header, never in the URL.');
+          return unauthorized(reply, 'API keys are accepted only in the Authorization header, never in the URL.');
         }
         const origin = request.headers.origin;
         if (origin !== undefined && !allowedOrigins.has(origin)) {

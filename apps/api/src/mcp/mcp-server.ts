@@ -1,17 +1,15 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
-  ErrorCode,
   InitializeRequestSchema,
   ListToolsRequestSchema,
-  McpError,
   type CallToolResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { KeyUsed } from '../../../../libs/keys/src/index.js';
 import type { KeygateRuntime } from '../runtime/keygate-runtime.js';
 import { contextOf, type McpRequestContext } from './mcp-request-context.js';
-import { RequestScopedTransport } from './request-scoped-transport.js';
+import { RequestScopedTransport, type RequestInterceptor } from './request-scoped-transport.js';
 import { actorOf, type KeygateTool } from './tools/keygate-tool.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
@@ -48,8 +46,8 @@ export const keyUsed = (
 
 /**
  * One McpServer for the process, connected once to the request-scoped transport. Per request, the
- * key's permission snapshot decides which tools exist: tools/list is filtered, tools/call refuses, and
- * every tools/call is recorded as KeyUsed before it is answered.
+ * key's permission snapshot decides which tools exist: tools/list is filtered, tools/call refused before
+ * the SDK sees it, and every tools/call is recorded as KeyUsed before it is answered.
  */
 export class KeygateMcpServer {
   readonly transport = new RequestScopedTransport();
@@ -68,6 +66,7 @@ export class KeygateMcpServer {
   }
 
   async start(): Promise<void> {
+    this.transport.intercept = this.gateToolCall;
     await this.server.connect(this.transport);
     // McpServer renders its tools' JSON Schemas on every tools/list; render once, then filter per key.
     const listed = await this.transport.dispatch({ jsonrpc: '2.0', id: 0, method: 'tools/list' }, {});
@@ -100,38 +99,49 @@ export class KeygateMcpServer {
     return needed === null || (needed !== undefined && permissions.has(needed));
   }
 
+  /**
+   * Every tools/call passes here before the SDK sees it: the permission check comes first (so a key
+   * cannot learn a tool's existence or arguments from a validation error), and the use is recorded
+   * after the SDK's answer, whatever it was: ok, a tool error, bad arguments, or an unknown tool.
+   */
+  private readonly gateToolCall: RequestInterceptor = async (request, extra, next) => {
+    if (request.method !== 'tools/call') return next();
+    const context = contextOf(extra.authInfo);
+    const name = String((request.params as { name?: unknown } | undefined)?.name ?? '');
+    const client = this.clientOf(context, (request.params as { _meta?: Record<string, unknown> } | undefined)?._meta);
+    const record = (outcome: KeyUsed['data']['outcome']) =>
+      this.usage.record(keyUsed(context, this.runtime.clock.now(), name.slice(0, 200) || null, outcome, client));
+    if (!this.allowed(name, context.key.permissions)) {
+      await record(this.permissionOf.has(name) ? 'denied' : 'error');
+      // The SDK's own words for a tool that does not exist: a key cannot probe for tools it lacks.
+      return {
+        jsonrpc: '2.0',
+        id: request.id,
+        result: { content: [{ type: 'text', text: `MCP error -32602: Tool ${name} not found` }], isError: true },
+      };
+    }
+    const response = await next();
+    const failed = 'error' in response || (response as { result?: { isError?: boolean } }).result?.isError === true;
+    // Answered only once the use is durable: no call escapes the activity feed.
+    await record(failed ? 'error' : 'ok');
+    return response;
+  };
+
   private register(tool: KeygateTool<any>): void {
     if (this.permissionOf.has(tool.name)) throw new Error(`Tool ${tool.name} is registered twice`);
     this.permissionOf.set(tool.name, tool.requiredPermission);
     this.server.registerTool(
       tool.name,
       { title: tool.title, description: tool.description, inputSchema: tool.inputSchema },
-      async (args: unknown, extra: { authInfo?: AuthInfo; _meta?: unknown; signal: AbortSignal }): Promise<CallToolResult> => {
+      (args: unknown, extra: { authInfo?: AuthInfo; signal: AbortSignal }): Promise<CallToolResult> => {
         const context = contextOf(extra.authInfo);
-        const client = this.clientOf(context, extra._meta as Record<string, unknown> | undefined);
-        const record = (outcome: KeyUsed['data']['outcome']) =>
-          this.usage.record(keyUsed(context, this.runtime.clock.now(), tool.name, outcome, client));
-        if (!this.allowed(tool.name, context.key.permissions)) {
-          await record('denied');
-          // The same answer as for a tool that does not exist: a key cannot probe for tools it lacks.
-          throw new McpError(ErrorCode.InvalidParams, `Tool ${tool.name} not found`);
-        }
-        let result: CallToolResult;
-        try {
-          result = await tool.handler(args as never, {
-            key: context.key,
-            actor: actorOf(context.key),
-            runtime: this.runtime,
-            requestId: context.requestId,
-            signal: extra.signal,
-          });
-        } catch (error) {
-          await record('error');
-          throw error;
-        }
-        // Answered only once the use is durable: no call escapes the activity feed.
-        await record(result.isError ? 'error' : 'ok');
-        return result;
+        return tool.handler(args as never, {
+          key: context.key,
+          actor: actorOf(context.key),
+          runtime: this.runtime,
+          requestId: context.requestId,
+          signal: extra.signal,
+        });
       },
     );
   }

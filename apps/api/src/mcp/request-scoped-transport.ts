@@ -60,7 +60,16 @@ const header = (h: McpHttpRequest['headers'], name: string): string | undefined 
  * 406 without Accept of JSON and event-stream, 415 for a non-JSON body, 400 for a bad protocol version,
  * -32700 for bad JSON, 202 for notifications only.
  */
+/** Wraps one request's whole handling by the SDK: used to gate and record tools/call around it. */
+export type RequestInterceptor = (
+  request: JSONRPCRequest,
+  extra: MessageExtraInfo,
+  next: () => Promise<JSONRPCMessage>,
+) => Promise<JSONRPCMessage>;
+
 export class RequestScopedTransport implements Transport {
+  /** Set by the server that owns this transport; runs before the SDK sees a request. */
+  intercept?: RequestInterceptor;
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   onerror?: (error: Error) => void;
   onclose?: () => void;
@@ -138,7 +147,12 @@ export class RequestScopedTransport implements Transport {
     if (requests.length === 0) return { status: 202, headers: {} };
 
     const extra: MessageExtraInfo = { authInfo: req.authInfo, requestInfo: { headers: req.headers as Record<string, string> } };
-    const replies = await Promise.all(requests.map((r) => this.dispatch(r, extra, req.signal)));
+    const replies = await Promise.all(
+      requests.map((r) => {
+        const next = () => this.dispatch(r, extra, req.signal);
+        return this.intercept ? this.intercept(r, extra, next) : next();
+      }),
+    );
     return { status: 200, headers: JSON_TYPE, body: batch ? replies : replies[0] };
   }
 

@@ -35,7 +35,7 @@ export interface KeygateRuntime {
   projections: SqliteProjectionRunner;
   /** The guard's in-memory lookup table, following the log. */
   hotKeys: HotKeyTable;
-  /** Resolves once the read models and the hot table have applied the log up to `position`. */
+  /** Resolves once the read models and the hot table have applied the log up to `position` (a lifecycle event's). */
   readYourWrites(position: number): Promise<void>;
   close(): Promise<void>;
 }
