@@ -7,8 +7,8 @@ export const ACTIVITY_TABLE = 'activity_v1';
 const ACTIVITY_KEYS_TABLE = 'activity_keys_v1';
 
 /**
- * Every lifecycle change and every use, attributed to its user. The row key is the event id, so a
- * replayed event is ignored. The projection keeps its own small table of key labels and owners rather
+ * Every lifecycle change and every use, attributed to its user. The row key is the event's global
+ * position, so a replayed event is ignored. The projection keeps its own small table of key labels and owners rather
  * than reading another projection, so it can be rebuilt alone.
  */
 export class ActivityFeedProjection implements SqliteProjection {
@@ -20,7 +20,7 @@ export class ActivityFeedProjection implements SqliteProjection {
     db.exec(`
       CREATE TABLE IF NOT EXISTS ${ACTIVITY_TABLE} (
         position INTEGER PRIMARY KEY,
-        event_id TEXT NOT NULL UNIQUE,
+        event_id TEXT NOT NULL,
         company_id TEXT NOT NULL,
         type TEXT NOT NULL,
         key_id TEXT NOT NULL,

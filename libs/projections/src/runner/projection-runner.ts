@@ -36,21 +36,22 @@ export class SqliteProjectionRunner {
     for (const p of projections) p.init(db);
   }
 
-  /** Applies one batch in one transaction; returns true when the projection has reached the head. */
+  /** Applies one batch and moves the checkpoint; the caller holds the transaction. True at the head. */
+  private applyBatch(projection: SqliteProjection): boolean {
+    const head = this.head.get() as number;
+    const from = this.checkpoints.load(projection.name);
+    const events = this.store.readAllSync({ after: from, maxCount: BATCH, eventTypes: projection.eventTypes });
+    for (const e of events) projection.apply(e);
+    // A short batch means nothing of interest lies between it and the head read in this transaction.
+    const caughtUp = events.length < BATCH;
+    const to = caughtUp ? head : events[events.length - 1].globalPosition;
+    if (to > from) this.checkpoints.save(projection.name, to);
+    return caughtUp;
+  }
+
+  /** One batch in its own transaction: a crash never leaves rows without their checkpoint. */
   private step(projection: SqliteProjection): boolean {
-    return this.db
-      .transaction(() => {
-        const head = this.head.get() as number;
-        const from = this.checkpoints.load(projection.name);
-        const events = this.store.readAllSync({ after: from, maxCount: BATCH, eventTypes: projection.eventTypes });
-        for (const e of events) projection.apply(e);
-        // A short batch means nothing of interest lies between it and the head read in this transaction.
-        const caughtUp = events.length < BATCH;
-        const to = caughtUp ? head : events[events.length - 1].globalPosition;
-        if (to > from) this.checkpoints.save(projection.name, to);
-        return caughtUp;
-      })
-      .immediate();
+    return this.db.transaction(() => this.applyBatch(projection)).immediate();
   }
 
   /** Brings every projection to the head now, synchronously. */
@@ -88,7 +89,8 @@ export class SqliteProjectionRunner {
       .transaction(() => {
         projection.reset(this.db);
         this.checkpoints.rewind(projection.name);
-        while (!this.step(projection));
+        // Batches inside the one transaction, not a savepoint each: savepoints journal every page they touch.
+        while (!this.applyBatch(projection));
       })
       .immediate();
   }
