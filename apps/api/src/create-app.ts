@@ -18,7 +18,7 @@ import { listClients } from './mcp/tools/example-product-tool.js';
 import type { KeygateTool } from './mcp/tools/keygate-tool.js';
 import { UsageRecorder } from './mcp/usage-recorder.js';
 import { createLogger, PinoNestLogger } from './logging/logger.js';
-import { ProblemDetailsFilter, sendProblem, toProblem } from './problem/problem-details.filter.js';
+import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
 import { createEmbeddedRuntime, type KeygateRuntime, type RuntimeOverrides } from './runtime/keygate-runtime.js';
 
 export interface KeygateApp {
@@ -69,10 +69,8 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  // Errors raised by Fastify before Nest sees the request (body too large, malformed JSON, media type).
-  fastify.setErrorHandler((error, req, reply) => {
-    sendProblem(reply, toProblem(error, `urn:keygate:request:${req.id}`));
-  });
+  // Errors Fastify raises before a handler runs (body too large, malformed JSON) reach Nest's error
+  // handler, and so ProblemDetailsFilter, which maps their statusCode: no handler of our own is needed.
 
   // 4. The MCP endpoint: one long-lived server, the guard in front, uses recorded by group commit.
   const usage = new UsageRecorder(runtime.store);
