@@ -170,19 +170,30 @@ export class SqliteEventStore implements EventStore {
   }
 
   async *subscribeToAll<T>({ after, eventTypes, signal }: SubscribeOptions): AsyncIterable<RecordedEvent<T>> {
+    const BATCH = 500;
     let checkpoint = after;
     while (!signal?.aborted && !this.closed) {
-      const batch = this.readAllSync<T>({ after: checkpoint, maxCount: 500, eventTypes });
-      if (batch.length === 0) {
-        await this.nextAppend(signal);
-        continue;
-      }
+      const { batch, head } = this.readBatchAndHead<T>(checkpoint, BATCH, eventTypes);
       for (const event of batch) {
         if (signal?.aborted || this.closed) return;
         yield event;
         checkpoint = event.globalPosition;
       }
+      // A short batch read in the same snapshot as the head means nothing of interest lies before the head:
+      // start there next time, or every wake-up would rescan the events the filter skips (uses, for a
+      // lifecycle subscriber) since the last match.
+      if (batch.length < BATCH) checkpoint = Math.max(checkpoint, head);
+      // Wait only after an empty read: the read and the listener are set up in the same tick, so no append
+      // slips between them (after yielding, one may have happened while the consumer ran).
+      if (batch.length === 0) await this.nextAppend(signal);
     }
+  }
+
+  private readBatchAndHead<T>(after: number, maxCount: number, eventTypes?: readonly string[]) {
+    return this.db.transaction(() => ({
+      batch: this.readAllSync<T>({ after, maxCount, eventTypes }),
+      head: this.stmts.head.get() as number,
+    }))();
   }
 
   /** Resolves on the next append in this process, after the poll interval (other processes), or on abort. */
