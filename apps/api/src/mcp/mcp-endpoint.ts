@@ -83,13 +83,13 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
       authInfo: toAuthInfo(context),
       signal: aborted.signal,
     });
-    await touch(context, request.body, response.status);
+    await touch(context, response.status);
     reply.code(response.status).headers(response.headers);
     return response.body === undefined ? reply.send() : reply.send(response.body);
   };
 
-  const touch = async (context: McpRequestContext, body: unknown, status: number) => {
-    if (status >= 400 || (typeof body === 'string' && body.includes('"tools/call"'))) return; // tools/call records its own
+  const touch = async (context: McpRequestContext, status: number) => {
+    if (status >= 400 || context.usageRecorded) return; // a tools/call recorded its own use
     const now = clock.now();
     const last = lastTouch.get(context.key.keyId) ?? 0;
     if (now.getTime() - last < TOUCH_INTERVAL_MS) return;

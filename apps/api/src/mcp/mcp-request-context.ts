@@ -7,6 +7,8 @@ export interface McpRequestContext {
   requestId: string;
   remoteAddress: string | null;
   userAgent: string | null;
+  /** Set when a tools/call of this request recorded its KeyUsed. */
+  usageRecorded?: boolean;
 }
 
 export const toAuthInfo = (context: McpRequestContext): AuthInfo => ({

@@ -109,8 +109,10 @@ export class KeygateMcpServer {
     const context = contextOf(extra.authInfo);
     const name = String((request.params as { name?: unknown } | undefined)?.name ?? '');
     const client = this.clientOf(context, (request.params as { _meta?: Record<string, unknown> } | undefined)?._meta);
-    const record = (outcome: KeyUsed['data']['outcome']) =>
-      this.usage.record(keyUsed(context, this.runtime.clock.now(), name.slice(0, 200) || null, outcome, client));
+    const record = (outcome: KeyUsed['data']['outcome']) => {
+      context.usageRecorded = true;
+      return this.usage.record(keyUsed(context, this.runtime.clock.now(), name.slice(0, 200) || null, outcome, client));
+    };
     if (!this.allowed(name, context.key.permissions)) {
       await record(this.permissionOf.has(name) ? 'denied' : 'error');
       // The SDK's own words for a tool that does not exist: a key cannot probe for tools it lacks.
