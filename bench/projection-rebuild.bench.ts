@@ -1,6 +1,7 @@
 import type { SqliteDb } from '../libs/event-store/src/index.js';
 import { ACTIVITY_TABLE, embeddedReadSide, KEY_LOOKUP_TABLE, KEYS_LIST_TABLE } from '../libs/projections/src/index.js';
 import { populateStore, type ExpectedCounts, type PopulatedStore } from './synthetic-events.js';
+import { median } from './bench-helpers.js';
 
 /**
  * Projection rebuild throughput against a raw SQLite insert of the same rows, in the same run.
@@ -66,11 +67,6 @@ export interface RebuildBenchResult {
   wallMs: number;
 }
 
-export const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const timing = (runs: number[], cpu?: number[]): Timing => ({ ms: median(runs), runs, cpuMs: cpu && median(cpu) });
 
@@ -155,8 +151,6 @@ export interface RebuildBenchOptions {
   reps?: number;
   seed?: number;
   log?: (line: string) => void;
-  /** Called with the populated store before it is removed, e.g. to profile further. */
-  inspect?: (populated: PopulatedStore, result: RebuildBenchResult) => Promise<void> | void;
 }
 
 export const runProjectionRebuildBench = async ({
@@ -164,7 +158,6 @@ export const runProjectionRebuildBench = async ({
   reps = 3,
   seed = 42,
   log = () => {},
-  inspect,
 }: RebuildBenchOptions = {}): Promise<RebuildBenchResult> => {
   const wallStarted = performance.now();
   log(`generating and appending ${events} events…`);
@@ -262,7 +255,6 @@ export const runProjectionRebuildBench = async ({
       failures,
       wallMs: 0,
     };
-    if (inspect) await inspect(populated, result);
     result.wallMs = performance.now() - wallStarted;
     return result;
   } finally {

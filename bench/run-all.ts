@@ -1,5 +1,5 @@
 import { runProjectionRebuildBench, type RebuildBenchResult } from './projection-rebuild.bench.js';
-import { profileRebuild, type ProfileLine } from './rebuild-profile.js';
+import { intFromEnv } from './bench-helpers.js';
 
 /**
  * `npm run bench`: builds, then runs the benchmarks and prints their figures.
@@ -7,21 +7,11 @@ import { profileRebuild, type ProfileLine } from './rebuild-profile.js';
  *   BENCH_EVENTS  events in the synthetic log (default 100000)
  *   BENCH_REPS    repetitions of each measurement, order alternated, median reported (default 3)
  *   BENCH_SEED    seed of the synthetic log (default 42)
- *   BENCH_PROFILE 1: also break the rebuild down (read, parse, apply) and time the prototyped fixes
- *   BENCH_PROFILE_REPS  rounds of the profile (default 5; ~45 s each at 100000 events)
  *
  * Exits 0 whatever the ratio: it is a measurement. Exits 1 only if the bench itself fails or the
  * rebuilt read models do not hold what the log says.
  */
 const TARGET = 0.5;
-
-const intFromEnv = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-};
 
 const rate = (count: number, ms: number) => (ms > 0 ? (count * 1000) / ms : 0);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -114,33 +104,9 @@ const main = async () => {
   const seed = intFromEnv('BENCH_SEED', 42);
   const log = (line: string) => process.stderr.write(`  · ${line}\n`);
   process.stdout.write(`Keygate benchmarks (node ${process.version}, ${events} events, ${reps} reps)\n\n`);
-  const profile = process.env.BENCH_PROFILE === '1';
-  const profileReps = intFromEnv('BENCH_PROFILE_REPS', 5);
-  let lines: ProfileLine[] = [];
-  const result = await runProjectionRebuildBench({
-    events,
-    reps,
-    seed,
-    log,
-    inspect: profile ? (populated) => void (lines = profileRebuild(populated, profileReps, log)) : undefined,
-  });
+  const result = await runProjectionRebuildBench({ events, reps, seed, log });
   const { lines: body, final } = report(result);
   process.stdout.write(`${body.join('\n')}\n`);
-  if (profile) {
-    process.stdout.write(`\nrebuild profile (${events} events, medians of ${profileReps} rounds):\n`);
-    process.stdout.write(
-      `${table(
-        ['measurement', 'wall ms', 'cpu ms', 'ratio vs raw'],
-        lines.map((l) => [
-          l.what,
-          l.ms.toFixed(0),
-          l.cpuMs.toFixed(0),
-          l.full ? (result.rawTotal.ms / l.ms).toFixed(2) : '',
-        ]),
-      )}\n`,
-    );
-    process.stdout.write('(ratio vs raw: the main bench\'s raw insert time ÷ this whole rebuild\'s time)\n');
-  }
   process.stdout.write(`\nbench wall time: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   process.stdout.write(`${final}\n`);
   if (result.failures.length) process.exitCode = 1;

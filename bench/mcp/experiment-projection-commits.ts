@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { LoadResult } from './load-child.js';
 import { bootKeygate, whoamiCall } from './targets.js';
+import { median } from '../bench-helpers.js';
 
 /**
  * Prototype, not part of the bench: how much of (a)'s throughput goes to SQLite commits (each fsynced,
@@ -27,11 +28,6 @@ import { bootKeygate, whoamiCall } from './targets.js';
 
 type Variant = 'as built' | 'one tx/pass' | 'one tx + NORMAL' | 'all NORMAL';
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 const main = async () => {
   const seconds = Number(process.argv[2] ?? 6);

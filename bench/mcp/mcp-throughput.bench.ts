@@ -7,6 +7,7 @@ import type { EventStore } from '../../libs/event-store/src/index.js';
 import { measureGuard, type GuardLatency } from './guard-latency.js';
 import type { LoadRequest, LoadResult } from './load-child.js';
 import { authSwitch, bootDocumentedPeer, bootKeygate, whoamiCall, type AuthSwitch, type Target } from './targets.js';
+import { intFromEnv, median } from '../bench-helpers.js';
 
 /**
  * Authenticated MCP tools/call throughput on loopback, in one run:
@@ -36,19 +37,6 @@ import { authSwitch, bootDocumentedPeer, bootKeygate, whoamiCall, type AuthSwitc
 const TARGET_VS_AUTH_OFF = 0.8;
 const TARGET_VS_PEER = 10;
 
-const intFromEnv = (name: string, fallback: number): number => {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw.replaceAll('_', ''));
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-};
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pad = (s: string, w: number) => (s.length >= w ? s : ' '.repeat(w - s.length) + s);
 const padEnd = (s: string, w: number) => (s.length >= w ? s : s + ' '.repeat(w - s.length));

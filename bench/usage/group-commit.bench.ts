@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openSqlite, SqliteEventStore } from '../../libs/event-store/src/index.js';
 import type { KeyUsed } from '../../libs/keys/src/index.js';
 import { UsageRecorder } from '../../apps/api/src/mcp/usage-recorder.js';
+import { median } from '../bench-helpers.js';
 
 /**
  * What it costs to answer a tools/call only once its KeyUsed is durable (fsynced), with and without
@@ -44,7 +45,6 @@ const callers = async (record: (i: number) => Promise<void>) => {
   );
 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const perCall: number[] = [];
 const grouped: number[] = [];
 const batchSizes: number[] = [];
