@@ -21,6 +21,8 @@ const common = {
 };
 
 export default {
+  // Detects once whether a container runtime exists (see test/support/container-runtime.ts).
+  globalSetup: '<rootDir>/test/support/jest-global-setup.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,test}/**/*.int-spec.ts'] },

@@ -77,7 +77,8 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   const mcp = new KeygateMcpServer(runtime, usage, [...BUILTIN_TOOLS, ...(options.productTools ?? [listClients])]);
   await mcp.start();
   const guard = new ApiKeyGuard(runtime.hotKeys, runtime.hasher, {
-    requestsPerMinute: config.rateLimitPerMinute,
+    // Each replica holds its share of the per-key limit (see KeygateConfig.apiReplicas).
+    requestsPerMinute: Math.max(1, Math.floor(config.rateLimitPerMinute / config.apiReplicas)),
     failuresPerMinute: config.authFailuresPerMinute,
   });
   const guardSweep = setInterval(() => guard.sweep(runtime.clock.now().getTime()), 60_000).unref();

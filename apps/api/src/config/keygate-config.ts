@@ -1,7 +1,22 @@
 import { resolve } from 'node:path';
 import { daysToMs, DEFAULT_KEY_POLICY, type KeyPolicy } from '../../../../libs/keys/src/index.js';
 
+/** embedded: one process on a SQLite file. kurrent: events in KurrentDB, read models in MongoDB. */
+export type StoreProfile = 'embedded' | 'kurrent';
+
 export interface KeygateConfig {
+  store: StoreProfile;
+  /** kurrentdb://… connection string (production profile). */
+  kurrentdbUrl: string | null;
+  /** mongodb://… connection string, a replica set (production profile). */
+  mongodbUrl: string | null;
+  /** Database holding the read models (production profile). */
+  mongodbDatabase: string;
+  /**
+   * How many API replicas share the per-key rate limit. Each replica enforces
+   * floor(rateLimitPerMinute / apiReplicas): the sum never exceeds the limit, with no shared store on the hot path.
+   */
+  apiReplicas: number;
   port: number;
   host: string;
   dataDir: string;
@@ -36,7 +51,25 @@ const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): KeygateConfig => {
   const port = int(env, 'PORT', 3000);
   const host = env.HOST || '127.0.0.1';
+  const store = env.KEYGATE_STORE || 'embedded';
+  if (store !== 'embedded' && store !== 'kurrent') {
+    throw new Error(`KEYGATE_STORE must be "embedded" or "kurrent", got "${store}"`);
+  }
+  const kurrentdbUrl = env.KURRENTDB_URL || null;
+  const mongodbUrl = env.MONGODB_URL || null;
+  if (store === 'kurrent') {
+    if (!kurrentdbUrl || !mongodbUrl) throw new Error('KEYGATE_STORE=kurrent needs KURRENTDB_URL and MONGODB_URL');
+    // Replicas share no disk, so a development secret kept in a data dir would differ per replica.
+    if (!env.KEYGATE_JWT_SECRET && !env.KEYGATE_JWKS_URL) {
+      throw new Error('KEYGATE_STORE=kurrent needs KEYGATE_JWT_SECRET or KEYGATE_JWKS_URL');
+    }
+  }
   return {
+    store,
+    kurrentdbUrl,
+    mongodbUrl,
+    mongodbDatabase: env.MONGODB_DATABASE || 'keygate',
+    apiReplicas: int(env, 'KEYGATE_API_REPLICAS', 1, 1),
     port,
     host,
     dataDir: resolve(env.KEYGATE_DATA_DIR || './data'),
