@@ -2,3 +2,4 @@ export * from './event-store.port.js';
 export * from './deterministic-event-id.js';
 export * from './sqlite/open-sqlite.js';
 export * from './sqlite/sqlite-event-store.js';
+export * from './follow-log.js';

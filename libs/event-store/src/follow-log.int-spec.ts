@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EventStore, RecordedEvent, SubscribeOptions } from './event-store.port.js';
+import { followLog } from './follow-log.js';
+import { openSqlite, sqliteFileIn, type SqliteDb } from './sqlite/open-sqlite.js';
+import { SqliteEventStore } from './sqlite/sqlite-event-store.js';
+
+/** The real SQLite store, whose subscriptions fail after `failAfter` events the first `failures` times. */
+const droppingAfter = (store: EventStore, failAfter: number, failures: number) => {
+  const subscribedFrom: number[] = [];
+  let dropsLeft = failures;
+  const wrapped: EventStore = Object.create(store);
+  wrapped.subscribeToAll = <T>(options: SubscribeOptions) => {
+    subscribedFrom.push(options.after);
+    const drop = dropsLeft-- > 0;
+    return (async function* () {
+      let delivered = 0;
+      for await (const e of store.subscribeToAll<T>(options)) {
+        if (drop && delivered === failAfter) throw new Error('connection reset');
+        delivered += 1;
+        yield e;
+      }
+    })();
+  };
+  return { store: wrapped, subscribedFrom };
+};
+
+describe('followLog', () => {
+  let dir: string;
+  let db: SqliteDb;
+  let store: SqliteEventStore;
+  const controllers: AbortController[] = [];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keygate-follow-'));
+    db = openSqlite(sqliteFileIn(dir));
+    store = new SqliteEventStore(db, { pollIntervalMs: 10 });
+  });
+
+  afterEach(async () => {
+    for (const c of controllers.splice(0)) c.abort();
+    await store.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const append = async (count: number, type = 'Thing') => {
+    for (let i = 0; i < count; i++) {
+      await store.appendToStream(`s-${randomUUID()}`, [{ eventId: randomUUID(), type, data: { i } }], 'no_stream');
+    }
+  };
+
+  /** A follower whose durable checkpoint is the last position it handled. */
+  const follow = (source: EventStore, eventTypes?: string[]) => {
+    const controller = new AbortController();
+    controllers.push(controller);
+    const handled: RecordedEvent[] = [];
+    const batches: number[] = [];
+    const drops: { attempt: number; delayMs: number }[] = [];
+    let checkpoint = 0;
+    const done = followLog({
+      store: source,
+      eventTypes,
+      checkpoint: () => checkpoint,
+      handleBatch: (events) => {
+        handled.push(...events);
+        batches.push(events.length);
+        checkpoint = events[events.length - 1].globalPosition;
+      },
+      signal: controller.signal,
+      backoff: { initialMs: 5, maxMs: 20 },
+      onDrop: (_e, attempt, delayMs) => drops.push({ attempt, delayMs }),
+    });
+    return { handled, batches, drops, done, stop: () => controller.abort(), checkpoint: () => checkpoint };
+  };
+
+  const until = async (condition: () => boolean, timeoutMs = 3000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+
+  it('after a drop, resubscribes from its checkpoint with backoff, and handles every event exactly once', async () => {
+    await append(30);
+    const flaky = droppingAfter(store, 7, 2);
+
+    const f = follow(flaky.store);
+    await until(() => f.handled.length >= 30);
+    await append(5);
+    await until(() => f.handled.length >= 35);
+
+    const positions = f.handled.map((e) => e.globalPosition);
+    expect(new Set(positions).size).toBe(35);
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    // Each drop came after a handled batch, so the backoff starts again from its first step.
+    expect(f.drops).toEqual([
+      { attempt: 1, delayMs: 5 },
+      { attempt: 1, delayMs: 5 },
+    ]);
+    // Never from the end: each resubscription starts after the last event handled before the drop.
+    expect(flaky.subscribedFrom).toEqual([0, positions[6], positions[13]]);
+    f.stop();
+    await f.done;
+  });
+
+  it('hands what the subscription already holds over in batches', async () => {
+    await append(200);
+    const f = follow(store);
+    await until(() => f.handled.length >= 200);
+    expect(f.batches.length).toBeLessThan(200);
+    expect(Math.max(...f.batches)).toBeGreaterThan(1);
+    f.stop();
+    await f.done;
+  });
+
+  it('retries a batch whose handler failed, from the checkpoint', async () => {
+    await append(10);
+    const controller = new AbortController();
+    controllers.push(controller);
+    let checkpoint = 0;
+    let failures = 1;
+    const seen: number[] = [];
+    const done = followLog({
+      store,
+      checkpoint: () => checkpoint,
+      handleBatch: (events) => {
+        if (failures-- > 0) throw new Error('write failed');
+        seen.push(...events.map((e) => e.globalPosition));
+        checkpoint = events[events.length - 1].globalPosition;
+      },
+      signal: controller.signal,
+      backoff: { initialMs: 1, maxMs: 1 },
+    });
+    await until(() => seen.length >= 10);
+    expect(new Set(seen).size).toBe(10);
+    controller.abort();
+    await done;
+  });
+
+  it('delivers only the requested types, and resolves once aborted', async () => {
+    await append(3, 'Wanted');
+    await append(3, 'Other');
+    const f = follow(store, ['Wanted']);
+    await until(() => f.handled.length >= 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(f.handled.map((e) => e.type)).toEqual(['Wanted', 'Wanted', 'Wanted']);
+    f.stop();
+    await expect(f.done).resolves.toBeUndefined();
+  });
+});
