@@ -278,5 +278,5 @@ export const settle = async (kg: Keygate): Promise<void> => {
   await kg.keygate.usage.drain();
   // The projections, not readYourWrites: the guard's hot table follows lifecycle events only, so it never
   // reaches a position held by a KeyUsed.
-  await kg.keygate.runtime.projections.waitFor(await kg.keygate.runtime.store.headPosition());
+  await kg.keygate.runtime.readSide.waitFor(await kg.keygate.runtime.store.headPosition());
 };

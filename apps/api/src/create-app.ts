@@ -19,7 +19,9 @@ import type { KeygateTool } from './mcp/tools/keygate-tool.js';
 import { UsageRecorder } from './mcp/usage-recorder.js';
 import { createLogger, PinoNestLogger } from './logging/logger.js';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
-import { createEmbeddedRuntime, type KeygateRuntime, type RuntimeOverrides } from './runtime/keygate-runtime.js';
+import { createRuntime, type KeygateRuntime, type RuntimeOverrides } from './runtime/keygate-runtime.js';
+import { KeygateMetrics } from '../../../libs/metrics/src/keygate-metrics.js';
+import { registerMetricsEndpoint } from './metrics/metrics-endpoint.js';
 
 export interface KeygateApp {
   app: NestFastifyApplication;
@@ -27,6 +29,7 @@ export interface KeygateApp {
   mcp: KeygateMcpServer;
   usage: UsageRecorder;
   sweeper: ExpirySweeper;
+  metrics: KeygateMetrics;
   logger: Logger;
   /** Set when no JWT secret or JWKS was configured: the development secret kept in the data directory. */
   devSecret: { secret: string; created: boolean } | null;
@@ -37,7 +40,7 @@ export interface CreateAppOptions extends RuntimeOverrides {
   logger?: Logger;
   /** The host product's own MCP tools (the example tool when not given). */
   productTools?: KeygateTool<any>[];
-  /** Tests drive the sweeper themselves. */
+  /** Tests drive the sweeper themselves. On the production profile the projector runs it, never the api. */
   startSweeper?: boolean;
 }
 
@@ -54,7 +57,16 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     : new JwtVerifier({ secret: config.jwtSecret ?? devSecret!.secret });
 
   // 2. The stores and read models, caught up before the first request.
-  const runtime = createEmbeddedRuntime(config, options);
+  const metrics = new KeygateMetrics(config.store === 'embedded' ? 'embedded' : 'api');
+  const runtime = await createRuntime(config, {
+    ...options,
+    onFollowerDrop: (follower, err, attempt, delayMs) => {
+      metrics.subscriptionDrops.labels(follower).inc();
+      logger.warn({ err, follower, attempt, delayMs }, 'subscription to the log dropped; resuming from its checkpoint');
+      options.onFollowerDrop?.(follower, err, attempt, delayMs);
+    },
+  });
+  metrics.addLagSource(runtime.readSide);
 
   // 3. HTTP: Fastify, JSON logs with request ids, problem+json for every error.
   const adapter = new FastifyAdapter({
@@ -69,11 +81,15 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   fastify.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
+  registerMetricsEndpoint(fastify, metrics);
   // Errors Fastify raises before a handler runs (body too large, malformed JSON) reach Nest's error
   // handler, and so ProblemDetailsFilter, which maps their statusCode: no handler of our own is needed.
 
   // 4. The MCP endpoint: one long-lived server, the guard in front, uses recorded by group commit.
-  const usage = new UsageRecorder(runtime.store);
+  const usage = new UsageRecorder(runtime.store, undefined, (events, seconds) => {
+    metrics.usageBatchSize.observe(events);
+    metrics.usageCommitLatency.observe(seconds);
+  });
   const mcp = new KeygateMcpServer(runtime, usage, [...BUILTIN_TOOLS, ...(options.productTools ?? [listClients])]);
   await mcp.start();
   const guard = new ApiKeyGuard(runtime.hotKeys, runtime.hasher, {
@@ -89,6 +105,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     clock: runtime.clock,
     bodyLimit: config.bodyLimitBytes,
     allowedOrigins: new Set([new URL(config.publicUrl).origin, ...config.allowedOrigins]),
+    metrics,
   });
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime, verifier), adapter, {
@@ -101,7 +118,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
 
   // 5. Background work: KeyExpired for lapsed keys.
   const sweeper = new ExpirySweeper(runtime, logger);
-  if (options.startSweeper !== false) sweeper.start(config.sweepIntervalMs);
+  if (options.startSweeper !== false && config.store === 'embedded') sweeper.start(config.sweepIntervalMs);
 
   return {
     app,
@@ -109,6 +126,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     mcp,
     usage,
     sweeper,
+    metrics,
     logger,
     devSecret,
     async close() {

@@ -240,6 +240,17 @@ export function eventStoreContract(name: string, setup: () => Promise<ContractFi
         expect(result.lastGlobalPosition).toBeGreaterThan(before);
         expect(after).toBeGreaterThanOrEqual(result.lastGlobalPosition);
       });
+
+      it('with event types, is the position of the newest event of those types (0 when there is none)', async () => {
+        const [minted, used, never] = [type('Minted'), type('Used'), type('Never')];
+        const first = await store.appendToStream(stream('a'), [event(minted)], 'no_stream');
+        await store.appendToStream(stream('b'), [event(used), event(used)], 'no_stream');
+
+        await expect(store.headPosition([minted])).resolves.toBe(first.lastGlobalPosition);
+        await expect(store.headPosition([never])).resolves.toBe(0);
+        await expect(store.headPosition([minted, used])).resolves.toBe(await store.headPosition([used]));
+        expect(await store.headPosition([used])).toBeGreaterThan(first.lastGlobalPosition);
+      });
     });
 
     describe('subscribeToAll', () => {

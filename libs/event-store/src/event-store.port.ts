@@ -77,8 +77,11 @@ export interface EventStore {
    * until the signal aborts. Consume with `for await`, which gives backpressure.
    */
   subscribeToAll<T = unknown>(options: SubscribeOptions): AsyncIterable<RecordedEvent<T>>;
-  /** Global position of the newest event (0 for an empty store). */
-  headPosition(): Promise<number>;
+  /**
+   * Global position of the newest event (0 for an empty store); with eventTypes, of the newest event of
+   * those types: the head a filtered follower can reach, so its lag is not inflated by events it skips.
+   */
+  headPosition(eventTypes?: readonly string[]): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -20,7 +20,7 @@ export class HealthController {
     } catch {
       store = 'down';
     }
-    const { projections, error } = this.runtime.projections.status();
+    const { projections, error } = await this.runtime.readSide.status();
     const caughtUp = error === null && projections.every((p) => p.lag <= MAX_READY_LAG);
     const ready = store === 'up' && caughtUp;
     if (!ready) reply.status(503);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyGuard, GuardVerdict, RateDecision } from '../../../../libs/keys/src/index.js';
+import type { KeygateMetrics } from '../../../../libs/metrics/src/keygate-metrics.js';
 import type { Clock } from '../runtime/clock.js';
 import { toAuthInfo, type McpRequestContext } from './mcp-request-context.js';
 import { keyUsed, type KeygateMcpServer } from './mcp-server.js';
@@ -13,7 +14,10 @@ export interface McpEndpointOptions {
   bodyLimit: number;
   /** Origins allowed to call from a browser; any other Origin header gets 403 (DNS-rebinding defence). */
   allowedOrigins: ReadonlySet<string>;
+  metrics?: KeygateMetrics;
 }
+
+const outcomeOf = (verdict: GuardVerdict) => (verdict.ok ? 'ok' : verdict.status === 429 ? 'rate_limited' : 'unauthorized');
 
 // A key in the URL ends up in proxies' and browsers' logs: refuse it, never use it.
 const KEY_IN_QUERY = /[?&](?:[^=&]*=)?[^&]*kg_[0-9A-Za-z]{12}_/;
@@ -49,10 +53,16 @@ const rateHeaders = (reply: FastifyReply, rate: RateDecision) =>
  * and it needs the raw body (so the transport answers 415 and -32700 in MCP's own terms).
  */
 export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpointOptions): void => {
-  const { guard, mcp, usage, clock, allowedOrigins } = options;
+  const { guard, mcp, usage, clock, allowedOrigins, metrics } = options;
   // "Last used" moves on every authenticated request; requests other than tools/call are recorded at most
   // once a minute per key, so initialize and tools/list do not flood the activity feed.
   const lastTouch = new Map<string, number>();
+
+  const observe = (verdict: GuardVerdict, started: number) => {
+    if (!metrics) return;
+    metrics.guardLatency.labels(outcomeOf(verdict)).observe((performance.now() - started) / 1000);
+    if (!verdict.ok && verdict.status === 429) metrics.rateLimited.inc();
+  };
 
   const denied = (reply: FastifyReply, verdict: Exclude<GuardVerdict, { ok: true }>) => {
     if (verdict.status === 429) {
@@ -112,8 +122,13 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
         if (origin !== undefined && !allowedOrigins.has(origin)) {
           return problem(reply, 403, `Requests from origin ${origin} are not allowed.`);
         }
+        const started = performance.now();
         const verdict = guard.check(request.headers.authorization, clock.now().getTime());
-        return verdict instanceof Promise ? verdict.then((v) => serve(request, reply, v)) : serve(request, reply, verdict);
+        if (verdict instanceof Promise) {
+          return verdict.then((v) => (observe(v, started), serve(request, reply, v)));
+        }
+        observe(verdict, started);
+        return serve(request, reply, verdict);
       },
     });
   });

@@ -31,6 +31,8 @@ export class UsageRecorder {
   constructor(
     private readonly store: EventStore,
     private readonly maxBatch = 1000,
+    /** Told the size and duration of every group commit (for /metrics). */
+    private readonly onCommit?: (events: number, seconds: number) => void,
   ) {}
 
   record(used: KeyUsed): Promise<void> {
@@ -64,7 +66,9 @@ export class UsageRecorder {
     }
     for (const [stream, waiting] of byStream) {
       try {
+        const started = performance.now();
         await this.store.appendToStream(stream, waiting.map((w) => w.event), 'any');
+        this.onCommit?.(waiting.length, (performance.now() - started) / 1000);
         for (const w of waiting) w.resolve();
       } catch (error) {
         for (const w of waiting) w.reject(error);

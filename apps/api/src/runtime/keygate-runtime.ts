@@ -1,26 +1,25 @@
-import { openSqlite, sqliteFileIn, SqliteEventStore, type EventStore, type SqliteDb } from '../../../../libs/event-store/src/index.js';
-import {
-  HotKeyTable,
-  KEY_LIFECYCLE_EVENT_TYPES,
-  KeyringRepository,
-  type KeyLifecycleEvent,
-  type KeyPolicy,
-  type SecretHasher,
-} from '../../../../libs/keys/src/index.js';
-import { Argon2SecretHasher } from '../../../../libs/keys/src/token/argon2-secret-hasher.js';
-import {
-  embeddedReadSide,
-  type ActivityReadModel,
-  type KeyLookupReadModel,
-  type KeysReadModel,
-  type SqliteProjectionRunner,
+import type { EventStore } from '../../../../libs/event-store/src/index.js';
+import type { HotKeyTable, KeyPolicy, KeyringRepository, SecretHasher } from '../../../../libs/keys/src/index.js';
+import type {
+  ActivityReadModel,
+  KeyLookupReadModel,
+  KeysReadModel,
+  ProjectionStatus,
 } from '../../../../libs/projections/src/index.js';
 import type { KeygateConfig } from '../config/keygate-config.js';
-import { systemClock, type Clock } from './clock.js';
+import type { Clock } from './clock.js';
+
+/** What this process knows of the followers of the log it relies on (for /health and /metrics). */
+export interface ReadSideStatus {
+  /** Each follower's checkpoint and lag: the projections, and this process's hot key table. */
+  status(): Promise<{ projections: ProjectionStatus[]; error: string | null }>;
+  /** Resolves once the read models have applied every event up to `position`. */
+  waitFor(position: number): Promise<void>;
+}
 
 /**
  * Everything the HTTP layer needs from the stores, behind ports. The embedded profile builds it on one
- * SQLite file; the production profile (KurrentDB + MongoDB) will build the same shape.
+ * SQLite file (embedded-runtime.ts); the production profile on KurrentDB and MongoDB (production-runtime.ts).
  */
 export interface KeygateRuntime {
   config: KeygateConfig;
@@ -32,10 +31,13 @@ export interface KeygateRuntime {
   keys: KeysReadModel;
   activity: ActivityReadModel;
   lookup: KeyLookupReadModel;
-  projections: SqliteProjectionRunner;
+  readSide: ReadSideStatus;
   /** The guard's in-memory lookup table, following the log. */
   hotKeys: HotKeyTable;
-  /** Resolves once the read models and the hot table have applied the log up to `position` (a lifecycle event's). */
+  /**
+   * Resolves once this process's hot table has applied the log up to `position` (a lifecycle event's), so
+   * its guard refuses a revoked key from the next request on, and once the read models show it.
+   */
   readYourWrites(position: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -47,56 +49,13 @@ export interface RuntimeOverrides {
   hasher?: SecretHasher;
   /** For tests that share one file between two runtimes (two processes in production). */
   pollIntervalMs?: number;
+  /** Told when this process's subscription to the log drops and is resumed (for logs and /metrics). */
+  onFollowerDrop?: (follower: string, error: unknown, attempt: number, delayMs: number) => void;
 }
 
-export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeOverrides = {}): KeygateRuntime => {
-  const clock = overrides.clock ?? systemClock;
-  const db: SqliteDb = openSqlite(sqliteFileIn(config.dataDir));
-  const store = new SqliteEventStore(db, { pollIntervalMs: overrides.pollIntervalMs, now: () => clock.now() });
-  const read = embeddedReadSide(db, store);
-  // Bring the read models up to date before serving, so the first request reads a current list.
-  read.runner.catchUp();
-  read.runner.start();
-
-  // The hot table: seeded from the lookup projection, then following the log from that projection's
-  // checkpoint. The checkpoint is read first: events between it and the rows are applied twice, harmlessly.
-  const hotKeys = new HotKeyTable();
-  const following = new AbortController();
-  const from = read.runner.status().projections.find((p) => p.name === 'key_lookup_v1')!.checkpoint;
-  const seed = read.lookup.allSync();
-  hotKeys.seed(seed, from);
-  const follower = (async () => {
-    for await (const e of store.subscribeToAll<KeyLifecycleEvent['data']>({
-      after: from,
-      eventTypes: KEY_LIFECYCLE_EVENT_TYPES,
-      signal: following.signal,
-    })) {
-      hotKeys.apply({ type: e.type, data: e.data } as KeyLifecycleEvent, e.globalPosition);
-    }
-  })();
-
-  return {
-    config,
-    clock,
-    policy: config.policy,
-    store,
-    keyring: new KeyringRepository(store, config.policy),
-    hasher: overrides.hasher ?? new Argon2SecretHasher(),
-    keys: read.keys,
-    activity: read.activity,
-    lookup: read.lookup,
-    projections: read.runner,
-    hotKeys,
-    async readYourWrites(position: number) {
-      if (position === 0) return;
-      await Promise.all([read.runner.waitFor(position), hotKeys.waitFor(position)]);
-    },
-    async close() {
-      following.abort();
-      await follower;
-      await read.runner.stop();
-      await store.close();
-      db.close();
-    },
-  };
+/** The runtime of the profile KEYGATE_STORE selects; an API process in both. */
+export const createRuntime = async (config: KeygateConfig, overrides: RuntimeOverrides = {}): Promise<KeygateRuntime> => {
+  if (config.store === 'kurrent') throw new Error('KEYGATE_STORE=kurrent: the production runtime is not wired yet');
+  const { createEmbeddedRuntime } = await import('./embedded-runtime.js');
+  return createEmbeddedRuntime(config, overrides);
 };

@@ -87,6 +87,7 @@ export class SqliteEventStore implements EventStore {
       readStream: db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY stream_position'),
       readAll: db.prepare('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
       head: db.prepare('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck(),
+      headOfType: db.prepare('SELECT MAX(global_position) FROM events WHERE type = ?').pluck(),
     };
     this.appendTx = db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState) =>
       this.appendInTransaction(streamId, events, expected),
@@ -215,8 +216,12 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  async headPosition(): Promise<number> {
-    return this.stmts.head.get() as number;
+  async headPosition(eventTypes?: readonly string[]): Promise<number> {
+    if (!eventTypes) return this.stmts.head.get() as number;
+    // One index probe per type (events_by_type): MAX over an IN list would scan the range instead.
+    let head = 0;
+    for (const type of eventTypes) head = Math.max(head, (this.stmts.headOfType.get(type) as number | null) ?? 0);
+    return head;
   }
 
   async close(): Promise<void> {

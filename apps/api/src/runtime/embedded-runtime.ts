@@ -1,0 +1,59 @@
+import { openSqlite, sqliteFileIn, SqliteEventStore, type SqliteDb } from '../../../../libs/event-store/src/index.js';
+import { KeyringRepository } from '../../../../libs/keys/src/index.js';
+import { Argon2SecretHasher } from '../../../../libs/keys/src/token/argon2-secret-hasher.js';
+import { embeddedReadSide, KEY_LOOKUP_TABLE } from '../../../../libs/projections/src/index.js';
+import type { KeygateConfig } from '../config/keygate-config.js';
+import { systemClock } from './clock.js';
+import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
+import type { KeygateRuntime, RuntimeOverrides } from './keygate-runtime.js';
+
+/**
+ * The embedded profile: events, read models and checkpoints in one SQLite file, projections run in this
+ * process. Two processes may share the file (each runs the idempotent projections and follows the log by
+ * polling it): that is how the embedded profile scales to a second replica on one machine.
+ */
+export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeOverrides = {}): KeygateRuntime => {
+  const clock = overrides.clock ?? systemClock;
+  const db: SqliteDb = openSqlite(sqliteFileIn(config.dataDir));
+  const store = new SqliteEventStore(db, { pollIntervalMs: overrides.pollIntervalMs, now: () => clock.now() });
+  const read = embeddedReadSide(db, store);
+  // Bring the read models up to date before serving, so the first request reads a current list.
+  read.runner.catchUp();
+  read.runner.start();
+
+  const checkpoint = read.runner.status().projections.find((p) => p.name === KEY_LOOKUP_TABLE)!.checkpoint;
+  const follower = followHotKeys(store, { checkpoint, entries: read.lookup.allSync() }, (error, attempt, delayMs) =>
+    overrides.onFollowerDrop?.('hot_key_table', error, attempt, delayMs),
+  );
+  const hotKeys = follower.hotKeys;
+
+  return {
+    config,
+    clock,
+    policy: config.policy,
+    store,
+    keyring: new KeyringRepository(store, config.policy),
+    hasher: overrides.hasher ?? new Argon2SecretHasher(),
+    keys: read.keys,
+    activity: read.activity,
+    lookup: read.lookup,
+    hotKeys,
+    readSide: {
+      async status() {
+        const { projections, error } = read.runner.status();
+        return { projections: [...projections, await hotKeyStatus(store, hotKeys)], error: error ?? follower.error() };
+      },
+      waitFor: (position) => read.runner.waitFor(position),
+    },
+    async readYourWrites(position: number) {
+      if (position === 0) return;
+      await Promise.all([read.runner.waitFor(position), hotKeys.waitFor(position)]);
+    },
+    async close() {
+      await follower.stop();
+      await read.runner.stop();
+      await store.close();
+      db.close();
+    },
+  };
+};
