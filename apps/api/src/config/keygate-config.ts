@@ -48,7 +48,7 @@ const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): n
 };
 
 /** Reads the environment once, at start, and fails loudly on a malformed value. */
-export const loadConfig = (env: NodeJS.ProcessEnv = process.env): KeygateConfig => {
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: { needsAuth?: boolean } = {}): KeygateConfig => {
   const port = int(env, 'PORT', 3000);
   const host = env.HOST || '127.0.0.1';
   const store = env.KEYGATE_STORE || 'embedded';
@@ -60,7 +60,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): KeygateConfig 
   if (store === 'kurrent') {
     if (!kurrentdbUrl || !mongodbUrl) throw new Error('KEYGATE_STORE=kurrent needs KURRENTDB_URL and MONGODB_URL');
     // Replicas share no disk, so a development secret kept in a data dir would differ per replica.
-    if (!env.KEYGATE_JWT_SECRET && !env.KEYGATE_JWKS_URL) {
+    // (The projector serves no settings API and needs neither.)
+    if (options.needsAuth !== false && !env.KEYGATE_JWT_SECRET && !env.KEYGATE_JWKS_URL) {
       throw new Error('KEYGATE_STORE=kurrent needs KEYGATE_JWT_SECRET or KEYGATE_JWKS_URL');
     }
   }
