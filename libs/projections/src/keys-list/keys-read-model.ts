@@ -17,7 +17,7 @@ export interface KeysReadModel {
   /** Newest first; only the creator's keys when userId is given. Deleted keys are never listed. */
   list(companyId: string, userId: string | null): Promise<KeyListRow[]>;
   get(companyId: string, keyId: string): Promise<KeyListRow | null>;
-  /** Keys still stored as active whose expiresAt is at or before `now`, for the sweeper. */
+  /** Keys still stored as active whose expiresAt is at or before `now`, earliest expiry first, for the sweeper. */
   lapsed(now: Date, limit: number): Promise<{ companyId: string; keyId: string }[]>;
 }
 

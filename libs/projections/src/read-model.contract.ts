@@ -1,0 +1,499 @@
+import { randomUUID } from 'node:crypto';
+import type { EventStore } from '../../event-store/src/index.js';
+import {
+  keyringStreamId,
+  SYSTEM_ACTOR,
+  type EventContext,
+  type KeyAcknowledged,
+  type KeyDeleted,
+  type KeyExpired,
+  type KeyMinted,
+  type KeyRevoked,
+  type KeyUsed,
+} from '../../keys/src/index.js';
+import type { ActivityReadModel, ActivityRow } from './activity-feed/activity-read-model.js';
+import type { KeyLookupEntry, KeyLookupReadModel } from './key-lookup/key-lookup-read-model.js';
+import type { KeysReadModel } from './keys-list/keys-read-model.js';
+
+/**
+ * What one read side (projections + read models over one store) gives the contract suite.
+ * The store is real: events are appended to it and reach the read side through its own runner.
+ */
+export interface ReadModelFixture {
+  store: EventStore;
+  /** Resolves once the read side has applied everything appended so far. */
+  catchUp(): Promise<void>;
+  /**
+   * Delivers every event of the log once more, from the start, over the rows already there (a rewound
+   * checkpoint, or a second projector over the same tables), and resolves when that is done.
+   */
+  redeliver(): Promise<void>;
+  keys: KeysReadModel;
+  activity: ActivityReadModel;
+  lookup: KeyLookupReadModel;
+  teardown(): Promise<void>;
+}
+
+export interface Person {
+  userId: string;
+  name: string;
+}
+
+export const ALICE: Person = { userId: 'alice', name: 'Alice Liddell' };
+export const BOB: Person = { userId: 'bob', name: 'Bob Dylan' };
+export const CAROL: Person = { userId: 'carol', name: 'Carol Danvers' };
+export const ROOT: Person = { userId: 'root-1', name: 'Acme Root' };
+const HOUR = 3_600_000;
+
+export interface Appended {
+  position: number;
+  eventId: string;
+  at: string;
+}
+
+/**
+ * Writes the events of key-events.ts as the application does: lifecycle events to the company's keyring
+ * stream, uses to a usage stream of their own. It bypasses the decider on purpose, so the suite can also
+ * write orders the decider would refuse but a read side must still survive (an expiry after a revocation).
+ */
+export class KeyHistory {
+  private clock = Date.parse('2026-04-01T08:00:00.000Z');
+  private readonly expiries = new Map<string, string>();
+
+  constructor(private readonly store: EventStore) {}
+
+  /** Advances the clock and returns it; every event is a second after the previous one unless told. */
+  tick(ms = 1000): string {
+    this.clock += ms;
+    return new Date(this.clock).toISOString();
+  }
+
+  get now(): number {
+    return this.clock;
+  }
+
+  private context(actor: Person, companyId: string, keyId: string, at = this.tick()): EventContext {
+    return { actorUserId: actor.userId, actorName: actor.name, companyId, keyId, correlationId: randomUUID(), at };
+  }
+
+  private async append(streamId: string, type: string, data: EventContext): Promise<Appended> {
+    const eventId = randomUUID();
+    const { lastGlobalPosition } = await this.store.appendToStream(streamId, [{ eventId, type, data }], 'any');
+    return { position: lastGlobalPosition, eventId, at: data.at };
+  }
+
+  acknowledge(companyId: string, owner: Person, keyId: string): Promise<Appended> {
+    const data: KeyAcknowledged['data'] = {
+      ...this.context(owner, companyId, keyId),
+      acknowledgementId: `ack-${keyId}`,
+      noticeVersion: '2026-03',
+    };
+    return this.append(keyringStreamId(companyId), 'KeyAcknowledged', data);
+  }
+
+  /** Acknowledges (unless `ack` says it was done already) and mints, as a user does from the settings page. */
+  async mint(
+    companyId: string,
+    owner: Person,
+    keyId: string,
+    o: { label?: string; ttlMs?: number; role?: 'root' | 'user'; permissions?: string[]; ack?: Appended } = {},
+  ): Promise<{ ack: Appended; mint: Appended; expiresAt: string }> {
+    const ack = o.ack ?? (await this.acknowledge(companyId, owner, keyId));
+    const context = this.context(owner, companyId, keyId);
+    const expiresAt = new Date(Date.parse(context.at) + (o.ttlMs ?? 90 * 24 * HOUR)).toISOString();
+    const data: KeyMinted['data'] = {
+      ...context,
+      acknowledgementId: `ack-${keyId}`,
+      label: o.label ?? `key ${keyId}`,
+      prefix: `kg_${keyId}`,
+      verifier: `$argon2id$v=19$m=19456,t=2,p=1$${keyId}`,
+      permissions: o.permissions ?? ['clients:read'],
+      creatorRole: o.role ?? 'user',
+      expiresAt,
+    };
+    this.expiries.set(keyId, expiresAt);
+    return { ack, mint: await this.append(keyringStreamId(companyId), 'KeyMinted', data), expiresAt };
+  }
+
+  revoke(companyId: string, actor: Person, keyId: string): Promise<Appended> {
+    const data: KeyRevoked['data'] = this.context(actor, companyId, keyId);
+    return this.append(keyringStreamId(companyId), 'KeyRevoked', data);
+  }
+
+  expire(companyId: string, keyId: string): Promise<Appended> {
+    const data: KeyExpired['data'] = { ...this.context(SYSTEM_ACTOR, companyId, keyId), expiresAt: this.expiries.get(keyId)! };
+    return this.append(keyringStreamId(companyId), 'KeyExpired', data);
+  }
+
+  delete(companyId: string, actor: Person, keyId: string): Promise<Appended> {
+    const data: KeyDeleted['data'] = this.context(actor, companyId, keyId);
+    return this.append(keyringStreamId(companyId), 'KeyDeleted', data);
+  }
+
+  /** `at` may be given: uses are recorded late and out of order (group commit, several replicas). */
+  use(companyId: string, actor: Person, keyId: string, o: { at?: string; tool?: string | null; outcome?: 'ok' | 'error' | 'denied' } = {}): Promise<Appended> {
+    const data: KeyUsed['data'] = {
+      ...this.context(actor, companyId, keyId, o.at ?? this.tick()),
+      tool: o.tool === undefined ? 'whoami' : o.tool,
+      outcome: o.outcome ?? 'ok',
+      client: { name: 'claude-code', version: '2.1.0' },
+      remoteAddress: '127.0.0.1',
+      requestId: randomUUID(),
+    };
+    return this.append(`usage-${keyId}`, 'KeyUsed', data);
+  }
+}
+
+const byKeyId = <T extends { keyId: string }>(rows: T[]): T[] => [...rows].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
+
+/**
+ * The read models' contract, written against the ports only: given events appended to a real store,
+ * then the queries the API makes. Run against every read side (SQLite, MongoDB).
+ */
+export function readModelContract(name: string, setup: () => Promise<ReadModelFixture>): void {
+  describe(`read models contract: ${name}`, () => {
+    let f: ReadModelFixture;
+    let h: KeyHistory;
+
+    beforeEach(async () => {
+      f = await setup();
+      h = new KeyHistory(f.store);
+    });
+
+    afterEach(async () => {
+      await f.teardown();
+    });
+
+    const feed = (companyId: string, q: { visibleToOwner?: string | null; keyId?: string; actorUserId?: string; limit?: number; before?: number } = {}) =>
+      f.activity.query({ companyId, visibleToOwner: q.visibleToOwner ?? null, keyId: q.keyId, actorUserId: q.actorUserId, limit: q.limit ?? 1000, before: q.before });
+
+    describe('keys list and lookup', () => {
+      it('a minted key is listed, got and looked up as active, with the data of its KeyMinted', async () => {
+        const { mint, expiresAt } = await h.mint('acme', ALICE, 'acme-a1', { label: 'laptop', permissions: ['clients:read', 'clients:write'] });
+        await f.catchUp();
+
+        const row = {
+          keyId: 'acme-a1', companyId: 'acme', userId: 'alice', userName: ALICE.name, label: 'laptop', prefix: 'kg_acme-a1',
+          createdAt: mint.at, expiresAt, lastUsedAt: null, status: 'active',
+        };
+        expect(await f.keys.list('acme', null)).toEqual([row]);
+        expect(await f.keys.get('acme', 'acme-a1')).toEqual(row);
+        expect(await f.keys.get('globex', 'acme-a1')).toBeNull();
+        expect(await f.keys.get('acme', 'no-such-key')).toBeNull();
+        expect(await f.lookup.get('acme-a1')).toEqual({
+          keyId: 'acme-a1', companyId: 'acme', userId: 'alice', userName: ALICE.name, creatorRole: 'user',
+          permissions: ['clients:read', 'clients:write'], verifier: '$argon2id$v=19$m=19456,t=2,p=1$acme-a1', status: 'active', expiresAt,
+        });
+        expect(await f.lookup.get('no-such-key')).toBeNull();
+      });
+
+      it('lists newest first, only the creator\'s keys when a user is given, one company at a time', async () => {
+        await h.mint('acme', ALICE, 'acme-a1');
+        await h.mint('acme', BOB, 'acme-b1');
+        await h.mint('globex', CAROL, 'globex-c1');
+        await h.mint('acme', ALICE, 'acme-a2');
+        await f.catchUp();
+
+        const ids = async (companyId: string, userId: string | null) => (await f.keys.list(companyId, userId)).map((k) => k.keyId);
+        expect(await ids('acme', null)).toEqual(['acme-a2', 'acme-b1', 'acme-a1']);
+        expect(await ids('acme', 'alice')).toEqual(['acme-a2', 'acme-a1']);
+        expect(await ids('acme', 'bob')).toEqual(['acme-b1']);
+        expect(await ids('acme', 'carol')).toEqual([]);
+        expect(await ids('globex', null)).toEqual(['globex-c1']);
+        expect(await ids('initech', null)).toEqual([]);
+      });
+
+      it('revoke, expire and delete show in list, get and lookup', async () => {
+        await h.mint('acme', ALICE, 'acme-revoked');
+        await h.mint('acme', ALICE, 'acme-expired');
+        await h.mint('acme', ALICE, 'acme-deleted');
+        await h.mint('acme', ALICE, 'acme-active');
+        await h.revoke('acme', ROOT, 'acme-revoked');
+        await h.expire('acme', 'acme-expired');
+        await h.revoke('acme', ROOT, 'acme-deleted');
+        await h.delete('acme', ROOT, 'acme-deleted');
+        await f.catchUp();
+
+        const list = await f.keys.list('acme', null);
+        expect(list.map((k) => [k.keyId, k.status])).toEqual([
+          ['acme-active', 'active'],
+          ['acme-expired', 'expired'],
+          ['acme-revoked', 'revoked'],
+        ]);
+        expect((await f.keys.get('acme', 'acme-revoked'))?.status).toBe('revoked');
+        expect((await f.keys.get('acme', 'acme-expired'))?.status).toBe('expired');
+        expect(await f.keys.get('acme', 'acme-deleted')).toBeNull();
+        for (const [keyId, status] of [['acme-revoked', 'revoked'], ['acme-expired', 'expired'], ['acme-deleted', 'deleted'], ['acme-active', 'active']]) {
+          expect((await f.lookup.get(keyId))?.status).toBe(status);
+        }
+      });
+
+      it('an expiry after a revocation leaves the key revoked', async () => {
+        await h.mint('acme', ALICE, 'acme-a1', { ttlMs: HOUR });
+        await h.revoke('acme', ROOT, 'acme-a1');
+        await f.catchUp();
+        await h.expire('acme', 'acme-a1');
+        await f.catchUp();
+        // And within one batch.
+        await h.mint('acme', ALICE, 'acme-a2', { ttlMs: HOUR });
+        await h.revoke('acme', ROOT, 'acme-a2');
+        await h.expire('acme', 'acme-a2');
+        await f.catchUp();
+
+        for (const keyId of ['acme-a1', 'acme-a2']) {
+          expect((await f.keys.get('acme', keyId))?.status).toBe('revoked');
+          expect((await f.lookup.get(keyId))?.status).toBe('revoked');
+        }
+        expect(await f.keys.lapsed(new Date(h.now + 2 * HOUR), 10)).toEqual([]);
+      });
+
+      it('a deleted key is never listed, not even to its creator, but stays in the lookup as deleted', async () => {
+        await h.mint('acme', ALICE, 'acme-a1');
+        await h.mint('acme', ALICE, 'acme-a2');
+        await h.expire('acme', 'acme-a1');
+        await h.delete('acme', ROOT, 'acme-a1');
+        await f.catchUp();
+
+        expect((await f.keys.list('acme', null)).map((k) => k.keyId)).toEqual(['acme-a2']);
+        expect((await f.keys.list('acme', 'alice')).map((k) => k.keyId)).toEqual(['acme-a2']);
+        expect(await f.keys.get('acme', 'acme-a1')).toBeNull();
+        expect(await f.keys.lapsed(new Date('2100-01-01T00:00:00.000Z'), 10)).toEqual([{ companyId: 'acme', keyId: 'acme-a2' }]);
+        expect((await f.lookup.get('acme-a1'))?.status).toBe('deleted');
+        // Uses still recorded for it (a request in flight at the delete) do not bring it back.
+        await h.use('acme', ALICE, 'acme-a1');
+        await f.catchUp();
+        expect(await f.keys.get('acme', 'acme-a1')).toBeNull();
+      });
+
+      it('lapsed(now, limit): keys stored as active whose expiry is at or before now, earliest first, in every company', async () => {
+        const early = await h.mint('globex', CAROL, 'globex-early', { ttlMs: HOUR / 2 });
+        const first = await h.mint('acme', ALICE, 'acme-1h', { ttlMs: HOUR });
+        const second = await h.mint('acme', BOB, 'acme-2h', { ttlMs: 2 * HOUR });
+        await h.mint('acme', ALICE, 'acme-later', { ttlMs: 10 * HOUR });
+        await h.mint('acme', ALICE, 'acme-revoked', { ttlMs: HOUR / 4 });
+        await h.mint('acme', BOB, 'acme-swept', { ttlMs: HOUR / 4 });
+        await h.revoke('acme', ROOT, 'acme-revoked');
+        await h.expire('acme', 'acme-swept');
+        await f.catchUp();
+
+        // The boundary is inclusive: a key expiring exactly now has lapsed.
+        const now = new Date(second.expiresAt);
+        expect(await f.keys.lapsed(now, 10)).toEqual([
+          { companyId: 'globex', keyId: 'globex-early' },
+          { companyId: 'acme', keyId: 'acme-1h' },
+          { companyId: 'acme', keyId: 'acme-2h' },
+        ]);
+        expect(await f.keys.lapsed(now, 2)).toEqual([
+          { companyId: 'globex', keyId: 'globex-early' },
+          { companyId: 'acme', keyId: 'acme-1h' },
+        ]);
+        expect(await f.keys.lapsed(new Date(Date.parse(second.expiresAt) - 1), 10)).toHaveLength(2);
+        expect(await f.keys.lapsed(new Date(Date.parse(early.expiresAt) - 1), 10)).toEqual([]);
+        expect(first.expiresAt < second.expiresAt).toBe(true);
+      });
+
+      it('lastUsedAt moves forward only, whatever order the uses arrive in', async () => {
+        await h.mint('acme', ALICE, 'acme-a1');
+        await h.mint('acme', ALICE, 'acme-a2');
+        const t = (minutes: number) => new Date(Date.parse('2026-04-01T09:00:00.000Z') + minutes * 60_000).toISOString();
+        const lastUsed = async () => (await f.keys.get('acme', 'acme-a1'))?.lastUsedAt;
+
+        await h.use('acme', ALICE, 'acme-a1', { at: t(10) });
+        await f.catchUp();
+        expect(await lastUsed()).toBe(t(10));
+
+        await h.use('acme', ALICE, 'acme-a1', { at: t(5) });
+        await f.catchUp();
+        expect(await lastUsed()).toBe(t(10));
+
+        // Several at once, newest not last.
+        await h.use('acme', ALICE, 'acme-a1', { at: t(30) });
+        await h.use('acme', ALICE, 'acme-a1', { at: t(20) });
+        await f.catchUp();
+        expect(await lastUsed()).toBe(t(30));
+        expect((await f.keys.get('acme', 'acme-a2'))?.lastUsedAt).toBeNull();
+        expect((await f.keys.get('acme', 'acme-a1'))?.status).toBe('active');
+      });
+
+      it('a key minted and used before the read side catches up shows the use', async () => {
+        await h.mint('acme', ALICE, 'acme-a1');
+        const use = await h.use('acme', ALICE, 'acme-a1');
+        await f.catchUp();
+        expect((await f.keys.get('acme', 'acme-a1'))?.lastUsedAt).toBe(use.at);
+      });
+
+      it('lookup all() holds every key of every company, deleted ones included', async () => {
+        await h.mint('acme', ALICE, 'acme-a1');
+        await h.mint('acme', ROOT, 'acme-r1', { role: 'root', permissions: ['settings:edit'] });
+        await h.mint('globex', CAROL, 'globex-c1');
+        await h.revoke('acme', ROOT, 'acme-a1');
+        await h.delete('acme', ROOT, 'acme-a1');
+        await f.catchUp();
+
+        const all = byKeyId(await f.lookup.all());
+        expect(all.map((e) => [e.keyId, e.companyId, e.status, e.creatorRole])).toEqual([
+          ['acme-a1', 'acme', 'deleted', 'user'],
+          ['acme-r1', 'acme', 'active', 'root'],
+          ['globex-c1', 'globex', 'active', 'user'],
+        ]);
+        expect(all[1].permissions).toEqual(['settings:edit']);
+        for (const entry of all) expect(await f.lookup.get(entry.keyId)).toEqual(entry);
+      });
+    });
+
+    describe('activity feed', () => {
+      it('records every lifecycle event and every use, attributed, newest first', async () => {
+        const { ack, mint } = await h.mint('acme', ALICE, 'acme-a1', { label: 'laptop' });
+        const use1 = await h.use('acme', ALICE, 'acme-a1', { tool: 'whoami' });
+        const use2 = await h.use('acme', ALICE, 'acme-a1', { tool: null, outcome: 'denied' });
+        const revoke = await h.revoke('acme', ROOT, 'acme-a1');
+        const expire = await h.expire('acme', 'acme-a1');
+        const del = await h.delete('acme', ROOT, 'acme-a1');
+        await f.catchUp();
+
+        const rows = await feed('acme');
+        const expected: [Appended, string, Person][] = [
+          [del, 'KeyDeleted', ROOT],
+          [expire, 'KeyExpired', SYSTEM_ACTOR],
+          [revoke, 'KeyRevoked', ROOT],
+          [use2, 'KeyUsed', ALICE],
+          [use1, 'KeyUsed', ALICE],
+          [mint, 'KeyMinted', ALICE],
+          [ack, 'KeyAcknowledged', ALICE],
+        ];
+        expect(rows.map((r) => [r.position, r.id, r.type, r.at, r.keyId, r.actorUserId, r.actorName])).toEqual(
+          expected.map(([e, type, who]) => [e.position, e.eventId, type, e.at, 'acme-a1', who.userId, who.name]),
+        );
+        expect(rows.map((r) => r.detail)).toEqual([
+          'Deleted API key "laptop"',
+          'API key "laptop" expired',
+          'Revoked API key "laptop"',
+          'Used API key "laptop" from claude-code 2.1.0: denied',
+          'Used API key "laptop" to call whoami from claude-code 2.1.0: ok',
+          expect.stringMatching(/^Created API key "laptop", expiring \d{4}-/),
+          'Acknowledged the API key security notice',
+        ]);
+        expect(await feed('globex')).toEqual([]);
+      });
+
+      it('carries the key\'s label from its mint on: the acknowledgement before it has none', async () => {
+        // The acknowledgement and the mint of acme-a1 reach the read side in different batches...
+        const ack = await h.acknowledge('acme', ALICE, 'acme-a1');
+        await f.catchUp();
+        await h.mint('acme', ALICE, 'acme-a1', { label: 'laptop', ack });
+        // ...those of acme-b1 in one.
+        await h.mint('acme', BOB, 'acme-b1', { label: 'ci runner' });
+        await h.revoke('acme', ROOT, 'acme-b1');
+        await f.catchUp();
+
+        const rows = await feed('acme');
+        const labelOf = (type: string, keyId: string) => rows.find((r) => r.type === type && r.keyId === keyId)?.keyLabel;
+        expect(labelOf('KeyAcknowledged', 'acme-a1')).toBeNull();
+        expect(labelOf('KeyMinted', 'acme-a1')).toBe('laptop');
+        expect(labelOf('KeyAcknowledged', 'acme-b1')).toBeNull();
+        expect(labelOf('KeyMinted', 'acme-b1')).toBe('ci runner');
+        expect(labelOf('KeyRevoked', 'acme-b1')).toBe('ci runner');
+        expect(rows.find((r) => r.type === 'KeyRevoked')?.detail).toBe('Revoked API key "ci runner"');
+        // The acknowledger owns the key from the start: its row is visible to them before the mint names it.
+        expect((await feed('acme', { visibleToOwner: 'alice' })).map((r) => r.type)).toEqual(['KeyMinted', 'KeyAcknowledged']);
+      });
+
+      it('filters by key, by actor and by key owner, alone and together', async () => {
+        await h.mint('acme', ALICE, 'acme-a1');
+        await h.mint('acme', BOB, 'acme-b1');
+        await h.use('acme', BOB, 'acme-b1');
+        const rootRevokesB = await h.revoke('acme', ROOT, 'acme-b1');
+        const aliceRevokesA = await h.revoke('acme', ALICE, 'acme-a1');
+        await h.mint('globex', CAROL, 'globex-c1');
+        await f.catchUp();
+
+        const summary = (rows: ActivityRow[]) => rows.map((r) => `${r.type}:${r.keyId}:${r.actorUserId}`);
+        expect(summary(await feed('acme', { keyId: 'acme-b1' }))).toEqual([
+          'KeyRevoked:acme-b1:root-1', 'KeyUsed:acme-b1:bob', 'KeyMinted:acme-b1:bob', 'KeyAcknowledged:acme-b1:bob',
+        ]);
+        expect(summary(await feed('acme', { actorUserId: 'alice' }))).toEqual([
+          'KeyRevoked:acme-a1:alice', 'KeyMinted:acme-a1:alice', 'KeyAcknowledged:acme-a1:alice',
+        ]);
+        // What Bob may see: everything about the keys he created, whoever did it.
+        expect(summary(await feed('acme', { visibleToOwner: 'bob' }))).toEqual([
+          'KeyRevoked:acme-b1:root-1', 'KeyUsed:acme-b1:bob', 'KeyMinted:acme-b1:bob', 'KeyAcknowledged:acme-b1:bob',
+        ]);
+        expect((await feed('acme', { visibleToOwner: 'bob', actorUserId: 'root-1' })).map((r) => r.position)).toEqual([rootRevokesB.position]);
+        expect(await feed('acme', { visibleToOwner: 'bob', keyId: 'acme-a1' })).toEqual([]);
+        expect((await feed('acme', { visibleToOwner: 'alice', keyId: 'acme-a1', actorUserId: 'alice' }))[0].position).toBe(aliceRevokesA.position);
+        expect(await feed('acme', { keyId: 'globex-c1' })).toEqual([]);
+        expect(await feed('acme', { visibleToOwner: 'carol' })).toEqual([]);
+        expect(await feed('globex', { visibleToOwner: 'carol' })).toHaveLength(2);
+        expect(await feed('acme')).toHaveLength(7);
+      });
+
+      it('pages with limit and an exclusive `before` position, without gaps or repeats', async () => {
+        await h.mint('acme', ALICE, 'acme-a1');
+        for (let i = 0; i < 5; i++) await h.use('acme', ALICE, 'acme-a1');
+        await h.mint('acme', BOB, 'acme-b1');
+        await h.use('acme', BOB, 'acme-b1');
+        await f.catchUp();
+
+        const all = await feed('acme');
+        expect(all).toHaveLength(10);
+        const pages: ActivityRow[][] = [];
+        let before: number | undefined;
+        for (;;) {
+          const page = await feed('acme', { limit: 3, before });
+          if (page.length === 0) break;
+          pages.push(page);
+          before = page[page.length - 1].position;
+        }
+        expect(pages.map((p) => p.length)).toEqual([3, 3, 3, 1]);
+        expect(pages.flat()).toEqual(all);
+        // Filters and the cursor together.
+        const aliceUses = await feed('acme', { keyId: 'acme-a1', limit: 2, before: all[3].position });
+        expect(aliceUses.every((r) => r.keyId === 'acme-a1' && r.position < all[3].position)).toBe(true);
+        expect(aliceUses).toHaveLength(2);
+        expect(await feed('acme', { before: all[all.length - 1].position })).toEqual([]);
+      });
+    });
+
+    describe('idempotence', () => {
+      const everything = async () => ({
+        lists: await Promise.all(
+          [['acme', null], ['acme', 'alice'], ['acme', 'bob'], ['globex', null]].map(([c, u]) => f.keys.list(c!, u)),
+        ),
+        gets: await Promise.all(['acme-a1', 'acme-a2', 'acme-b1', 'acme-gone'].map((k) => f.keys.get('acme', k))),
+        lapsed: await f.keys.lapsed(new Date('2100-01-01T00:00:00.000Z'), 100),
+        feeds: [await feed('acme'), await feed('globex'), await feed('acme', { visibleToOwner: 'bob' })],
+        lookup: byKeyId(await f.lookup.all()) as KeyLookupEntry[],
+      });
+
+      it('the same events delivered twice change nothing, and the read side goes on from there', async () => {
+        await h.mint('acme', ALICE, 'acme-a1', { label: 'laptop' });
+        await h.mint('acme', ALICE, 'acme-a2', { ttlMs: HOUR });
+        await h.mint('acme', BOB, 'acme-b1');
+        await h.mint('acme', BOB, 'acme-gone');
+        await h.mint('globex', CAROL, 'globex-c1');
+        await h.use('acme', ALICE, 'acme-a1', { at: '2026-04-01T10:00:00.000Z' });
+        await h.use('acme', ALICE, 'acme-a1', { at: '2026-04-01T09:00:00.000Z' });
+        await h.use('globex', CAROL, 'globex-c1');
+        await h.revoke('acme', ROOT, 'acme-a2');
+        await h.expire('acme', 'acme-a2');
+        await h.revoke('acme', ROOT, 'acme-gone');
+        await h.delete('acme', ROOT, 'acme-gone');
+        await f.catchUp();
+        const before = await everything();
+        expect(before.gets[3]).toBeNull();
+        expect(before.gets[1]?.status).toBe('revoked');
+        expect(before.gets[0]?.lastUsedAt).toBe('2026-04-01T10:00:00.000Z');
+
+        await f.redeliver();
+        expect(await everything()).toEqual(before);
+        await f.redeliver();
+        expect(await everything()).toEqual(before);
+
+        const later = await h.mint('acme', BOB, 'acme-b2');
+        await f.catchUp();
+        expect((await f.keys.list('acme', 'bob')).map((k) => k.keyId)).toEqual(['acme-b2', 'acme-b1']);
+        expect((await feed('acme'))[0].position).toBe(later.mint.position);
+      });
+    });
+  });
+}

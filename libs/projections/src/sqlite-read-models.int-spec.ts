@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openSqlite, SqliteEventStore, sqliteFileIn } from '../../event-store/src/index.js';
+import { embeddedReadSide } from './embedded-read-side.js';
+import { readModelContract } from './read-model.contract.js';
+import { SqliteCheckpoints } from './runner/checkpoints.js';
+
+readModelContract('SQLite (embedded read side on a real file)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keygate-read-models-'));
+  const db = openSqlite(sqliteFileIn(dir));
+  const store = new SqliteEventStore(db, { pollIntervalMs: 10 });
+  const read = embeddedReadSide(db, store);
+  read.runner.start();
+  return {
+    store,
+    keys: read.keys,
+    activity: read.activity,
+    lookup: read.lookup,
+    // The live loop, woken by the append: what a command waits for before it answers.
+    catchUp: async () => read.runner.waitFor(await store.headPosition()),
+    redeliver: async () => {
+      // Every checkpoint back to zero over the tables as they are: the whole log is applied once more.
+      const checkpoints = new SqliteCheckpoints(db);
+      for (const p of read.runner.projections) checkpoints.rewind(p.name);
+      read.runner.catchUp();
+    },
+    teardown: async () => {
+      await read.runner.stop();
+      await store.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
