@@ -1,0 +1,34 @@
+import type { Collection, Db, Filter } from 'mongodb';
+import type { ActivityQuery, ActivityReadModel, ActivityRow } from '../activity-feed/activity-read-model.js';
+import { activityCollection, type ActivityDoc } from './mongo-activity-feed.projection.js';
+
+/** The activity feed on MongoDB: the company plus at most one more filter picks the index, newest first. */
+export class MongoActivityReadModel implements ActivityReadModel {
+  private readonly collection: Collection<ActivityDoc>;
+
+  constructor(db: Db, version = 1) {
+    this.collection = db.collection<ActivityDoc>(activityCollection(version));
+  }
+
+  async query(q: ActivityQuery): Promise<ActivityRow[]> {
+    // A limit of 0 means "no limit" to MongoDB, and "nothing" to SQL.
+    if (q.limit <= 0) return [];
+    const filter: Filter<ActivityDoc> = { companyId: q.companyId };
+    if (q.visibleToOwner !== null) filter.keyOwnerUserId = q.visibleToOwner;
+    if (q.keyId != null) filter.keyId = q.keyId;
+    if (q.actorUserId != null) filter.actorUserId = q.actorUserId;
+    if (q.before != null) filter._id = { $lt: q.before };
+    const docs = await this.collection.find(filter, { sort: { _id: -1 }, limit: q.limit }).toArray();
+    return docs.map((d) => ({
+      position: d._id,
+      id: d.eventId,
+      at: d.at,
+      type: d.type,
+      keyId: d.keyId,
+      keyLabel: d.keyLabel,
+      actorUserId: d.actorUserId,
+      actorName: d.actorName,
+      detail: d.detail,
+    }));
+  }
+}

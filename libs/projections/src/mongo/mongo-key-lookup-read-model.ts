@@ -1,0 +1,33 @@
+import type { Collection, Db, WithId } from 'mongodb';
+import type { KeyLookupEntry, KeyLookupReadModel } from '../key-lookup/key-lookup-read-model.js';
+import { keyLookupCollection, type KeyLookupDoc } from './mongo-key-lookup.projection.js';
+
+const toEntry = (d: WithId<KeyLookupDoc>): KeyLookupEntry => ({
+  keyId: d._id,
+  companyId: d.companyId,
+  userId: d.userId,
+  userName: d.userName,
+  creatorRole: d.creatorRole,
+  permissions: d.permissions,
+  verifier: d.verifier,
+  status: d.status,
+  expiresAt: d.expiresAt,
+});
+
+/** The guard's lookup table on MongoDB: all() seeds an API replica's in-memory hot table at start. */
+export class MongoKeyLookupReadModel implements KeyLookupReadModel {
+  private readonly collection: Collection<KeyLookupDoc>;
+
+  constructor(db: Db, version = 1) {
+    this.collection = db.collection<KeyLookupDoc>(keyLookupCollection(version));
+  }
+
+  async get(keyId: string): Promise<KeyLookupEntry | null> {
+    const doc = await this.collection.findOne({ _id: keyId });
+    return doc ? toEntry(doc) : null;
+  }
+
+  async all(): Promise<KeyLookupEntry[]> {
+    return (await this.collection.find({}, { sort: { _id: 1 } }).toArray()).map(toEntry);
+  }
+}

@@ -1,0 +1,190 @@
+import type { Db, MongoClient, TransactionOptions } from 'mongodb';
+import { followLog, type EventStore, type RecordedEvent } from '../../../event-store/src/index.js';
+import { MongoActivityFeedProjection } from './mongo-activity-feed.projection.js';
+import { MongoCheckpoints } from './mongo-checkpoints.js';
+import { MongoKeyLookupProjection } from './mongo-key-lookup.projection.js';
+import { MongoKeysListProjection } from './mongo-keys-list.projection.js';
+import type { MongoProjection } from './mongo-projection.js';
+
+export interface MongoProjectionRunnerOptions {
+  /** Most events applied in one transaction. */
+  maxBatch?: number;
+  /** Between resubscriptions after a drop or a failed batch. */
+  backoff?: { initialMs: number; maxMs: number };
+  onBatch?(name: string, size: number, ms: number): void;
+  onDrop?(name: string, error: unknown, attempt: number, delayMs: number): void;
+}
+
+export const defaultMongoProjections = (): MongoProjection[] => [
+  new MongoKeysListProjection(),
+  new MongoActivityFeedProjection(),
+  new MongoKeyLookupProjection(),
+];
+
+// Snapshot reads so the activity feed's label lookups and its writes see one state; majority commits so a
+// checkpoint an API replica has seen survives a primary failover.
+const TRANSACTION: TransactionOptions = {
+  readConcern: { level: 'snapshot' },
+  writeConcern: { w: 'majority' },
+  readPreference: 'primary',
+};
+
+const WAIT_POLL_MS = 15;
+
+interface Waiter {
+  position: number;
+  names: readonly string[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Keeps the MongoDB projections caught up with the log: one followLog per projection, filtered by the store
+ * to the projection's event types, each batch applied in ONE transaction together with that projection's
+ * checkpoint. A crash leaves either both or neither.
+ *
+ * Two projectors running by mistake over the same database do no harm: every write is idempotent (version
+ * guards on lastPosition, $setOnInsert keyed by key id or event position, $max), so the one that is behind
+ * rewrites nothing, and the checkpoint only moves forward ($max), so it cannot drag the other back; a
+ * checkpoint at P always means some transaction applied every event up to P. When both touch the same
+ * document at once, MongoDB fails one transaction with a WriteConflict (a TransientTransactionError):
+ * withTransaction runs it again. Any other failure aborts the transaction whole, and followLog backs off and
+ * resubscribes from the checkpoint, where re-applying is harmless.
+ *
+ * An API replica does not start() it: it calls waitFor() to read its own writes once the projector has them.
+ */
+export class MongoProjectionRunner {
+  readonly names: readonly string[];
+  readonly projections: readonly MongoProjection[];
+  private readonly checkpointStore: MongoCheckpoints;
+  private readonly loops = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private waiters: Waiter[] = [];
+  private polling = false;
+
+  constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    private readonly store: EventStore,
+    projections: MongoProjection[] = defaultMongoProjections(),
+    private readonly options: MongoProjectionRunnerOptions = {},
+  ) {
+    this.projections = projections;
+    this.names = projections.map((p) => p.name);
+    if (new Set(this.names).size !== this.names.length) throw new Error(`duplicate projection names: ${this.names.join(', ')}`);
+    this.checkpointStore = new MongoCheckpoints(db);
+  }
+
+  /** Collections and indexes; idempotent, so every process may run it at start. */
+  async init(): Promise<void> {
+    await this.checkpointStore.init(this.names);
+    for (const p of this.projections) await p.init(this.db);
+  }
+
+  start(): void {
+    for (const p of this.projections) this.follow(p);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.loops.keys()].map((name) => this.unfollow(name)));
+    for (const w of this.waiters.splice(0)) w.reject(new Error('projection runner stopped'));
+  }
+
+  checkpoints(): Promise<Record<string, number>> {
+    return this.checkpointStore.loadAll(this.names);
+  }
+
+  /**
+   * Resolves once each named projection's checkpoint is at or past `position`. A checkpoint moves only on
+   * events of its projection's types, so name only the projections that consume the event waited for.
+   */
+  waitFor(position: number, projectionNames: readonly string[], timeoutMs = 5000): Promise<void> {
+    const unknown = projectionNames.filter((n) => !this.names.includes(n));
+    if (unknown.length > 0) return Promise.reject(new Error(`unknown projections: ${unknown.join(', ')}`));
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        position,
+        names: projectionNames,
+        resolve: () => (clearTimeout(timer), resolve()),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`projections ${projectionNames.join(', ')} did not reach ${position} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+      void this.poll();
+    });
+  }
+
+  /** Drops the projection's collections and rewinds its checkpoint to 0: a rebuild from zero in place. */
+  async reset(name: string): Promise<void> {
+    const projection = this.projections.find((p) => p.name === name);
+    if (!projection) throw new Error(`unknown projection: ${name}`);
+    const wasFollowing = this.loops.has(name);
+    // Stop its loop first: it would go on from its position in memory, not from zero.
+    await this.unfollow(name);
+    for (const c of projection.collections) await this.db.dropCollection(c);
+    await this.checkpointStore.rewind(name);
+    await projection.init(this.db);
+    if (wasFollowing) this.follow(projection);
+  }
+
+  private follow(projection: MongoProjection): void {
+    if (this.loops.has(projection.name)) return;
+    const controller = new AbortController();
+    const done = followLog({
+      store: this.store,
+      eventTypes: projection.eventTypes,
+      checkpoint: () => this.checkpointStore.load(projection.name),
+      handleBatch: (events) => this.applyBatch(projection, events),
+      signal: controller.signal,
+      maxBatch: this.options.maxBatch,
+      backoff: this.options.backoff,
+      onDrop: (error, attempt, delayMs) => this.options.onDrop?.(projection.name, error, attempt, delayMs),
+    });
+    this.loops.set(projection.name, { controller, done });
+  }
+
+  private async unfollow(name: string): Promise<void> {
+    const loop = this.loops.get(name);
+    if (!loop) return;
+    loop.controller.abort();
+    await loop.done;
+    this.loops.delete(name);
+  }
+
+  private async applyBatch(projection: MongoProjection, events: RecordedEvent[]): Promise<void> {
+    const started = performance.now();
+    const to = events[events.length - 1].globalPosition;
+    await this.client.withSession((session) =>
+      // The callback may run more than once (transient errors): apply() reads what it needs inside it.
+      session.withTransaction(async () => {
+        await projection.apply(this.db, events, session);
+        await this.checkpointStore.advance(projection.name, to, session);
+      }, TRANSACTION),
+    );
+    this.options.onBatch?.(projection.name, events.length, performance.now() - started);
+  }
+
+  /** One poll loop for every waiter: many requests waiting at once cost one read per tick, not one each. */
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      while (this.waiters.length > 0) {
+        try {
+          const checkpoints = await this.checkpoints();
+          // No await between the read of the list and its replacement: waiters added meanwhile are kept.
+          const still: Waiter[] = [];
+          for (const w of this.waiters) (w.names.every((n) => checkpoints[n] >= w.position) ? w.resolve() : still.push(w));
+          this.waiters = still;
+        } catch {
+          // Read again on the next tick; each waiter still times out on its own.
+        }
+        if (this.waiters.length > 0) await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+      }
+    } finally {
+      this.polling = false;
+    }
+  }
+}
