@@ -1,4 +1,4 @@
-import type { KeyRevoked } from '../domain/key-events.js';
+import type { KeyMinted, KeyRevoked } from '../domain/key-events.js';
 import { mintToken } from '../token/api-token.js';
 import type { SecretHasher } from '../token/secret-hasher.js';
 import { ApiKeyGuard, type GuardOptions, type GuardVerdict } from './api-key-guard.js';
@@ -334,6 +334,28 @@ describe('ApiKeyGuard', () => {
       const verdict = await settle(guard.check(unknown(), NOW + 10_000));
 
       expect(verdict).toEqual({ ...throttled, retryAfterSeconds: 50 });
+    });
+
+    it('given a key id throttled while unknown, when the table learns its KeyMinted, then its right secret works', async () => {
+      // A key minted on another replica: requests reach this one before its table has the key.
+      const { guard, table } = givenGuard({}, options);
+      const { token, secret } = mintToken(UNKNOWN);
+      for (let i = 0; i < 3; i++) expect(await settle(guard.check(bearer(token), NOW))).toEqual(denied401(INVALID));
+      expect(await settle(guard.check(bearer(token), NOW))).toMatchObject(throttled);
+
+      table.apply(
+        {
+          type: 'KeyMinted',
+          data: {
+            actorUserId: 'bob', actorName: 'Bob', companyId: 'acme', keyId: UNKNOWN, correlationId: 'c',
+            at: '2026-05-10T12:00:00.000Z', label: 'late', prefix: `kg_${UNKNOWN}`, verifier: `v:${secret}`,
+            expiresAt: new Date(EXPIRES_AT_MS).toISOString(), creatorRole: 'user', permissions: ['keys:use'],
+          },
+        } as KeyMinted,
+        11,
+      );
+
+      expect(await settle(guard.check(bearer(token), NOW + 1000))).toMatchObject({ ok: true });
     });
 
     it('throttles one key id only: another key id is not affected', async () => {

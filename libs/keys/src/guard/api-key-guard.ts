@@ -40,6 +40,12 @@ export class ApiKeyGuard {
   private readonly running = new Map<string, number>();
   private readonly rate: FixedWindowRateLimiter;
   private readonly failures: FixedWindowRateLimiter;
+  /**
+   * Failures for key ids the table does not hold, counted apart: an unknown id answers exactly like a wrong
+   * secret (401, then 429 once over budget), but once the id becomes known (a key minted on another
+   * replica reaching this one) those earlier misses tested no secret of it and must not lock it out.
+   */
+  private readonly unknownFailures: FixedWindowRateLimiter;
 
   constructor(
     private readonly table: HotKeyTable,
@@ -48,6 +54,7 @@ export class ApiKeyGuard {
   ) {
     this.rate = new FixedWindowRateLimiter(options.requestsPerMinute);
     this.failures = new FixedWindowRateLimiter(options.failuresPerMinute);
+    this.unknownFailures = new FixedWindowRateLimiter(options.failuresPerMinute);
   }
 
   check(authorization: string | undefined, nowMs: number): GuardVerdict | Promise<GuardVerdict> {
@@ -61,7 +68,7 @@ export class ApiKeyGuard {
 
     // 2–3. Lookup, then status against the clock.
     const key = this.table.get(parsed.keyId);
-    if (key === undefined || key.status === 'deleted') return this.failed(parsed.keyId, nowMs);
+    if (key === undefined || key.status === 'deleted') return this.failed(parsed.keyId, nowMs, this.unknownFailures);
     if (key.status === 'revoked') return REVOKED;
     if (key.status === 'expired' || nowMs >= key.expiresAtMs) return EXPIRED;
 
@@ -115,17 +122,17 @@ export class ApiKeyGuard {
     };
   }
 
-  private failed(keyId: string, nowMs: number): GuardVerdict {
-    const f = this.failures.take(keyId, nowMs);
-    return f.allowed ? deny(INVALID) : this.throttled(keyId, nowMs);
+  private failed(keyId: string, nowMs: number, failures = this.failures): GuardVerdict {
+    const f = failures.take(keyId, nowMs);
+    return f.allowed ? deny(INVALID) : this.throttled(keyId, nowMs, failures);
   }
 
-  private throttled(keyId: string, nowMs: number): GuardVerdict {
+  private throttled(keyId: string, nowMs: number, failures = this.failures): GuardVerdict {
     return {
       ok: false,
       status: 429,
       description: 'Too many failed attempts with this key id; wait before trying again.',
-      retryAfterSeconds: this.failures.resetSeconds(keyId, nowMs),
+      retryAfterSeconds: failures.resetSeconds(keyId, nowMs),
       rate: null,
     };
   }
@@ -134,6 +141,7 @@ export class ApiKeyGuard {
   sweep(nowMs: number): void {
     this.rate.sweep(nowMs);
     this.failures.sweep(nowMs);
+    this.unknownFailures.sweep(nowMs);
   }
 
 }
