@@ -20,6 +20,11 @@ export interface KeygateConfig {
   port: number;
   host: string;
   dataDir: string;
+  /**
+   * Embedded profile: how often a process looks for events appended by another process sharing the file.
+   * Bounds the revocation lag between two embedded replicas (its own appends wake it at once).
+   */
+  sqlitePollIntervalMs: number;
   /** HS256 secret; when neither this nor jwksUrl is set, a development secret is kept in dataDir. */
   jwtSecret: string | null;
   /** RS256/ES256 through the identity provider's JWKS; takes precedence over jwtSecret. */
@@ -74,6 +79,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: { need
     port,
     host,
     dataDir: resolve(env.KEYGATE_DATA_DIR || './data'),
+    sqlitePollIntervalMs: int(env, 'KEYGATE_SQLITE_POLL_INTERVAL_MS', 100, 5),
     jwtSecret: env.KEYGATE_JWT_SECRET || null,
     jwksUrl: env.KEYGATE_JWKS_URL || null,
     publicUrl: (env.KEYGATE_PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, ''),

@@ -15,7 +15,7 @@ import type { KeygateRuntime, RuntimeOverrides } from './keygate-runtime.js';
 export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeOverrides = {}): KeygateRuntime => {
   const clock = overrides.clock ?? systemClock;
   const db: SqliteDb = openSqlite(sqliteFileIn(config.dataDir));
-  const store = new SqliteEventStore(db, { pollIntervalMs: overrides.pollIntervalMs, now: () => clock.now() });
+  const store = new SqliteEventStore(db, { pollIntervalMs: overrides.pollIntervalMs ?? config.sqlitePollIntervalMs, now: () => clock.now() });
   const read = embeddedReadSide(db, store);
   // Bring the read models up to date before serving, so the first request reads a current list.
   read.runner.catchUp();
