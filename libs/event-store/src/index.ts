@@ -3,4 +3,3 @@ export * from './deterministic-event-id.js';
 export * from './sqlite/open-sqlite.js';
 export * from './sqlite/sqlite-event-store.js';
 export * from './follow-log.js';
-export * from './kurrent/kurrent-event-store.js';
