@@ -55,7 +55,10 @@ export interface RuntimeOverrides {
 
 /** The runtime of the profile KEYGATE_STORE selects; an API process in both. */
 export const createRuntime = async (config: KeygateConfig, overrides: RuntimeOverrides = {}): Promise<KeygateRuntime> => {
-  if (config.store === 'kurrent') throw new Error('KEYGATE_STORE=kurrent: the production runtime is not wired yet');
+  if (config.store === 'kurrent') {
+    const { createProductionRuntime } = await import('./production-runtime.js');
+    return createProductionRuntime(config, 'api', overrides);
+  }
   const { createEmbeddedRuntime } = await import('./embedded-runtime.js');
   return createEmbeddedRuntime(config, overrides);
 };

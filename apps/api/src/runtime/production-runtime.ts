@@ -1,0 +1,101 @@
+import { MongoClient } from 'mongodb';
+// Their own entry points: the embedded profile never loads the KurrentDB client or the mongodb driver.
+import { KurrentEventStore } from '../../../../libs/event-store/src/kurrent/kurrent-event-store.js';
+import { HotKeyTable, KeyringRepository } from '../../../../libs/keys/src/index.js';
+import { Argon2SecretHasher } from '../../../../libs/keys/src/token/argon2-secret-hasher.js';
+import { ACTIVITY_TABLE, KEY_LOOKUP_TABLE, KEYS_LIST_TABLE } from '../../../../libs/projections/src/index.js';
+import { mongoReadSide } from '../../../../libs/projections/src/mongo/index.js';
+import type { KeygateConfig } from '../config/keygate-config.js';
+import { systemClock } from './clock.js';
+import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
+import type { KeygateRuntime, RuntimeOverrides } from './keygate-runtime.js';
+
+/** What a command's answer reads back: the keys list and the activity feed (both consume every lifecycle event). */
+const READ_BACK = [KEYS_LIST_TABLE, ACTIVITY_TABLE] as const;
+// A revoke is durable and enforced by this replica's guard before its answer waits for the read models; if
+// the projector is down, the answer is not held hostage: after this long it goes out with what the list shows.
+const READ_BACK_TIMEOUT_MS = 3000;
+
+export type ProductionRole = 'api' | 'projector';
+
+/**
+ * The production profile: events in KurrentDB, read models in MongoDB.
+ * - role 'api': a stateless replica. It runs no projection; it reads the projector's read models and keeps
+ *   its own hot key table, seeded from the lookup collection and fed by its own server-filtered
+ *   subscription to the lifecycle events.
+ * - role 'projector': runs the projections (and, in apps/projector, the expiry sweeper); no hot table.
+ */
+export const createProductionRuntime = async (
+  config: KeygateConfig,
+  role: ProductionRole,
+  overrides: RuntimeOverrides = {},
+): Promise<KeygateRuntime & { mongo: MongoClient }> => {
+  const clock = overrides.clock ?? systemClock;
+  const store = new KurrentEventStore(config.kurrentdbUrl!);
+  const mongo = new MongoClient(config.mongodbUrl!);
+  await mongo.connect();
+  const db = mongo.db(config.mongodbDatabase);
+  const read = mongoReadSide(mongo, db, store, {
+    onDrop: (name, error, attempt, delayMs) => overrides.onFollowerDrop?.(name, error, attempt, delayMs),
+  });
+
+  // 1. The projector owns the collections: it creates them and their indexes, then follows the log.
+  if (role === 'projector') {
+    await read.runner.init();
+    read.runner.start();
+  }
+
+  // 2. An API replica's hot table. The projector authenticates nothing: it gets an empty one that follows nothing.
+  const checkpoint = role === 'api' ? ((await read.runner.checkpoints())[KEY_LOOKUP_TABLE] ?? 0) : 0;
+  const follower =
+    role === 'api'
+      ? followHotKeys(store, { checkpoint, entries: await read.lookup.all() }, (error, attempt, delayMs) =>
+          overrides.onFollowerDrop?.('hot_key_table', error, attempt, delayMs),
+        )
+      : null;
+  const hotKeys = follower?.hotKeys ?? new HotKeyTable();
+
+  const readBack = (position: number) =>
+    role === 'projector'
+      ? read.runner.waitFor(position, READ_BACK)
+      : read.runner.waitFor(position, READ_BACK, READ_BACK_TIMEOUT_MS).catch(() => undefined);
+
+  return {
+    config,
+    clock,
+    policy: config.policy,
+    store,
+    keyring: new KeyringRepository(store, config.policy),
+    hasher: overrides.hasher ?? new Argon2SecretHasher(),
+    keys: read.keys,
+    activity: read.activity,
+    lookup: read.lookup,
+    hotKeys,
+    mongo,
+    readSide: {
+      async status() {
+        // Each projection against the newest event of its own types: its checkpoint moves on nothing else.
+        const checkpoints = await read.runner.checkpoints();
+        const projections = await Promise.all(
+          read.runner.projections.map(async ({ name, eventTypes }) => {
+            const [head, at] = [await store.headPosition(eventTypes), checkpoints[name] ?? 0];
+            return { name, checkpoint: at, head, lag: Math.max(0, head - at) };
+          }),
+        );
+        if (follower) projections.push(await hotKeyStatus(store, hotKeys));
+        return { projections, error: follower?.error() ?? null };
+      },
+      waitFor: (position) => read.runner.waitFor(position, read.runner.names),
+    },
+    async readYourWrites(position: number) {
+      if (position === 0) return;
+      await Promise.all([follower ? hotKeys.waitFor(position) : undefined, readBack(position)]);
+    },
+    async close() {
+      await follower?.stop();
+      await read.runner.stop();
+      await store.close();
+      await mongo.close();
+    },
+  };
+};

@@ -1,0 +1,50 @@
+import { loadConfig } from '../../api/src/config/keygate-config.js';
+import { ExpirySweeper } from '../../api/src/expiry/expiry-sweeper.js';
+import { createLogger } from '../../api/src/logging/logger.js';
+import { createProductionRuntime } from '../../api/src/runtime/production-runtime.js';
+import { KeygateMetrics } from '../../../libs/metrics/src/keygate-metrics.js';
+import { startProjectorHttp } from './projector-http.js';
+
+/**
+ * The production profile's projector: folds the log into the MongoDB read models and appends KeyExpired
+ * for lapsed keys. Two running by mistake do no harm: projection writes are idempotent and checkpoints
+ * only move forward; a key already expired gives the sweeper's decider nothing to do.
+ * (The embedded profile runs all of this inside the api process.)
+ */
+const config = loadConfig(process.env, { needsAuth: false });
+if (config.store !== 'kurrent') {
+  process.stderr.write('The projector runs the production profile only (KEYGATE_STORE=kurrent); the embedded api runs its own projections.\n');
+  process.exit(2);
+}
+const logger = createLogger(config.logLevel);
+const metrics = new KeygateMetrics('projector');
+
+// 1. Projections: created, caught up and followed by the runtime (role 'projector').
+const runtime = await createProductionRuntime(config, 'projector', {
+  onFollowerDrop: (follower, err, attempt, delayMs) => {
+    metrics.subscriptionDrops.labels(follower).inc();
+    logger.warn({ err, follower, attempt, delayMs }, 'subscription to the log dropped; resuming from its checkpoint');
+  },
+});
+metrics.addLagSource(runtime.readSide);
+
+// 2. The expiry sweeper.
+const sweeper = new ExpirySweeper(runtime, logger);
+sweeper.start(config.sweepIntervalMs);
+
+// 3. Health and metrics.
+const server = await startProjectorHttp(config.port, config.host, runtime.readSide, metrics);
+logger.info({ port: config.port }, 'Keygate projector is running');
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  server.close();
+  await sweeper.stop();
+  await runtime.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

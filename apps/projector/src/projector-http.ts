@@ -1,0 +1,41 @@
+import { createServer, type Server } from 'node:http';
+import type { KeygateMetrics } from '../../../libs/metrics/src/keygate-metrics.js';
+import type { ReadSideStatus } from '../../api/src/runtime/keygate-runtime.js';
+
+/** Behind this, a projector is "not ready": compose and orchestrators see it. In log positions. */
+const MAX_READY_LAG = 1_000_000;
+
+/**
+ * The projector's only HTTP surface: GET /health (liveness and lag, for healthchecks) and GET /metrics.
+ * node:http rather than Nest: two fixed routes, nothing to validate.
+ */
+export const startProjectorHttp = (
+  port: number,
+  host: string,
+  readSide: ReadSideStatus,
+  metrics: KeygateMetrics,
+): Promise<Server> => {
+  const server = createServer((req, res) => {
+    const send = (status: number, type: string, body: string) => {
+      res.writeHead(status, { 'content-type': type }).end(body);
+    };
+    void (async () => {
+      try {
+        if (req.method === 'GET' && req.url === '/metrics') {
+          const { contentType, body } = await metrics.scrape();
+          return send(200, contentType, body);
+        }
+        if (req.method === 'GET' && req.url === '/health') {
+          const { projections, error } = await readSide.status();
+          const ready = error === null && projections.every((p) => p.lag <= MAX_READY_LAG);
+          return send(ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ok' : 'unavailable', projections, error }));
+        }
+        send(404, 'application/problem+json', JSON.stringify({ type: 'about:blank', status: 404, title: 'Not Found' }));
+      } catch (error) {
+        // The store is unreachable: not healthy, and say why.
+        send(503, 'application/json', JSON.stringify({ status: 'unavailable', error: String(error) }));
+      }
+    })();
+  });
+  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+};
