@@ -11,6 +11,7 @@ import { SignJWT } from 'jose';
 
 /** Built by `npm run build` (npm test builds first). Paths are taken from the repository root, where npm runs. */
 export const MAIN_JS = resolve('dist/apps/api/src/main.js');
+export const PROJECTOR_JS = resolve('dist/apps/projector/src/main.js');
 
 export const REPLICA_JWT_SECRET = 'keygate-multi-replica-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -48,10 +49,12 @@ export interface Replica {
   stop(): Promise<number | null>;
 }
 
-interface StartOptions {
+export interface StartOptions {
   name: string;
   dataDir: string;
   env?: Record<string, string>;
+  /** The compiled entry point: the API's main.js unless given (the production profile's projector). */
+  script?: string;
 }
 
 const exitOf = (child: ChildProcess): Promise<number | null> =>
@@ -59,9 +62,9 @@ const exitOf = (child: ChildProcess): Promise<number | null> =>
     ? Promise.resolve(child.exitCode)
     : new Promise((r) => child.once('exit', (code) => r(code)));
 
-const spawnOnce = async ({ name, dataDir, env = {} }: StartOptions, port: number): Promise<Replica> => {
+const spawnOnce = async ({ name, dataDir, env = {}, script = MAIN_JS }: StartOptions, port: number): Promise<Replica> => {
   // A minimal environment: nothing from the caller's shell or jest (NODE_OPTIONS, KEYGATE_*) leaks in.
-  const child = spawn(process.execPath, [MAIN_JS], {
+  const child = spawn(process.execPath, [script], {
     env: {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
@@ -124,7 +127,8 @@ const spawnOnce = async ({ name, dataDir, env = {} }: StartOptions, port: number
 
 /** Starts `node dist/apps/api/src/main.js` and resolves once GET /health answers 200. */
 export const startReplica = async (options: StartOptions): Promise<Replica> => {
-  if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run "npm run build" first`);
+  const script = options.script ?? MAIN_JS;
+  if (!existsSync(script)) throw new Error(`${script} is missing: run "npm run build" first`);
   // Between freePort() and the child's listen another process may take the port: try another one.
   for (let attempt = 1; ; attempt++) {
     try {
