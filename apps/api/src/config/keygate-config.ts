@@ -13,6 +13,12 @@ export interface KeygateConfig {
   /** Database holding the read models (production profile). */
   mongodbDatabase: string;
   /**
+   * Which version of the MongoDB read models this process writes (projector) or reads (api): collections
+   * keys_list_v<n>, activity_v<n>, key_lookup_v<n>. Raising it on a second projector builds a new set beside
+   * the old one from the start of the log: a blue/green rebuild (README).
+   */
+  readModelVersion: number;
+  /**
    * How many API replicas share the per-key rate limit. Each replica enforces
    * floor(rateLimitPerMinute / apiReplicas): the sum never exceeds the limit, with no shared store on the hot path.
    */
@@ -75,6 +81,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: { need
     kurrentdbUrl,
     mongodbUrl,
     mongodbDatabase: env.MONGODB_DATABASE || 'keygate',
+    readModelVersion: int(env, 'KEYGATE_READ_MODEL_VERSION', 1, 1),
     apiReplicas: int(env, 'KEYGATE_API_REPLICAS', 1, 1),
     port,
     host,

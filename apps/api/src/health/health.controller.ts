@@ -2,8 +2,11 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { KEYGATE_RUNTIME, type KeygateRuntime } from '../runtime/keygate-runtime.js';
 
-/** Projections further behind than this are "not caught up": the process should not take traffic. */
-const MAX_READY_LAG = 1000;
+/**
+ * Followers further behind than this are "not caught up": the process should not take traffic. In log
+ * positions: events on SQLite, bytes of log on KurrentDB (1 MB is a few thousand events).
+ */
+const MAX_READY_LAG = { embedded: 1000, kurrent: 1_000_000 } as const;
 
 @ApiTags('health')
 @Controller('health')
@@ -21,7 +24,10 @@ export class HealthController {
       store = 'down';
     }
     const { projections, error } = await this.runtime.readSide.status();
-    const caughtUp = error === null && projections.every((p) => p.lag <= MAX_READY_LAG);
+    // Embedded: this process runs the projections, so their lag is its own. Production: the projector's
+    // lag is reported here but is the projector's health; a replica is ready when its own follower is.
+    const own = this.runtime.config.store === 'embedded' ? projections : projections.filter((p) => p.name === 'hot_key_table');
+    const caughtUp = error === null && own.every((p) => p.lag <= MAX_READY_LAG[this.runtime.config.store]);
     const ready = store === 'up' && caughtUp;
     if (!ready) reply.status(503);
     return { status: ready ? 'ok' : 'unavailable', live: true, ready, store, head, projections, projectionError: error };

@@ -3,15 +3,17 @@ import { MongoClient } from 'mongodb';
 import { KurrentEventStore } from '../../../../libs/event-store/src/kurrent/kurrent-event-store.js';
 import { HotKeyTable, KeyringRepository } from '../../../../libs/keys/src/index.js';
 import { Argon2SecretHasher } from '../../../../libs/keys/src/token/argon2-secret-hasher.js';
-import { ACTIVITY_TABLE, KEY_LOOKUP_TABLE, KEYS_LIST_TABLE } from '../../../../libs/projections/src/index.js';
-import { mongoReadSide } from '../../../../libs/projections/src/mongo/index.js';
+import {
+  activityCollection,
+  keyLookupCollection,
+  keysListCollection,
+  mongoReadSide,
+} from '../../../../libs/projections/src/mongo/index.js';
 import type { KeygateConfig } from '../config/keygate-config.js';
 import { systemClock } from './clock.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
 import type { KeygateRuntime, RuntimeOverrides } from './keygate-runtime.js';
 
-/** What a command's answer reads back: the keys list and the activity feed (both consume every lifecycle event). */
-const READ_BACK = [KEYS_LIST_TABLE, ACTIVITY_TABLE] as const;
 // A revoke is durable and enforced by this replica's guard before its answer waits for the read models; if
 // the projector is down, the answer is not held hostage: after this long it goes out with what the list shows.
 const READ_BACK_TIMEOUT_MS = 3000;
@@ -35,7 +37,11 @@ export const createProductionRuntime = async (
   const mongo = new MongoClient(config.mongodbUrl!);
   await mongo.connect();
   const db = mongo.db(config.mongodbDatabase);
+  const version = config.readModelVersion;
+  // What a command's answer reads back: the keys list and the activity feed (both consume every lifecycle event).
+  const readBackFrom = [keysListCollection(version), activityCollection(version)];
   const read = mongoReadSide(mongo, db, store, {
+    version,
     onDrop: (name, error, attempt, delayMs) => overrides.onFollowerDrop?.(name, error, attempt, delayMs),
   });
 
@@ -46,7 +52,7 @@ export const createProductionRuntime = async (
   }
 
   // 2. An API replica's hot table. The projector authenticates nothing: it gets an empty one that follows nothing.
-  const checkpoint = role === 'api' ? ((await read.runner.checkpoints())[KEY_LOOKUP_TABLE] ?? 0) : 0;
+  const checkpoint = role === 'api' ? ((await read.runner.checkpoints())[keyLookupCollection(version)] ?? 0) : 0;
   const follower =
     role === 'api'
       ? followHotKeys(store, { checkpoint, entries: await read.lookup.all() }, (error, attempt, delayMs) =>
@@ -57,8 +63,8 @@ export const createProductionRuntime = async (
 
   const readBack = (position: number) =>
     role === 'projector'
-      ? read.runner.waitFor(position, READ_BACK)
-      : read.runner.waitFor(position, READ_BACK, READ_BACK_TIMEOUT_MS).catch(() => undefined);
+      ? read.runner.waitFor(position, readBackFrom)
+      : read.runner.waitFor(position, readBackFrom, READ_BACK_TIMEOUT_MS).catch(() => undefined);
 
   return {
     config,

@@ -15,10 +15,10 @@ export interface MongoProjectionRunnerOptions {
   onDrop?(name: string, error: unknown, attempt: number, delayMs: number): void;
 }
 
-export const defaultMongoProjections = (): MongoProjection[] => [
-  new MongoKeysListProjection(),
-  new MongoActivityFeedProjection(),
-  new MongoKeyLookupProjection(),
+export const defaultMongoProjections = (version = 1): MongoProjection[] => [
+  new MongoKeysListProjection(version),
+  new MongoActivityFeedProjection(version),
+  new MongoKeyLookupProjection(version),
 ];
 
 // Snapshot reads so the activity feed's label lookups and its writes see one state; majority commits so a
