@@ -72,6 +72,8 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
+    // A hop count, never `true`: a client could otherwise claim any address in X-Forwarded-For.
+    trustProxy: (_address: string, hop: number) => hop < config.trustedProxyHops,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

@@ -48,6 +48,11 @@ export interface KeygateConfig {
   authFailuresPerMinute: number;
   /** Browser origins allowed to call /api/mcp (the public URL's origin is always allowed). */
   allowedOrigins: string[];
+  /**
+   * Proxies in front of this process whose X-Forwarded-For is believed (0: none). Behind the compose
+   * file's nginx it is 1, so a KeyUsed records the client's address, not the proxy's.
+   */
+  trustedProxyHops: number;
 }
 
 const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number => {
@@ -101,6 +106,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: { need
     bodyLimitBytes: int(env, 'KEYGATE_MAX_REQUEST_BYTES', 10 * 1024 * 1024, 1024),
     rateLimitPerMinute: int(env, 'KEYGATE_RATE_LIMIT_PER_MINUTE', 1000, 1),
     authFailuresPerMinute: int(env, 'KEYGATE_AUTH_FAILURES_PER_MINUTE', 20, 1),
+    trustedProxyHops: int(env, 'KEYGATE_TRUSTED_PROXY_HOPS', 0, 0),
     allowedOrigins: (env.KEYGATE_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
   };
 };
