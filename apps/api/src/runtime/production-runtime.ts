@@ -91,7 +91,15 @@ export const createProductionRuntime = async (
         if (follower) projections.push(await hotKeyStatus(store, hotKeys));
         return { projections, error: follower?.error() ?? null };
       },
-      waitFor: (position) => read.runner.waitFor(position, read.runner.names),
+      // A checkpoint moves only on its projection's types, so `position` (say, a KeyUsed's) may be one it never
+      // reaches: each waits for the newest event of its types up to `position`.
+      waitFor: async (position) => {
+        await Promise.all(
+          read.runner.projections.map(async ({ name, eventTypes }) =>
+            read.runner.waitFor(Math.min(position, await store.headPosition(eventTypes)), [name]),
+          ),
+        );
+      },
     },
     async readYourWrites(position: number) {
       if (position === 0) return;
