@@ -42,8 +42,14 @@ const stop = async (signal: string) => {
   stopping = true;
   logger.info({ signal }, 'shutting down');
   server.close();
-  await sweeper.stop();
-  await runtime.close();
+  try {
+    // A sweep that failed was logged by the sweeper already: its rejection must not skip closing the stores.
+    await sweeper.stop().catch(() => undefined);
+    await runtime.close();
+  } catch (err) {
+    logger.error({ err }, 'shutdown failed');
+    process.exit(1);
+  }
   process.exit(0);
 };
 process.on('SIGINT', () => void stop('SIGINT'));
