@@ -1,5 +1,5 @@
 // Healthcheck of the compose service "mongodb", run by mongosh inside the container.
-// Keygate's MongoDB is a single-node replica set (change streams and transactions need one). On the first
+// Keygate's MongoDB is a single-node replica set (the projector's transactions need one). On the first
 // run, with an empty volume, it initiates the set; it exits 0 only once this node is PRIMARY.
 // The set's name comes from the server's own --replSet option; the member's address, the name the other
 // containers reach it by, from REPLICA_SET_MEMBER in docker-compose.yml. Clients connect to the members

@@ -141,6 +141,44 @@ describe('followLog', () => {
     await done;
   });
 
+  it('closes every subscription it leaves, also one left by a failed batch while paused mid-stream', async () => {
+    await append(50);
+    let opened = 0;
+    let closed = 0;
+    const counting: EventStore = Object.create(store);
+    counting.subscribeToAll = <T>(options: SubscribeOptions) => {
+      opened += 1;
+      return (async function* () {
+        try {
+          yield* store.subscribeToAll<T>(options);
+        } finally {
+          closed += 1;
+        }
+      })();
+    };
+    const controller = new AbortController();
+    controllers.push(controller);
+    let failures = 2;
+    let handled = 0;
+    const done = followLog({
+      store: counting,
+      checkpoint: () => 0,
+      // Small batches: the generator is paused at a yield with events still to give when the batch fails.
+      maxBatch: 5,
+      handleBatch: (events) => {
+        if (failures-- > 0) throw new Error('write failed');
+        handled += events.length;
+      },
+      signal: controller.signal,
+      backoff: { initialMs: 1, maxMs: 1 },
+    });
+    await until(() => handled > 0);
+    controller.abort();
+    await done;
+    await until(() => closed === opened);
+    expect(opened).toBe(3);
+  });
+
   it('delivers only the requested types, and resolves once aborted', async () => {
     await append(3, 'Wanted');
     await append(3, 'Other');

@@ -40,6 +40,7 @@ export async function followLog<T = unknown>(options: FollowLogOptions<T>): Prom
   let attempt = 0;
 
   while (!signal.aborted) {
+    let backoffMs = 0;
     const inner = new AbortController();
     const abortInner = () => inner.abort();
     signal.addEventListener('abort', abortInner, { once: true });
@@ -84,7 +85,7 @@ export async function followLog<T = unknown>(options: FollowLogOptions<T>): Prom
       attempt += 1;
       const delayMs = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
       options.onDrop?.(error, attempt, delayMs);
-      await sleep(delayMs, signal);
+      backoffMs = delayMs;
     } finally {
       signal.removeEventListener('abort', abortInner);
       inner.abort();
@@ -93,6 +94,8 @@ export async function followLog<T = unknown>(options: FollowLogOptions<T>): Prom
       // settles once a next() still in flight has.
       void iterator?.return?.().catch(() => undefined);
     }
+    // Slept only once the failed subscription is closed, so it holds no connection or buffer meanwhile.
+    if (backoffMs > 0) await sleep(backoffMs, signal);
   }
 }
 

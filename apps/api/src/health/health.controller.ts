@@ -23,7 +23,10 @@ export class HealthController {
     } catch {
       store = 'down';
     }
-    const { projections, error } = await this.runtime.readSide.status();
+    // A store that cannot be asked makes the process not ready (503), never a 500.
+    const { projections, error } = await this.runtime.readSide
+      .status()
+      .catch((e: unknown) => ({ projections: [], error: `read side unreachable: ${e instanceof Error ? e.message : String(e)}` }));
     // Embedded: this process runs the projections, so their lag is its own. Production: the projector's
     // lag is reported here but is the projector's health; a replica is ready when its own follower is.
     const own = this.runtime.config.store === 'embedded' ? projections : projections.filter((p) => p.name === 'hot_key_table');

@@ -41,7 +41,8 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
     readSide: {
       async status() {
         const { projections, error } = read.runner.status();
-        return { projections: [...projections, await hotKeyStatus(store, hotKeys)], error: error ?? follower.error() };
+        const hot = await hotKeyStatus(store, hotKeys);
+        return { projections: [...projections, hot], error: error ?? (hot.lag > 0 ? follower.error() : null) };
       },
       waitFor: (position) => read.runner.waitFor(position),
     },

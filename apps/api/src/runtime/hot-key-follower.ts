@@ -15,7 +15,10 @@ export const hotKeyStatus = async (store: EventStore, hotKeys: HotKeyTable): Pro
 
 export interface HotKeyFollower {
   hotKeys: HotKeyTable;
-  /** The last drop of its subscription, while it has not recovered (for /health). */
+  /**
+   * The last drop of its subscription, if no batch has arrived since. Only meaningful while the table is
+   * behind: a resubscribed follower on a quiet log receives nothing, so callers report it only when lag > 0.
+   */
   error(): string | null;
   stop(): Promise<void>;
 }

@@ -40,9 +40,15 @@ export const createProductionRuntime = async (
   const version = config.readModelVersion;
   // What a command's answer reads back: the keys list and the activity feed (both consume every lifecycle event).
   const readBackFrom = [keysListCollection(version), activityCollection(version)];
+  // A projection's last failure, until its next applied batch (for /health while it is behind).
+  const failing = new Map<string, string>();
   const read = mongoReadSide(mongo, db, store, {
     version,
-    onDrop: (name, error, attempt, delayMs) => overrides.onFollowerDrop?.(name, error, attempt, delayMs),
+    onBatch: (name) => failing.delete(name),
+    onDrop: (name, error, attempt, delayMs) => {
+      failing.set(name, `${name}: ${error instanceof Error ? error.message : String(error)}`);
+      overrides.onFollowerDrop?.(name, error, attempt, delayMs);
+    },
   });
 
   // 1. The projector owns the collections: it creates them and their indexes, then follows the log.
@@ -88,8 +94,11 @@ export const createProductionRuntime = async (
             return { name, checkpoint: at, head, lag: Math.max(0, head - at) };
           }),
         );
-        if (follower) projections.push(await hotKeyStatus(store, hotKeys));
-        return { projections, error: follower?.error() ?? null };
+        const stuck = projections.find((p) => p.lag > 0 && failing.has(p.name));
+        if (!follower) return { projections, error: stuck ? failing.get(stuck.name)! : null };
+        const hot = await hotKeyStatus(store, hotKeys);
+        projections.push(hot);
+        return { projections, error: hot.lag > 0 ? follower.error() : null };
       },
       // A checkpoint moves only on its projection's types, so `position` (say, a KeyUsed's) may be one it never
       // reaches: each waits for the newest event of its types up to `position`.
