@@ -1,11 +1,9 @@
 import { openSqlite, sqliteFileIn, SqliteEventStore, type SqliteDb } from '../../../../libs/event-store/src/index.js';
-import { KeyringRepository } from '../../../../libs/keys/src/index.js';
-import { Argon2SecretHasher } from '../../../../libs/keys/src/token/argon2-secret-hasher.js';
 import { embeddedReadSide, KEY_LOOKUP_TABLE } from '../../../../libs/projections/src/index.js';
 import type { KeygateConfig } from '../config/keygate-config.js';
 import { systemClock } from './clock.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
-import type { KeygateRuntime, RuntimeOverrides } from './keygate-runtime.js';
+import { domainParts, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
 
 /**
  * The embedded profile: events, read models and checkpoints in one SQLite file, projections run in this
@@ -28,12 +26,7 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
   const hotKeys = follower.hotKeys;
 
   return {
-    config,
-    clock,
-    policy: config.policy,
-    store,
-    keyring: new KeyringRepository(store, config.policy),
-    hasher: overrides.hasher ?? new Argon2SecretHasher(),
+    ...domainParts(config, store, overrides),
     keys: read.keys,
     activity: read.activity,
     lookup: read.lookup,

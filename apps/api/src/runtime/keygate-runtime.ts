@@ -1,5 +1,6 @@
 import type { EventStore } from '../../../../libs/event-store/src/index.js';
-import type { HotKeyTable, KeyPolicy, KeyringRepository, SecretHasher } from '../../../../libs/keys/src/index.js';
+import { KeyringRepository, type HotKeyTable, type KeyPolicy, type SecretHasher } from '../../../../libs/keys/src/index.js';
+import { Argon2SecretHasher } from '../../../../libs/keys/src/token/argon2-secret-hasher.js';
 import type {
   ActivityReadModel,
   KeyLookupReadModel,
@@ -7,7 +8,7 @@ import type {
   ProjectionStatus,
 } from '../../../../libs/projections/src/index.js';
 import type { KeygateConfig } from '../config/keygate-config.js';
-import type { Clock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 
 /** What this process knows of the followers of the log it relies on (for /health and /metrics). */
 export interface ReadSideStatus {
@@ -52,6 +53,16 @@ export interface RuntimeOverrides {
   /** Told when this process's subscription to the log drops and is resumed (for logs and /metrics). */
   onFollowerDrop?: (follower: string, error: unknown, attempt: number, delayMs: number) => void;
 }
+
+/** The parts of a runtime that are the same on every profile: the domain over whichever store. */
+export const domainParts = (config: KeygateConfig, store: EventStore, overrides: RuntimeOverrides) => ({
+  config,
+  clock: overrides.clock ?? systemClock,
+  policy: config.policy,
+  store,
+  keyring: new KeyringRepository(store, config.policy),
+  hasher: overrides.hasher ?? new Argon2SecretHasher(),
+});
 
 /** The runtime of the profile KEYGATE_STORE selects; an API process in both. */
 export const createRuntime = async (config: KeygateConfig, overrides: RuntimeOverrides = {}): Promise<KeygateRuntime> => {

@@ -1,8 +1,7 @@
 import { MongoClient } from 'mongodb';
 // Their own entry points: the embedded profile never loads the KurrentDB client or the mongodb driver.
 import { KurrentEventStore } from '../../../../libs/event-store/src/kurrent/kurrent-event-store.js';
-import { HotKeyTable, KeyringRepository } from '../../../../libs/keys/src/index.js';
-import { Argon2SecretHasher } from '../../../../libs/keys/src/token/argon2-secret-hasher.js';
+import { HotKeyTable } from '../../../../libs/keys/src/index.js';
 import {
   activityCollection,
   keyLookupCollection,
@@ -10,9 +9,8 @@ import {
   mongoReadSide,
 } from '../../../../libs/projections/src/mongo/index.js';
 import type { KeygateConfig } from '../config/keygate-config.js';
-import { systemClock } from './clock.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
-import type { KeygateRuntime, RuntimeOverrides } from './keygate-runtime.js';
+import { domainParts, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
 
 // A revoke is durable and enforced by this replica's guard before its answer waits for the read models; if
 // the projector is down, the answer is not held hostage: after this long it goes out with what the list shows.
@@ -32,7 +30,6 @@ export const createProductionRuntime = async (
   role: ProductionRole,
   overrides: RuntimeOverrides = {},
 ): Promise<KeygateRuntime & { mongo: MongoClient }> => {
-  const clock = overrides.clock ?? systemClock;
   const store = new KurrentEventStore(config.kurrentdbUrl!);
   const mongo = new MongoClient(config.mongodbUrl!);
   await mongo.connect();
@@ -73,12 +70,7 @@ export const createProductionRuntime = async (
       : read.runner.waitFor(position, readBackFrom, READ_BACK_TIMEOUT_MS).catch(() => undefined);
 
   return {
-    config,
-    clock,
-    policy: config.policy,
-    store,
-    keyring: new KeyringRepository(store, config.policy),
-    hasher: overrides.hasher ?? new Argon2SecretHasher(),
+    ...domainParts(config, store, overrides),
     keys: read.keys,
     activity: read.activity,
     lookup: read.lookup,
