@@ -58,9 +58,15 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
   // once a minute per key, so initialize and tools/list do not flood the activity feed.
   const lastTouch = new Map<string, number>();
 
+  // Bound once: labels() per request would build its lookup key every time.
+  const guardTimers = metrics && {
+    ok: metrics.guardLatency.labels('ok'),
+    unauthorized: metrics.guardLatency.labels('unauthorized'),
+    rate_limited: metrics.guardLatency.labels('rate_limited'),
+  };
   const observe = (verdict: GuardVerdict, started: number) => {
-    if (!metrics) return;
-    metrics.guardLatency.labels(outcomeOf(verdict)).observe((performance.now() - started) / 1000);
+    if (!metrics || !guardTimers) return;
+    guardTimers[outcomeOf(verdict)].observe((performance.now() - started) / 1000);
     if (!verdict.ok && verdict.status === 429) metrics.rateLimited.inc();
   };
 
