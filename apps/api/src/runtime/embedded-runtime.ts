@@ -2,6 +2,7 @@ import { openSqlite, sqliteFileIn, SqliteEventStore, type SqliteDb } from '../..
 import { embeddedReadSide, KEY_LOOKUP_TABLE } from '../../../../libs/projections/src/index.js';
 import type { KeygateConfig } from '../config/keygate-config.js';
 import { systemClock } from './clock.js';
+import { FollowerFailures } from './follower-failures.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
 import { domainParts, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
 
@@ -20,9 +21,14 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
   read.runner.start();
 
   const checkpoint = read.runner.status().projections.find((p) => p.name === KEY_LOOKUP_TABLE)!.checkpoint;
-  const follower = followHotKeys(store, { checkpoint, entries: read.lookup.allSync() }, (error, attempt, delayMs) =>
-    overrides.onFollowerDrop?.('hot_key_table', error, attempt, delayMs),
-  );
+  const failures = new FollowerFailures();
+  const follower = followHotKeys(store, { checkpoint, entries: read.lookup.allSync() }, {
+    onBatch: () => failures.applied('hot_key_table'),
+    onDrop: (error, attempt, delayMs) => {
+      failures.dropped('hot_key_table', error);
+      overrides.onFollowerDrop?.('hot_key_table', error, attempt, delayMs);
+    },
+  });
   const hotKeys = follower.hotKeys;
 
   return {
@@ -35,7 +41,7 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
       async status() {
         const { projections, error } = read.runner.status();
         const hot = await hotKeyStatus(store, hotKeys);
-        return { projections: [...projections, hot], error: error ?? (hot.lag > 0 ? follower.error() : null) };
+        return { projections: [...projections, hot], error: error ?? failures.errorOf([hot]) };
       },
       waitFor: (position) => read.runner.waitFor(position),
     },

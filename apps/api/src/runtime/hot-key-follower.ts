@@ -15,11 +15,6 @@ export const hotKeyStatus = async (store: EventStore, hotKeys: HotKeyTable): Pro
 
 export interface HotKeyFollower {
   hotKeys: HotKeyTable;
-  /**
-   * The last drop of its subscription, if no batch has arrived since. Only meaningful while the table is
-   * behind: a resubscribed follower on a quiet log receives nothing, so callers report it only when lag > 0.
-   */
-  error(): string | null;
   stop(): Promise<void>;
 }
 
@@ -35,29 +30,24 @@ export interface HotKeyFollower {
 export const followHotKeys = (
   store: EventStore,
   seed: { checkpoint: number; entries: readonly HotKeySeed[] },
-  onDrop?: (error: unknown, attempt: number, delayMs: number) => void,
+  hooks: { onBatch?: () => void; onDrop?: (error: unknown, attempt: number, delayMs: number) => void } = {},
 ): HotKeyFollower => {
   const hotKeys = new HotKeyTable();
   hotKeys.seed(seed.entries, seed.checkpoint);
   const stopping = new AbortController();
-  let lastError: string | null = null;
   const following = followLog<KeyLifecycleEvent['data']>({
     store,
     eventTypes: KEY_LIFECYCLE_EVENT_TYPES,
     checkpoint: () => hotKeys.position,
     handleBatch: (events) => {
       for (const e of events) hotKeys.apply({ type: e.type, data: e.data } as KeyLifecycleEvent, e.globalPosition);
-      lastError = null;
+      hooks.onBatch?.();
     },
     signal: stopping.signal,
-    onDrop: (error, attempt, delayMs) => {
-      lastError = error instanceof Error ? error.message : String(error);
-      onDrop?.(error, attempt, delayMs);
-    },
+    onDrop: hooks.onDrop,
   });
   return {
     hotKeys,
-    error: () => lastError,
     async stop() {
       stopping.abort();
       await following;

@@ -9,6 +9,7 @@ import {
   mongoReadSide,
 } from '../../../../libs/projections/src/mongo/index.js';
 import type { KeygateConfig } from '../config/keygate-config.js';
+import { FollowerFailures } from './follower-failures.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
 import { domainParts, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
 
@@ -37,16 +38,12 @@ export const createProductionRuntime = async (
   const version = config.readModelVersion;
   // What a command's answer reads back: the keys list and the activity feed (both consume every lifecycle event).
   const readBackFrom = [keysListCollection(version), activityCollection(version)];
-  // A projection's last failure, until its next applied batch (for /health while it is behind).
-  const failing = new Map<string, string>();
-  const read = mongoReadSide(mongo, db, store, {
-    version,
-    onBatch: (name) => failing.delete(name),
-    onDrop: (name, error, attempt, delayMs) => {
-      failing.set(name, `${name}: ${error instanceof Error ? error.message : String(error)}`);
-      overrides.onFollowerDrop?.(name, error, attempt, delayMs);
-    },
-  });
+  const failures = new FollowerFailures();
+  const dropped = (name: string, error: unknown, attempt: number, delayMs: number) => {
+    failures.dropped(name, error);
+    overrides.onFollowerDrop?.(name, error, attempt, delayMs);
+  };
+  const read = mongoReadSide(mongo, db, store, { version, onBatch: (name) => failures.applied(name), onDrop: dropped });
 
   // 1. The projector owns the collections: it creates them and their indexes, then follows the log.
   if (role === 'projector') {
@@ -58,9 +55,10 @@ export const createProductionRuntime = async (
   const checkpoint = role === 'api' ? ((await read.runner.checkpoints())[keyLookupCollection(version)] ?? 0) : 0;
   const follower =
     role === 'api'
-      ? followHotKeys(store, { checkpoint, entries: await read.lookup.all() }, (error, attempt, delayMs) =>
-          overrides.onFollowerDrop?.('hot_key_table', error, attempt, delayMs),
-        )
+      ? followHotKeys(store, { checkpoint, entries: await read.lookup.all() }, {
+          onBatch: () => failures.applied('hot_key_table'),
+          onDrop: (error, attempt, delayMs) => dropped('hot_key_table', error, attempt, delayMs),
+        })
       : null;
   const hotKeys = follower?.hotKeys ?? new HotKeyTable();
 
@@ -86,11 +84,8 @@ export const createProductionRuntime = async (
             return { name, checkpoint: at, head, lag: Math.max(0, head - at) };
           }),
         );
-        const stuck = projections.find((p) => p.lag > 0 && failing.has(p.name));
-        if (!follower) return { projections, error: stuck ? failing.get(stuck.name)! : null };
-        const hot = await hotKeyStatus(store, hotKeys);
-        projections.push(hot);
-        return { projections, error: hot.lag > 0 ? follower.error() : null };
+        if (follower) projections.push(await hotKeyStatus(store, hotKeys));
+        return { projections, error: failures.errorOf(projections) };
       },
       // A checkpoint moves only on its projection's types, so `position` (say, a KeyUsed's) may be one it never
       // reaches: each waits for the newest event of its types up to `position`.
