@@ -16,9 +16,8 @@ RUN apt-get update \
 ENV npm_config_nodedir=/usr/local
 WORKDIR /app
 COPY package.json package-lock.json ./
-# `npm install`, not `npm ci`: the lockfile is written on a registry that only has the Linux x64 builds of
-# some optional native packages, so `npm ci` refuses it on other platforms (e.g. arm64).
-RUN npm install --no-audit --no-fund
+# The lockfile names every platform's optional native packages, so `npm ci` works on arm64 as on x64.
+RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
