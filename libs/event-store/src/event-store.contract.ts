@@ -174,6 +174,32 @@ export function eventStoreContract(name: string, setup: () => Promise<ContractFi
       it('reports a missing stream as position -1 with no events', async () => {
         await expect(store.readStream(stream('never-written'))).resolves.toEqual({ currentStreamPosition: -1, events: [] });
       });
+
+      it('from a position, returns only the events at and after it, and the current position even when none is', async () => {
+        const s = stream('keyring');
+        const written = [event(type('A')), event(type('B')), event(type('C')), event(type('D'))];
+        await store.appendToStream(s, written.slice(0, 3), 'no_stream');
+        const whole = await store.readStream(s);
+
+        const tail = await store.readStream(s, { fromPosition: 1 });
+        expect(tail.currentStreamPosition).toBe(2);
+        expect(tail.events).toEqual(whole.events.slice(1));
+
+        // A caller up to date: nothing new, and the position it holds.
+        await expect(store.readStream(s, { fromPosition: 3 })).resolves.toEqual({ currentStreamPosition: 2, events: [] });
+        // Another writer appended: exactly its event.
+        await store.appendToStream(s, [written[3]], 2);
+        const fresh = await store.readStream(s, { fromPosition: 3 });
+        expect(fresh.currentStreamPosition).toBe(3);
+        expect(fresh.events.map((e) => [e.eventId, e.streamPosition])).toEqual([[written[3].eventId, 3]]);
+        // A caller ahead of the stream learns its real end; from 0 is the whole stream.
+        await expect(store.readStream(s, { fromPosition: 10 })).resolves.toEqual({ currentStreamPosition: 3, events: [] });
+        expect(ids((await store.readStream(s, { fromPosition: 0 })).events)).toEqual(ids(written));
+        await expect(store.readStream(stream('never-written'), { fromPosition: 5 })).resolves.toEqual({
+          currentStreamPosition: -1,
+          events: [],
+        });
+      });
     });
 
     describe('readAll', () => {

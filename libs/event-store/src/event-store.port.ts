@@ -36,8 +36,19 @@ export interface AppendResult {
   lastGlobalPosition: number;
 }
 
+export interface ReadStreamOptions {
+  /**
+   * Inclusive, 0-based stream position to read from (default 0): a caller holding the state folded up to position p
+   * reads from p + 1 and gets only what is new.
+   */
+  fromPosition?: number;
+}
+
 export interface ReadStreamResult<T = unknown> {
-  /** -1 when the stream does not exist. */
+  /**
+   * Position of the stream's last event as of the read, -1 when the stream does not exist. Also when nothing is at or
+   * after fromPosition: then it tells "nothing new" (fromPosition - 1) from a stream shorter than the caller thought.
+   */
   currentStreamPosition: number;
   events: RecordedEvent<T>[];
 }
@@ -70,7 +81,8 @@ export class WrongExpectedVersionError extends Error {
 
 export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState): Promise<AppendResult>;
-  readStream<T = unknown>(streamId: string): Promise<ReadStreamResult<T>>;
+  /** The stream's events in order, from options.fromPosition on (one consistent read). */
+  readStream<T = unknown>(streamId: string, options?: ReadStreamOptions): Promise<ReadStreamResult<T>>;
   readAll<T = unknown>(options: ReadAllOptions): Promise<RecordedEvent<T>[]>;
   /**
    * Catch-up subscription: every event after the checkpoint, then live events as they are appended,

@@ -36,6 +36,7 @@ import {
   type ExpectedStreamState,
   type NewEvent,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type ReadStreamResult,
   type RecordedEvent,
   type SubscribeOptions,
@@ -92,18 +93,39 @@ export class KurrentEventStore implements EventStore {
     throw new Error(`KurrentDB: event ${revision} of stream ${streamId} was appended but cannot be read back`);
   }
 
-  async readStream<T>(streamId: string): Promise<ReadStreamResult<T>> {
+  async readStream<T>(streamId: string, { fromPosition = 0 }: ReadStreamOptions = {}): Promise<ReadStreamResult<T>> {
+    // Starts one event early: the event the caller already holds tells the stream's revision when nothing is new,
+    // in the same round trip.
+    const from = Math.max(0, fromPosition - 1);
     const events: RecordedEvent<T>[] = [];
+    let current = -1;
     try {
-      for await (const { event } of this.client.readStream(streamId, { fromRevision: START, direction: FORWARDS })) {
-        if (event) events.push(toRecorded<T>(event));
+      for await (const { event } of this.client.readStream(streamId, { fromRevision: from === 0 ? START : BigInt(from), direction: FORWARDS })) {
+        if (!event) continue;
+        current = Number(event.revision);
+        if (current >= fromPosition) events.push(toRecorded<T>(event));
       }
     } catch (error) {
       const converted = asCommandError(error);
       if (converted instanceof StreamNotFoundError) return { currentStreamPosition: -1, events: [] };
       throw converted;
     }
-    return { currentStreamPosition: events.length ? events[events.length - 1].streamPosition : -1, events };
+    // Nothing from `from` on: the stream is shorter than the caller thought; ask for its last revision.
+    if (current === -1 && from > 0) current = await this.lastRevision(streamId);
+    return { currentStreamPosition: current, events };
+  }
+
+  private async lastRevision(streamId: string): Promise<number> {
+    try {
+      for await (const { event } of this.client.readStream(streamId, { fromRevision: END, direction: BACKWARDS, maxCount: 1n })) {
+        if (event) return Number(event.revision);
+      }
+    } catch (error) {
+      const converted = asCommandError(error);
+      if (converted instanceof StreamNotFoundError) return -1;
+      throw converted;
+    }
+    return -1;
   }
 
   async readAll<T>({ after, maxCount, eventTypes }: ReadAllOptions): Promise<RecordedEvent<T>[]> {

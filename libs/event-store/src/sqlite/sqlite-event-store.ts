@@ -7,6 +7,7 @@ import {
   type ExpectedStreamState,
   type NewEvent,
   type ReadAllOptions,
+  type ReadStreamOptions,
   type ReadStreamResult,
   type RecordedEvent,
   type SubscribeOptions,
@@ -84,7 +85,7 @@ export class SqliteEventStore implements EventStore {
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       byEventId: db.prepare('SELECT global_position, stream_position FROM events WHERE event_id = ?'),
-      readStream: db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY stream_position'),
+      readStream: db.prepare('SELECT * FROM events WHERE stream_id = ? AND stream_position >= ? ORDER BY stream_position'),
       readAll: db.prepare('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
       head: db.prepare('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck(),
       headOfType: db.prepare('SELECT MAX(global_position) FROM events WHERE type = ?').pluck(),
@@ -137,9 +138,19 @@ export class SqliteEventStore implements EventStore {
     return result;
   }
 
-  async readStream<T>(streamId: string): Promise<ReadStreamResult<T>> {
-    const events = (this.stmts.readStream.all(streamId) as EventRow[]).map((r) => toRecorded<T>(r));
-    return { currentStreamPosition: events.length ? events[events.length - 1].streamPosition : -1, events };
+  async readStream<T>(streamId: string, { fromPosition = 0 }: ReadStreamOptions = {}): Promise<ReadStreamResult<T>> {
+    // One statement, one snapshot: it starts one event early, so the event the caller already holds (if still there)
+    // tells the stream's position when nothing is new, without a second query another process could append between.
+    const from = Math.max(0, fromPosition - 1);
+    const rows = this.stmts.readStream.all(streamId, from) as EventRow[];
+    const currentStreamPosition = rows.length ? rows[rows.length - 1].stream_position : this.lastPositionBefore(streamId, from);
+    const events = rows.filter((r) => r.stream_position >= fromPosition).map((r) => toRecorded<T>(r));
+    return { currentStreamPosition, events };
+  }
+
+  /** Only for a stream shorter than the caller expected (or missing): its last position, -1 if it does not exist. */
+  private lastPositionBefore(streamId: string, from: number): number {
+    return from === 0 ? -1 : ((this.stmts.streamPosition.get(streamId) as number | null) ?? -1);
   }
 
   /** Synchronous read, for projections that apply a batch inside one SQLite transaction. */
