@@ -4,6 +4,8 @@ export * from './domain/key-commands.js';
 export * from './domain/key-errors.js';
 export * from './domain/key-events.js';
 export * from './domain/key-label.js';
+export * from './domain/display-text.js';
+export * from './domain/key-event-schema.js';
 export * from './domain/key-policy.js';
 export * from './domain/keyring-state.js';
 export * from './token/api-token.js';

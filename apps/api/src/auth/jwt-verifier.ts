@@ -1,9 +1,11 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Actor } from '../../../../libs/keys/src/index.js';
+import { EVENT_BOUNDS, toDisplayText, type Actor } from '../../../../libs/keys/src/index.js';
 
 export class InvalidCredentialsError extends Error {}
 
-const ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+// The event schema's identifier (libs/keys key-event-schema.ts); '|' included for subjects like "auth0|abc123".
+const ID = /^[A-Za-z0-9._:@|-]{1,128}$/;
+const PERMISSION = /^[\x21-\x7e]{1,128}$/;
 
 const claimsToActor = (p: JWTPayload): Actor => {
   const { sub, name, company, role, permissions } = p as Record<string, unknown>;
@@ -12,12 +14,20 @@ const claimsToActor = (p: JWTPayload): Actor => {
     throw new InvalidCredentialsError('The token has no valid "company" claim.');
   }
   if (role !== 'root' && role !== 'user') throw new InvalidCredentialsError('The token\'s "role" claim must be "root" or "user".');
-  if (permissions !== undefined && (!Array.isArray(permissions) || !permissions.every((x) => typeof x === 'string'))) {
-    throw new InvalidCredentialsError('The token\'s "permissions" claim must be an array of strings.');
+  if (
+    permissions !== undefined &&
+    (!Array.isArray(permissions) ||
+      permissions.length > EVENT_BOUNDS.permissions ||
+      !permissions.every((x) => typeof x === 'string' && PERMISSION.test(x)))
+  ) {
+    throw new InvalidCredentialsError(
+      `The token's "permissions" claim must be an array of at most ${EVENT_BOUNDS.permissions} strings of 1 to 128 printable characters without spaces.`,
+    );
   }
   return {
     userId: sub,
-    name: typeof name === 'string' && name.trim() ? name.trim().slice(0, 200) : sub,
+    // The identity provider's text, shown in lists and written to logs: bounded, control characters replaced.
+    name: toDisplayText(name, EVENT_BOUNDS.actorName) ?? sub,
     companyId: company,
     role,
     permissions: (permissions as string[] | undefined) ?? [],

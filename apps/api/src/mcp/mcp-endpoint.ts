@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyGuard, GuardVerdict, RateDecision } from '../../../../libs/keys/src/index.js';
 import type { KeygateMetrics } from '../../../../libs/metrics/src/keygate-metrics.js';
 import type { Clock } from '../runtime/clock.js';
+import { clientInfoOf, remoteAddressOf } from './client-info.js';
 import { toAuthInfo, type McpRequestContext } from './mcp-request-context.js';
 import { keyUsed, type KeygateMcpServer } from './mcp-server.js';
 import type { UsageRecorder } from './usage-recorder.js';
@@ -85,7 +86,7 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
     const context: McpRequestContext = {
       key: verdict.key,
       requestId: request.id,
-      remoteAddress: request.ip ?? null,
+      remoteAddress: remoteAddressOf(request.ip),
       userAgent: (request.headers['user-agent'] as string | undefined) ?? null,
     };
     const aborted = new AbortController();
@@ -110,7 +111,7 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
     const last = lastTouch.get(context.key.keyId) ?? 0;
     if (now.getTime() - last < TOUCH_INTERVAL_MS) return;
     lastTouch.set(context.key.keyId, now.getTime());
-    await usage.record(keyUsed(context, now, null, 'ok', mcp.clientOf(context, undefined)));
+    await usage.record(keyUsed(context, now, null, 'ok', context.client ?? clientInfoOf('', undefined, context.userAgent)));
   };
 
   void fastify.register(async (scope) => {

@@ -1,5 +1,6 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { HotKey } from '../../../../libs/keys/src/index.js';
+import type { ClientInfo } from './client-info.js';
 
 /** What the endpoint learned about a request, handed to tools through the SDK's authInfo. */
 export interface McpRequestContext {
@@ -7,6 +8,8 @@ export interface McpRequestContext {
   requestId: string;
   remoteAddress: string | null;
   userAgent: string | null;
+  /** What this request's initialize announced (bounded): the client its "last used" touch records. */
+  client?: ClientInfo;
   /** Set when a tools/call of this request recorded its KeyUsed. */
   usageRecorded?: boolean;
 }

@@ -1,33 +1,25 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import {
-  InitializeRequestSchema,
-  ListToolsRequestSchema,
-  type CallToolResult,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { KeyUsed } from '../../../../libs/keys/src/index.js';
+import { ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { checkedKeyEvent, type KeyUsed } from '../../../../libs/keys/src/index.js';
 import type { KeygateRuntime } from '../runtime/keygate-runtime.js';
+import { clientInfoOf, toolNameOf, type ClientInfo } from './client-info.js';
 import { contextOf, type McpRequestContext } from './mcp-request-context.js';
 import { RequestScopedTransport, type RequestInterceptor } from './request-scoped-transport.js';
 import { actorOf, type KeygateTool } from './tools/keygate-tool.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
-export interface ClientInfo {
-  name: string | null;
-  version: string | null;
-}
-
-const CLIENT_INFO_META = 'io.modelcontextprotocol/clientInfo';
-
-/** The KeyUsed event of one request; tool null for requests other than tools/call. */
+/**
+ * The KeyUsed event of one request; tool null for requests other than tools/call. Checked against its schema
+ * here, where it is built: every value in it came from a request, bounded on the way in (client-info.ts).
+ */
 export const keyUsed = (
   context: McpRequestContext,
   at: Date,
   tool: string | null,
   outcome: KeyUsed['data']['outcome'],
   client: ClientInfo,
-): KeyUsed => ({
+): KeyUsed => checkedKeyEvent({
   type: 'KeyUsed',
   data: {
     actorUserId: context.key.userId,
@@ -42,7 +34,7 @@ export const keyUsed = (
     remoteAddress: context.remoteAddress,
     requestId: context.requestId,
   },
-});
+} satisfies KeyUsed);
 
 /**
  * One McpServer for the process, connected once to the request-scoped transport. Per request, the
@@ -54,8 +46,6 @@ export class KeygateMcpServer {
   private readonly server = new McpServer({ name: 'keygate', version: '0.1.0' });
   private readonly permissionOf = new Map<string, string | null>();
   private allTools: Tool[] = [];
-  /** The client name and version each key last announced in initialize (stateless: remembered per key). */
-  private readonly clients = new Map<string, ClientInfo>();
 
   constructor(
     private readonly runtime: KeygateRuntime,
@@ -75,23 +65,10 @@ export class KeygateMcpServer {
       const { key } = contextOf(extra.authInfo);
       return { tools: this.allTools.filter((t) => this.allowed(t.name, key.permissions)) };
     });
-    this.server.server.setRequestHandler(InitializeRequestSchema, async (request, extra) => {
-      const { key } = contextOf(extra.authInfo);
-      const info = request.params.clientInfo;
-      this.clients.set(key.keyId, { name: info?.name ?? null, version: info?.version ?? null });
-      // The SDK's own answer (protocol version negotiation, capabilities).
-      return (this.server.server as unknown as { _oninitialize(r: unknown): Promise<object> })._oninitialize(request);
-    });
   }
 
   async close(): Promise<void> {
     await this.server.close();
-  }
-
-  clientOf(context: McpRequestContext, meta: Record<string, unknown> | undefined): ClientInfo {
-    const fromMeta = meta?.[CLIENT_INFO_META] as { name?: string; version?: string } | undefined;
-    if (fromMeta?.name) return { name: fromMeta.name, version: fromMeta.version ?? null };
-    return this.clients.get(context.key.keyId) ?? { name: context.userAgent, version: null };
   }
 
   private allowed(toolName: string, permissions: ReadonlySet<string>): boolean {
@@ -105,13 +82,17 @@ export class KeygateMcpServer {
    * after the SDK's answer, whatever it was: ok, a tool error, bad arguments, or an unknown tool.
    */
   private readonly gateToolCall: RequestInterceptor = async (request, extra, next) => {
-    if (request.method !== 'tools/call') return next();
     const context = contextOf(extra.authInfo);
-    const name = String((request.params as { name?: unknown } | undefined)?.name ?? '');
-    const client = this.clientOf(context, (request.params as { _meta?: Record<string, unknown> } | undefined)?._meta);
+    const client = clientInfoOf(request.method, request.params, context.userAgent);
+    // What the request's own initialize announced is what its "last used" touch records (mcp-endpoint.ts).
+    if (request.method === 'initialize') context.client ??= client;
+    if (request.method !== 'tools/call') return next();
+    // A name that could not be a tool's (not a string, too long, odd characters) is recorded as none.
+    const tool = toolNameOf(request.params);
+    const name = tool ?? '';
     const record = (outcome: KeyUsed['data']['outcome']) => {
       context.usageRecorded = true;
-      return this.usage.record(keyUsed(context, this.runtime.clock.now(), name.slice(0, 200) || null, outcome, client));
+      return this.usage.record(keyUsed(context, this.runtime.clock.now(), tool, outcome, client));
     };
     if (!this.allowed(name, context.key.permissions)) {
       await record(this.permissionOf.has(name) ? 'denied' : 'error');

@@ -1,5 +1,11 @@
-import type { EventStore } from '../../../../libs/event-store/src/index.js';
-import { KeyringRepository, type HotKeyTable, type KeyPolicy, type SecretHasher } from '../../../../libs/keys/src/index.js';
+import { schemaCheckedStore, type EventStore } from '../../../../libs/event-store/src/index.js';
+import {
+  checkEventForLog,
+  KeyringRepository,
+  type HotKeyTable,
+  type KeyPolicy,
+  type SecretHasher,
+} from '../../../../libs/keys/src/index.js';
 import { Argon2SecretHasher } from '../../../../libs/keys/src/token/argon2-secret-hasher.js';
 import type {
   ActivityReadModel,
@@ -54,15 +60,21 @@ export interface RuntimeOverrides {
   onFollowerDrop?: (follower: string, error: unknown, attempt: number, delayMs: number) => void;
 }
 
-/** The parts of a runtime that are the same on every profile: the domain over whichever store. */
-export const domainParts = (config: KeygateConfig, store: EventStore, overrides: RuntimeOverrides) => ({
-  config,
-  clock: overrides.clock ?? systemClock,
-  policy: config.policy,
-  store,
-  keyring: new KeyringRepository(store, config.policy),
-  hasher: overrides.hasher ?? new Argon2SecretHasher(),
-});
+/**
+ * The parts of a runtime that are the same on every profile: the domain over whichever store. Every writer
+ * (the keyring, the usage recorder) gets the store through its schema check, so nothing malformed is appended.
+ */
+export const domainParts = (config: KeygateConfig, rawStore: EventStore, overrides: RuntimeOverrides) => {
+  const store = schemaCheckedStore(rawStore, checkEventForLog);
+  return {
+    config,
+    clock: overrides.clock ?? systemClock,
+    policy: config.policy,
+    store,
+    keyring: new KeyringRepository(store, config.policy),
+    hasher: overrides.hasher ?? new Argon2SecretHasher(),
+  };
+};
 
 /** The runtime of the profile KEYGATE_STORE selects; an API process in both. */
 export const createRuntime = async (config: KeygateConfig, overrides: RuntimeOverrides = {}): Promise<KeygateRuntime> => {

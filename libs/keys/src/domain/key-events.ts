@@ -23,6 +23,11 @@ export interface KeyAcknowledged {
     acknowledgementId: string;
     /** Which text of the security notice was shown, so an auditor can tell what was agreed to. */
     noticeVersion: string;
+    /**
+     * ISO 8601: after this instant the acknowledgement can no longer be used to mint. Absent on events written
+     * before 2026-12 (their acknowledgements lapsed long ago; readers take `at` + 15 minutes).
+     */
+    expiresAt?: string;
   };
 }
 

@@ -23,3 +23,12 @@ describe('key label', () => {
     expect(() => normalizeLabel('evil\nline', at, 100)).toThrow(/control characters/);
   });
 });
+
+describe('key label: the display-text rule', () => {
+  const at = new Date('2026-05-10T12:00:00Z');
+  it.each([['bidi override', 'abc\u202Egnp.exe'], ['line separator', 'a\u2028b'], ['DEL', 'a\u007fb'], ['C1', 'a\u0085b']])(
+    'refuses %s',
+    (_, label) => expect(() => normalizeLabel(label, at, 100)).toThrow(/control characters/),
+  );
+  it('refuses a lone surrogate', () => expect(() => normalizeLabel('a\uD800b', at, 100)).toThrow(/well-formed/));
+});

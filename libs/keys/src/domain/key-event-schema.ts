@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { codePointLength, hasControlCharacter, isWellFormed } from './display-text.js';
+import type { KeyEvent, KeyEventType } from './key-events.js';
+
+/**
+ * The shape of every event Keygate writes, checked where an event is built, again by the store on append,
+ * and by every reader before it applies one: the log must only hold what every reader can read. Every
+ * value is bounded; unknown fields are refused (a reader would carry them along unseen).
+ *
+ * The bounds, for auditors and adopters (also in the README):
+ */
+export const EVENT_BOUNDS = {
+  /** user, company, correlation and request ids, acknowledgement ids, notice versions */
+  identifier: { max: 128, pattern: 'A-Z a-z 0-9 . _ : @ | -' },
+  /** a person's name from the identity provider (JWT `name`) */
+  actorName: 200,
+  /** a key's label (code points) */
+  label: 100,
+  /** each permission: printable ASCII without spaces; at most this many on a key */
+  permission: 128,
+  permissions: 100,
+  /** an MCP tool name (the MCP specification's characters) */
+  tool: 128,
+  /** an MCP client's name and version, as the client announced them or its User-Agent */
+  clientName: 100,
+  clientVersion: 50,
+  /** an IPv4 or IPv6 address, with an optional zone */
+  remoteAddress: 64,
+  /** metadata: keys, string values */
+  metadataKeys: 16,
+  metadataValue: 256,
+} as const;
+
+const IDENTIFIER = /^[A-Za-z0-9._:@|-]{1,128}$/;
+const KEY_ID = /^[0-9A-Za-z]{12}$/;
+const PREFIX = /^kg_[0-9A-Za-z]{12}$/;
+const VERIFIER = /^\$argon2id\$[A-Za-z0-9$=,+/.-]{8,300}$/;
+const PERMISSION = /^[\x21-\x7e]{1,128}$/;
+const TOOL = /^[A-Za-z0-9_./-]{1,128}$/;
+const ADDRESS = /^[0-9A-Za-z:.%_-]{1,64}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+export const identifier = z.string().regex(IDENTIFIER, 'must be 1 to 128 of A-Z a-z 0-9 . _ : @ | -');
+const timestamp = z
+  .string()
+  .regex(ISO_UTC, 'must be an ISO 8601 UTC time')
+  .refine((s) => Number.isFinite(Date.parse(s)), 'must be a real date');
+
+/** Text a person reads: 1..max code points, well-formed, no control characters (display-text.ts). */
+export const displayText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max * 2) // cheap bound in code units before counting code points
+    .refine(isWellFormed, 'must be well-formed Unicode')
+    .refine((s) => !hasControlCharacter(s), 'must not contain control characters')
+    .refine((s) => codePointLength(s) <= max, `must be at most ${max} characters`);
+
+const context = {
+  actorUserId: identifier,
+  actorName: displayText(EVENT_BOUNDS.actorName),
+  companyId: identifier,
+  keyId: z.string().regex(KEY_ID, 'must be a key id (12 base62 characters)'),
+  correlationId: identifier,
+  at: timestamp,
+};
+
+const SCHEMAS = {
+  KeyAcknowledged: z.strictObject({
+    ...context,
+    acknowledgementId: identifier,
+    noticeVersion: identifier,
+    expiresAt: timestamp.optional(),
+  }),
+  KeyMinted: z.strictObject({
+    ...context,
+    acknowledgementId: identifier,
+    label: displayText(EVENT_BOUNDS.label),
+    prefix: z.string().regex(PREFIX),
+    verifier: z.string().regex(VERIFIER, 'must be an argon2id PHC string'),
+    permissions: z.array(z.string().regex(PERMISSION, 'must be 1 to 128 printable ASCII characters')).max(EVENT_BOUNDS.permissions),
+    creatorRole: z.enum(['root', 'user']),
+    expiresAt: timestamp,
+  }),
+  KeyRevoked: z.strictObject(context),
+  KeyExpired: z.strictObject({ ...context, expiresAt: timestamp }),
+  KeyDeleted: z.strictObject(context),
+  KeyUsed: z.strictObject({
+    ...context,
+    tool: z.string().regex(TOOL, 'must be an MCP tool name').nullable(),
+    outcome: z.enum(['ok', 'error', 'denied']),
+    client: z.strictObject({
+      name: displayText(EVENT_BOUNDS.clientName).nullable(),
+      version: displayText(EVENT_BOUNDS.clientVersion).nullable(),
+    }),
+    remoteAddress: z.string().regex(ADDRESS, 'must be an IP address').nullable(),
+    requestId: identifier,
+  }),
+} satisfies Record<KeyEventType, z.ZodType>;
+
+const metadataValue = z.union([
+  z
+    .string()
+    .max(EVENT_BOUNDS.metadataValue)
+    .refine(isWellFormed, 'must be well-formed Unicode')
+    .refine((s) => !hasControlCharacter(s), 'must not contain control characters'),
+  z.number(),
+  z.boolean(),
+  z.null(),
+]);
+const METADATA = z
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), metadataValue)
+  .refine((m) => Object.keys(m).length <= EVENT_BOUNDS.metadataKeys, `at most ${EVENT_BOUNDS.metadataKeys} metadata fields`);
+
+const describe = (error: z.ZodError): string =>
+  error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(value)'}: ${i.message}`)
+    .join('; ');
+
+/** Why an event does not fit its schema, or null when it fits. Unknown types do not fit. */
+export const keyEventProblem = (type: string, data: unknown, metadata?: unknown): string | null => {
+  const schema = (SCHEMAS as Record<string, z.ZodType>)[type];
+  if (!Object.hasOwn(SCHEMAS, type) || !schema) return `unknown event type ${JSON.stringify(type.slice(0, 64))}`;
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) return `${type}: ${describe(parsed.error)}`;
+  if (metadata !== undefined) {
+    const meta = METADATA.safeParse(metadata);
+    if (!meta.success) return `${type} metadata: ${describe(meta.error)}`;
+  }
+  return null;
+};
+
+export class MalformedEventError extends Error {
+  constructor(readonly problem: string) {
+    super(`Refused to record a malformed event: ${problem}`);
+    this.name = 'MalformedEventError';
+  }
+}
+
+/** Checks an event where it is built; throws MalformedEventError naming the field. */
+export const checkedKeyEvent = <E extends KeyEvent>(event: E): E => {
+  const problem = keyEventProblem(event.type, event.data);
+  if (problem) throw new MalformedEventError(problem);
+  return event;
+};
+
+/** The check the store port runs on append (see schemaCheckedStore): data and metadata. */
+export const checkEventForLog = (event: { type: string; data: unknown; metadata?: unknown }): void => {
+  const problem = keyEventProblem(event.type, event.data, event.metadata ?? {});
+  if (problem) throw new MalformedEventError(problem);
+};
