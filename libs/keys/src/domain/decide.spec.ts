@@ -40,11 +40,21 @@ const ctx = (actor: Pick<Actor, 'userId' | 'name'>, key: string, at: Date, corre
   at: at.toISOString(),
 });
 
-// History builders: an acknowledgement at `at`, its mint one minute later.
+// History builders: an acknowledgement at `at` (valid 15 minutes), its mint one minute later.
 const acknowledged = (actor: Actor, key = KEY, at = T0): KeyAcknowledged => ({
   type: 'KeyAcknowledged',
-  data: { ...ctx(actor, key, at, 'corr-ack'), acknowledgementId: ackId(key), noticeVersion: 'notice-v1' },
+  data: {
+    ...ctx(actor, key, at, 'corr-ack'),
+    acknowledgementId: ackId(key),
+    noticeVersion: 'notice-v1',
+    expiresAt: after(15 * MINUTE, at).toISOString(),
+  },
 });
+/** As written before KeyAcknowledged carried expiresAt. */
+const legacyAcknowledged = (actor: Actor, key = KEY, at = T0): KeyAcknowledged => {
+  const { expiresAt: _, ...data } = acknowledged(actor, key, at).data;
+  return { type: 'KeyAcknowledged', data };
+};
 const minted = (actor: Actor, key = KEY, at = after(MINUTE), label = 'Cursor'): KeyMinted => ({
   type: 'KeyMinted',
   data: {
@@ -142,6 +152,7 @@ describe('decide', () => {
               at: '2026-05-10T12:00:00.000Z',
               acknowledgementId: 'ack-AbCdEf123456',
               noticeVersion: 'notice-v1',
+              expiresAt: '2026-05-10T12:15:00.000Z',
             },
           },
         ]);
@@ -163,6 +174,56 @@ describe('decide', () => {
       given([acknowledged(alice)])
         .when(acknowledge(bob, KEY, { acknowledgementId: 'ack-other' }))
         .thenThrows('conflict');
+    });
+  });
+
+  describe('AcknowledgeNotice bound: 3 open acknowledgements per user', () => {
+    // alice acknowledged at 12:00, 12:01 and 12:02 and used none: three open acknowledgements.
+    const [k1, k2, k3, k4] = [1, 2, 3, 4].map(keyId);
+    const threeOpen = [acknowledged(alice, k1, T0), acknowledged(alice, k2, after(MINUTE)), acknowledged(alice, k3, after(2 * MINUTE))];
+    const fourth = (now: Date) => acknowledge(alice, k4, { now });
+
+    it('refuses a 4th as too_many, saying how to go on and when the oldest lapses', () => {
+      const refusal = given(threeOpen)
+        .when(fourth(after(5 * MINUTE)))
+        .thenThrows(
+          'too_many',
+          /^You have 3 unused acknowledgements from the last 15 minutes; use one to create a key, or acknowledge again after 12:15 UTC\.$/,
+        );
+      // The oldest (12:00) lapses at 12:15, ten minutes after 12:05.
+      expect(refusal.retryAfterSeconds).toBe(600);
+    });
+
+    it('rounds Retry-After up to whole seconds, at least 1, and the time up to the minute', () => {
+      const refusal = given(threeOpen).when(fourth(after(15 * MINUTE - 1))).thenThrows('too_many', /after 12:15 UTC/);
+      expect(refusal.retryAfterSeconds).toBe(1);
+      const halfMinute = given(threeOpen).when(fourth(after(14 * MINUTE + 29_500))).thenThrows('too_many');
+      expect(halfMinute.retryAfterSeconds).toBe(31);
+    });
+
+    it('frees a slot when one of them is used to mint', () => {
+      given([...threeOpen, minted(alice, k2, after(3 * MINUTE))])
+        .when(fourth(after(4 * MINUTE)))
+        .then([acknowledged(alice, k4, after(4 * MINUTE))]);
+    });
+
+    it('frees a slot the instant the oldest expires', () => {
+      given(threeOpen).when(fourth(after(15 * MINUTE))).then([acknowledged(alice, k4, after(15 * MINUTE))]);
+    });
+
+    it("counts per user: a colleague's open acknowledgements do not count", () => {
+      given(threeOpen).when(acknowledge(bob, k4, { now: after(3 * MINUTE) })).then([acknowledged(bob, k4, after(3 * MINUTE))]);
+    });
+
+    it('takes 15 minutes after `at` for an acknowledgement written without expiresAt', () => {
+      const legacy = [legacyAcknowledged(alice, k1, T0), ...threeOpen.slice(1)];
+      given(legacy).when(fourth(after(15 * MINUTE - 1000))).thenThrows('too_many');
+      given(legacy).when(fourth(after(15 * MINUTE))).then([acknowledged(alice, k4, after(15 * MINUTE))]);
+    });
+
+    it('follows the policy', () => {
+      const policy = { ...DEFAULT_KEY_POLICY, maxOpenAcknowledgementsPerUser: 4 };
+      given(threeOpen, policy).when(fourth(after(3 * MINUTE))).then([acknowledged(alice, k4, after(3 * MINUTE))]);
     });
   });
 
@@ -222,6 +283,23 @@ describe('decide', () => {
     it('accepts an acknowledgement 14:59 old', () => {
       const now = after(15 * MINUTE - 1000);
       given([acknowledged(alice)]).when(mint(alice, KEY, { now })).then([minted(alice, KEY, now)]);
+    });
+
+    it("refuses an acknowledgement past the expiresAt it was recorded with", () => {
+      const shortLived = acknowledged(alice);
+      shortLived.data.expiresAt = after(5 * MINUTE).toISOString();
+      given([shortLived]).when(mint(alice, KEY, { now: after(5 * MINUTE) })).thenThrows('invalid', /older than 15 minutes/);
+    });
+
+    it('refuses an acknowledgement written without expiresAt from 15 minutes after it', () => {
+      given([legacyAcknowledged(alice)]).when(mint(alice, KEY, { now: after(15 * MINUTE) })).thenThrows('invalid', /older than 15 minutes/);
+      given([legacyAcknowledged(alice)]).when(mint(alice, KEY, { now: after(MINUTE) })).then([minted(alice)]);
+    });
+
+    it('still says "older than 15 minutes", not "unknown", to a mint within the hour after the expiry', () => {
+      given([acknowledged(alice), deleted(root, keyId(9), after(75 * MINUTE))])
+        .when(mint(alice, KEY, { now: after(75 * MINUTE) }))
+        .thenThrows('invalid', /older than 15 minutes/);
     });
 
     it('refuses a second mint with the same acknowledgement', () => {
@@ -424,8 +502,9 @@ describe('decide', () => {
 
 describe('evolve', () => {
   it('marks an acknowledgement used once a key is minted from it', () => {
-    expect(stateOf([acknowledged(alice)]).acknowledgements.get(ackId(KEY))).toEqual({ userId: 'alice', keyId: KEY, at: T0, used: false });
-    expect(stateOf(keyOf(alice)).acknowledgements.get(ackId(KEY))).toEqual({ userId: 'alice', keyId: KEY, at: T0, used: true });
+    const expiresAt = after(15 * MINUTE);
+    expect(stateOf([acknowledged(alice)]).acknowledgements.get(ackId(KEY))).toEqual({ userId: 'alice', keyId: KEY, at: T0, expiresAt, used: false });
+    expect(stateOf(keyOf(alice)).acknowledgements.get(ackId(KEY))).toEqual({ userId: 'alice', keyId: KEY, at: T0, expiresAt, used: true });
   });
 
   it('keeps a revoked key revoked when a late KeyExpired arrives', () => {

@@ -1,6 +1,6 @@
 import { managesAllKeys, SYSTEM_ACTOR, type Actor } from './actor.js';
 import type { AcknowledgeNotice, DeleteKey, ExpireKey, KeyCommand, MintKey, RevokeKey } from './key-commands.js';
-import { conflict, forbidden, invalid, limitReached, notFound } from './key-errors.js';
+import { conflict, forbidden, invalid, limitReached, notFound, tooMany } from './key-errors.js';
 import type { EventContext, KeyLifecycleEvent } from './key-events.js';
 import { normalizeLabel } from './key-label.js';
 import type { KeyPolicy } from './key-policy.js';
@@ -13,7 +13,7 @@ import { effectiveStatus, type KeyringState, type KeyState } from './keyring-sta
 export const decide = (command: KeyCommand, state: KeyringState, policy: KeyPolicy): KeyLifecycleEvent[] => {
   switch (command.type) {
     case 'AcknowledgeNotice':
-      return acknowledge(command, state);
+      return acknowledge(command, state, policy);
     case 'MintKey':
       return mint(command, state, policy);
     case 'RevokeKey':
@@ -38,13 +38,14 @@ const context = (actor: Pick<Actor, 'userId' | 'name'>, companyId: string, keyId
   at: c.now.toISOString(),
 });
 
-const acknowledge = (c: AcknowledgeNotice, state: KeyringState): KeyLifecycleEvent[] => {
+const acknowledge = (c: AcknowledgeNotice, state: KeyringState, policy: KeyPolicy): KeyLifecycleEvent[] => {
   // A key id reserved by another acknowledgement counts as taken too: two reservations of one id
   // would let the second mint overwrite the first key, even bring a revoked one back as active.
   const reserved = [...state.acknowledgements.values()].some((a) => a.keyId === c.keyId);
   if (state.acknowledgements.has(c.acknowledgementId) || state.keys.has(c.keyId) || reserved) {
     throw conflict('This acknowledgement was already recorded.');
   }
+  refuseBeyondOpenAcknowledgements(c, state, policy);
   return [
     {
       type: 'KeyAcknowledged',
@@ -52,10 +53,34 @@ const acknowledge = (c: AcknowledgeNotice, state: KeyringState): KeyLifecycleEve
         ...context(c.actor, c.actor.companyId, c.keyId, c),
         acknowledgementId: c.acknowledgementId,
         noticeVersion: c.noticeVersion,
+        expiresAt: new Date(c.now.getTime() + policy.acknowledgementTtlMs).toISOString(),
       },
     },
   ];
 };
+
+/**
+ * Open (unexpired, unused) acknowledgements are bounded per user: each one is state every command of the company
+ * folds. A refusal is temporary, so it says when the oldest one lapses (Retry-After) and how to go on without waiting.
+ */
+const refuseBeyondOpenAcknowledgements = (c: AcknowledgeNotice, state: KeyringState, policy: KeyPolicy): void => {
+  const now = c.now.getTime();
+  const open = [...state.acknowledgements.values()].filter(
+    (a) => a.userId === c.actor.userId && !a.used && a.expiresAt.getTime() > now,
+  );
+  if (open.length < policy.maxOpenAcknowledgementsPerUser) return;
+  const oldest = Math.min(...open.map((a) => a.expiresAt.getTime()));
+  const minutes = Math.round(policy.acknowledgementTtlMs / 60000);
+  throw tooMany(
+    `You have ${open.length} unused acknowledgements from the last ${minutes} minutes; use one to create a key, ` +
+      `or acknowledge again after ${utcMinuteNotBefore(oldest)} UTC.`,
+    (oldest - now) / 1000,
+  );
+};
+
+/** HH:MM of the first whole minute at or after `ms`, so a person who waits until then is not refused again. */
+const utcMinuteNotBefore = (ms: number): string =>
+  new Date(Math.ceil(ms / 60000) * 60000).toISOString().slice(11, 16);
 
 const mint = (c: MintKey, state: KeyringState, policy: KeyPolicy): KeyLifecycleEvent[] => {
   // 1. The acknowledgement: this user's, fresh, unused, and for this key id.
@@ -64,7 +89,7 @@ const mint = (c: MintKey, state: KeyringState, policy: KeyPolicy): KeyLifecycleE
     throw invalid('Unknown acknowledgementId: acknowledge the security notice first (POST /api/keys/acknowledgements).');
   }
   if (ack.used) throw conflict('This acknowledgement was already used to create a key; acknowledge the notice again.');
-  if (c.now.getTime() - ack.at.getTime() >= policy.acknowledgementTtlMs) {
+  if (c.now.getTime() >= ack.expiresAt.getTime()) {
     const minutes = Math.round(policy.acknowledgementTtlMs / 60000);
     throw invalid(`The acknowledgement is older than ${minutes} minutes; acknowledge the security notice again.`);
   }

@@ -25,13 +25,17 @@ export const given = (events: readonly KeyLifecycleEvent[], policy: KeyPolicy = 
       then: (expected: readonly KeyLifecycleEvent[]): void => {
         assert.deepEqual(run(), expected);
       },
-      thenThrows: (kind: KeyErrorKind, messagePattern?: RegExp): void => {
+      /** Asserts the refusal, and returns it for what else it carries (retryAfterSeconds). */
+      thenThrows: (kind: KeyErrorKind, messagePattern?: RegExp): KeyDomainError => {
+        let refusal: KeyDomainError | undefined;
         assert.throws(run, (error: unknown) => {
           assert.ok(error instanceof KeyDomainError, `expected a KeyDomainError, got ${String(error)}`);
           assert.equal(error.kind, kind, `wrong kind for "${error.message}"`);
           if (messagePattern) assert.match(error.message, messagePattern);
+          refusal = error;
           return true;
         });
+        return refusal!;
       },
     };
   },

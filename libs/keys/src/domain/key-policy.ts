@@ -4,6 +4,11 @@ export interface KeyPolicy {
   maxActiveKeysPerCreator: number;
   keyTtlMs: number;
   acknowledgementTtlMs: number;
+  /**
+   * Unexpired, unused acknowledgements one user may hold in one company. Each reserves a key id and is folded
+   * on every command of the company's keyring, so an unbounded number let one user slow down every colleague.
+   */
+  maxOpenAcknowledgementsPerUser: number;
   labelMaxLength: number;
 }
 
@@ -14,6 +19,7 @@ export const DEFAULT_KEY_POLICY: KeyPolicy = {
   maxActiveKeysPerCreator: 5,
   keyTtlMs: 90 * DAY_MS,
   acknowledgementTtlMs: 15 * 60 * 1000,
+  maxOpenAcknowledgementsPerUser: 3,
   labelMaxLength: 100,
 };
 
