@@ -9,6 +9,8 @@ interface Problem {
   detail: string;
   instance?: string;
   errors?: string[];
+  /** Seconds; sent as the Retry-After header, not in the body. */
+  retryAfter?: number;
 }
 
 const KIND_STATUS: Record<KeyErrorKind, number> = {
@@ -17,6 +19,14 @@ const KIND_STATUS: Record<KeyErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   limit: 409,
+  // Temporary: the same request succeeds later (Retry-After says when), unlike a limit, which needs an action.
+  too_many: 429,
+};
+
+/** Problem type slugs where the kind's name alone would not tell a client what happened. */
+const KIND_SLUG: Partial<Record<KeyErrorKind, string>> = {
+  limit: 'key-limit-reached',
+  too_many: 'too-many-acknowledgements',
 };
 
 const TITLES: Record<number, string> = {
@@ -39,8 +49,10 @@ const problemType = (slug: string) => `urn:keygate:problem:${slug}`;
 export const toProblem = (error: unknown, instance?: string): Problem => {
   if (error instanceof KeyDomainError) {
     const status = KIND_STATUS[error.kind];
-    const slug = error.kind === 'limit' ? 'key-limit-reached' : error.kind.replace('_', '-');
-    return { type: problemType(slug), title: TITLES[status], status, detail: error.message, instance };
+    const slug = KIND_SLUG[error.kind] ?? error.kind.replace('_', '-');
+    const problem: Problem = { type: problemType(slug), title: TITLES[status], status, detail: error.message, instance };
+    if (error.retryAfterSeconds !== undefined) problem.retryAfter = error.retryAfterSeconds;
+    return problem;
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -83,9 +95,11 @@ interface ReplyLike {
   send(body: unknown): unknown;
 }
 
-export const sendProblem = (reply: ReplyLike, problem: Problem): void => {
-  if (problem.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="keygate"');
-  reply.status(problem.status).header('Content-Type', 'application/problem+json').send(problem);
+export const sendProblem = (reply: ReplyLike, { retryAfter, ...body }: Problem): void => {
+  if (body.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="keygate"');
+  // Delay-seconds form (RFC 9110 §10.2.3): a whole number, so clients need not parse an HTTP date.
+  if (retryAfter !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
+  reply.status(body.status).header('Content-Type', 'application/problem+json').send(body);
 };
 
 @Catch()

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { newKeyId, randomBase62 } from '../../../../../libs/keys/src/index.js';
+import { newKeyId, randomBase62, type KeyAcknowledged } from '../../../../../libs/keys/src/index.js';
 import { KEYGATE_RUNTIME, type KeygateRuntime } from '../../runtime/keygate-runtime.js';
 import { NOTICE_VERSION, securityNotice } from '../security-notice.js';
 import { AcknowledgeNoticeCommand, type AcknowledgementReceipt } from './acknowledge-notice.command.js';
@@ -13,7 +13,8 @@ export class AcknowledgeNoticeHandler implements ICommandHandler<AcknowledgeNoti
     const { keyring, clock, policy } = this.runtime;
     const now = clock.now();
     const acknowledgementId = `ack_${randomBase62(20)}`;
-    await keyring.execute(actor.companyId, {
+    // Refused with too_many (429 + Retry-After) when this user already holds the most open acknowledgements.
+    const { events } = await keyring.execute(actor.companyId, {
       type: 'AcknowledgeNotice',
       actor,
       acknowledgementId,
@@ -22,10 +23,12 @@ export class AcknowledgeNoticeHandler implements ICommandHandler<AcknowledgeNoti
       now,
       correlationId,
     });
+    const [acknowledged] = events as [KeyAcknowledged];
     return {
       acknowledgementId,
       notice: securityNotice(Math.round(policy.keyTtlMs / 86_400_000)),
-      expiresAt: new Date(now.getTime() + policy.acknowledgementTtlMs).toISOString(),
+      // The instant the decider recorded, so the answer and the history cannot disagree.
+      expiresAt: acknowledged.data.expiresAt!,
     };
   }
 }
