@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqlite, SqliteEventStore, type EventStore, type SqliteDb } from '../../../event-store/src/index.js';
+import { openSqlite, SqliteEventStore, type EventStore, type ReadStreamOptions, type SqliteDb } from '../../../event-store/src/index.js';
 import type { Actor } from '../domain/actor.js';
 import type { KeyCommand } from '../domain/key-commands.js';
 import { KeyDomainError } from '../domain/key-errors.js';
@@ -21,8 +21,8 @@ const counting = (store: EventStore) => {
   const reads: number[] = [];
   const wrapped: EventStore = {
     appendToStream: (...args) => store.appendToStream(...args),
-    readStream: async (...args) => {
-      const result = await store.readStream(...args);
+    readStream: async <T>(streamId: string, options?: ReadStreamOptions) => {
+      const result = await store.readStream<T>(streamId, options);
       reads.push(result.events.length);
       return result;
     },
@@ -62,7 +62,9 @@ describe('KeyringRepository over a SQLite file', () => {
   const repository = (store: EventStore = connect(), cacheSize?: number) => new KeyringRepository(store, DEFAULT_KEY_POLICY, { cacheSize });
 
   let n = 0;
-  const run = (repo: KeyringRepository, command: Omit<KeyCommand, 'now' | 'correlationId'>, company = 'acme') =>
+  /** A command without its clock reading and correlation id, which run() adds. */
+  type Bare<C> = C extends KeyCommand ? Omit<C, 'now' | 'correlationId'> : never;
+  const run = (repo: KeyringRepository, command: Bare<KeyCommand>, company = 'acme') =>
     repo.execute(company, { ...command, now: new Date(t), correlationId: `c-${++n}` } as KeyCommand);
   const acknowledge = (repo: KeyringRepository, who: Actor, keyId: string) =>
     run(repo, { type: 'AcknowledgeNotice', actor: who, acknowledgementId: `ack-${keyId}`, keyId, noticeVersion: 'v1' }, who.companyId);
