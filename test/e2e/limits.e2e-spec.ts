@@ -2,6 +2,7 @@ import {
   bootKeygate,
   DAY,
   expectProblem,
+  MINUTE,
   plainUser,
   root,
   signJwt,
@@ -125,6 +126,26 @@ describe('key limits', () => {
 
     const acknowledgement = await kg.acknowledge(ann);
     expectProblem(await kg.api(ann).post('/api/keys', { acknowledgementId: acknowledgement }), 409, /limit of 5 per user/);
+  });
+
+  it('a 4th open acknowledgement answers 429 problem+json with Retry-After; using one frees a slot', async () => {
+    const ann = await signJwt(plainUser('ann', 'acme'));
+    const first = await kg.acknowledge(ann);
+    kg.clock.advance(MINUTE);
+    for (let i = 0; i < 2; i++) await kg.acknowledge(ann);
+    kg.clock.advance(4 * MINUTE);
+
+    const fourth = await kg.api(ann).post('/api/keys/acknowledgements');
+    // The clock started at 12:00: the first acknowledgement lapses at 12:15, ten minutes from now.
+    expectProblem(fourth, 429, /^You have 3 unused acknowledgements from the last 15 minutes; use one to create a key, or acknowledge again after 12:15 UTC\.$/);
+    expect(fourth.body.type).toBe('urn:keygate:problem:too-many-acknowledgements');
+    expect(fourth.headers.get('retry-after')).toBe('600');
+    expect(Object.keys(fourth.body).sort()).toEqual(['detail', 'instance', 'status', 'title', 'type']);
+    // A colleague is not affected.
+    await kg.acknowledge(await signJwt(plainUser('ben', 'acme')));
+
+    expect((await kg.api(ann).post('/api/keys', { acknowledgementId: first, label: 'used one' })).status).toBe(201);
+    expect((await kg.api(ann).post('/api/keys/acknowledgements')).status).toBe(201);
   });
 
   it('expired keys stop counting the moment they lapse, before any sweep', async () => {
