@@ -11,7 +11,9 @@ export const MCP_PATH = '/api/mcp';
  */
 export const connectMcp = async (baseUrl: string, token: string, name = 'keygate-e2e'): Promise<Client> => {
   const transport = new StreamableHTTPClientTransport(new URL(baseUrl + MCP_PATH), {
-    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    // Stateless: what initialize announces belongs to that request alone. Later calls are named by their
+    // User-Agent, as real clients send one (claude-code/2.x): the activity feed reads "from <name> 1.0.0".
+    requestInit: { headers: { Authorization: `Bearer ${token}`, 'User-Agent': `${name}/1.0.0` } },
   });
   const client = new Client({ name, version: '1.0.0' });
   // After initialization the transport tries a GET for a server stream; the endpoint answers 405, which the

@@ -65,6 +65,11 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
       logger.warn({ err, follower, attempt, delayMs }, 'subscription to the log dropped; resuming from its checkpoint');
       options.onFollowerDrop?.(follower, err, attempt, delayMs);
     },
+    onParked: (entry) => {
+      metrics.eventsParked.labels(entry.projection).inc();
+      logger.error({ parked: entry }, 'a projection could not apply an event: parked it and went on (npm run projections:parked)');
+      options.onParked?.(entry);
+    },
   });
   metrics.addLagSource(runtime.readSide);
 

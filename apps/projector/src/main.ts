@@ -25,6 +25,10 @@ const runtime = await createProductionRuntime(config, 'projector', {
     metrics.subscriptionDrops.labels(follower).inc();
     logger.warn({ err, follower, attempt, delayMs }, 'subscription to the log dropped; resuming from its checkpoint');
   },
+  onParked: (entry) => {
+    metrics.eventsParked.labels(entry.projection).inc();
+    logger.error({ parked: entry }, 'a projection could not apply an event: parked it and went on (npm run projections:parked)');
+  },
 });
 metrics.addLagSource(runtime.readSide);
 

@@ -26,9 +26,11 @@ export const startProjectorHttp = (
           // Healthy while it can reach both stores and its followers are not failing. A projector catching up
           // (a restored volume, a new read-model version) is working, not sick: its lag is in the body and in
           // /metrics, and the API does not wait on it (its read-back is bounded).
-          const { projections, error } = await readSide.status();
+          const { projections, error, parked } = await readSide.status();
           const ready = error === null;
-          return send(ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ok' : 'unavailable', projections, error }));
+          // Parked events: degraded, still healthy (every other event is applied); the list says which.
+          const status = !ready ? 'unavailable' : parked.length > 0 ? 'degraded' : 'ok';
+          return send(ready ? 200 : 503, 'application/json', JSON.stringify({ status, projections, error, parked }));
         }
         send(404, 'application/problem+json', JSON.stringify({ type: 'about:blank', status: 404, title: 'Not Found' }));
       } catch (error) {

@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /** Followers of the log (projections, a hot key table) and how far behind the head each one is. */
 export interface LagSource {
-  status(): Promise<{ projections: readonly { name: string; lag: number }[] }>;
+  status(): Promise<{ projections: readonly { name: string; lag: number; parked?: number }[] }>;
 }
 
 /**
@@ -82,6 +82,13 @@ export class KeygateMetrics {
       },
     });
   }
+
+  readonly eventsParked = new Counter({
+    name: 'keygate_projection_events_parked_total',
+    help: 'Events a follower of the log (projection, hot key table) could not apply and parked, by follower.',
+    labelNames: ['follower'] as const,
+    registers: [this.registry],
+  });
 
   addLagSource(source: LagSource): void {
     this.lagSources.push(source);

@@ -5,15 +5,11 @@ import { KeyLookupProjection } from './key-lookup/key-lookup.projection.js';
 import { SqliteKeyLookupReadModel } from './key-lookup/sqlite-key-lookup-read-model.js';
 import { KeysListProjection } from './keys-list/keys-list.projection.js';
 import { SqliteKeysReadModel } from './keys-list/sqlite-keys-read-model.js';
-import { SqliteProjectionRunner } from './runner/projection-runner.js';
+import { SqliteProjectionRunner, type SqliteProjectionRunnerOptions } from './runner/projection-runner.js';
 
 /** The three projections and their read models on the embedded profile's SQLite file. */
-export const embeddedReadSide = (db: SqliteDb, store: SqliteEventStore) => {
-  const runner = new SqliteProjectionRunner(db, store, [
-    new KeysListProjection(),
-    new ActivityFeedProjection(),
-    new KeyLookupProjection(),
-  ]);
+export const embeddedReadSide = (db: SqliteDb, store: SqliteEventStore, options: SqliteProjectionRunnerOptions = {}) => {
+  const runner = new SqliteProjectionRunner(db, store, [new KeysListProjection(), new ActivityFeedProjection(), new KeyLookupProjection()], options);
   return {
     runner,
     keys: new SqliteKeysReadModel(db),

@@ -13,3 +13,5 @@ export * from './key-lookup/key-lookup-read-model.js';
 export * from './key-lookup/sqlite-key-lookup-read-model.js';
 export * from './embedded-read-side.js';
 export * from './runner/status-updates.js';
+export * from './parking/parked-event.js';
+export * from './parking/sqlite-parked-events.js';

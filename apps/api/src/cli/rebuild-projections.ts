@@ -20,7 +20,9 @@ for (const projection of runner.projections) {
   const started = performance.now();
   runner.rebuild(projection);
   const ms = (performance.now() - started).toFixed(0);
-  const { checkpoint } = runner.status().projections.find((p) => p.name === projection.name)!;
-  process.stdout.write(`${projection.name}: rebuilt up to position ${checkpoint} in ${ms} ms\n`);
+  const { checkpoint, parked } = runner.status().projections.find((p) => p.name === projection.name)!;
+  // An event the projection cannot apply is parked, never a reason to stop: the rebuild completes and says so.
+  const note = parked ? `; ${parked} event(s) parked (npm run projections:parked -- list)` : '';
+  process.stdout.write(`${projection.name}: rebuilt up to position ${checkpoint} in ${ms} ms${note}\n`);
 }
 db.close();

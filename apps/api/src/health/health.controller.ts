@@ -14,7 +14,10 @@ export class HealthController {
   constructor(@Inject(KEYGATE_RUNTIME) private readonly runtime: KeygateRuntime) {}
 
   @Get()
-  @ApiOperation({ summary: 'Liveness (it answers) and readiness (store reachable, projections caught up)' })
+  @ApiOperation({
+    summary:
+      'Liveness (it answers) and readiness (store reachable, projections caught up); status "degraded" (200) lists events a projection parked',
+  })
   async health(@Res({ passthrough: true }) reply: { status(code: number): unknown }) {
     let store: 'up' | 'down' = 'up';
     let head = 0;
@@ -24,15 +27,17 @@ export class HealthController {
       store = 'down';
     }
     // A store that cannot be asked makes the process not ready (503), never a 500.
-    const { projections, error } = await this.runtime.readSide
+    const { projections, error, parked } = await this.runtime.readSide
       .status()
-      .catch((e: unknown) => ({ projections: [], error: `read side unreachable: ${e instanceof Error ? e.message : String(e)}` }));
+      .catch((e: unknown) => ({ projections: [], error: `read side unreachable: ${e instanceof Error ? e.message : String(e)}`, parked: [] }));
     // Embedded: this process runs the projections, so their lag is its own. Production: the projector's
     // lag is reported here but is the projector's health; a replica is ready when its own follower is.
     const own = this.runtime.config.store === 'embedded' ? projections : projections.filter((p) => p.name === 'hot_key_table');
     const caughtUp = error === null && own.every((p) => p.lag <= MAX_READY_LAG[this.runtime.config.store]);
     const ready = store === 'up' && caughtUp;
     if (!ready) reply.status(503);
-    return { status: ready ? 'ok' : 'unavailable', live: true, ready, store, head, projections, projectionError: error };
+    // Parked events make the process degraded, not down: every other event was applied, and it still serves.
+    const status = !ready ? 'unavailable' : parked.length > 0 ? 'degraded' : 'ok';
+    return { status, live: true, ready, store, head, projections, projectionError: error, parked };
   }
 }

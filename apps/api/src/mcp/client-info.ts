@@ -26,7 +26,17 @@ const bounded = (info: Record<string, unknown> | null): ClientInfo | null => {
 export const clientInfoOf = (method: string, params: unknown, userAgent: string | null): ClientInfo => {
   const p = objectOr(params);
   const announced = method === 'initialize' ? objectOr(p?.clientInfo) : objectOr(objectOr(p?._meta)?.[CLIENT_INFO_META]);
-  return bounded(announced) ?? { name: toDisplayText(userAgent, EVENT_BOUNDS.clientName), version: null };
+  return bounded(announced) ?? fromUserAgent(userAgent);
+};
+
+// RFC 9110 §10.1.5: a User-Agent starts with a product token, "name/version" ("claude-code/2.1.3 (cli)").
+const PRODUCT = /^([A-Za-z0-9!#$%&'*+.^_`|~-]{1,100})\/([A-Za-z0-9!#$%&'*+.^_`|~-]{1,50})(?:\s|$)/;
+
+/** A stateless request that announces nothing is named by its User-Agent's first product, else the whole header. */
+const fromUserAgent = (userAgent: string | null): ClientInfo => {
+  const product = userAgent === null ? null : PRODUCT.exec(userAgent);
+  if (product) return { name: product[1], version: product[2] };
+  return { name: toDisplayText(userAgent, EVENT_BOUNDS.clientName), version: null };
 };
 
 /** The tool a tools/call names, when it is a name a tool could have; null for anything else (a number, an object, 10 KB). */

@@ -4,7 +4,7 @@ import type { KeygateConfig } from '../config/keygate-config.js';
 import { systemClock } from './clock.js';
 import { FollowerFailures } from './follower-failures.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
-import { domainParts, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
+import { domainParts, PARKED_SHOWN, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
 
 /**
  * The embedded profile: events, read models and checkpoints in one SQLite file, projections run in this
@@ -15,7 +15,7 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
   const clock = overrides.clock ?? systemClock;
   const db: SqliteDb = openSqlite(sqliteFileIn(config.dataDir));
   const store = new SqliteEventStore(db, { pollIntervalMs: overrides.pollIntervalMs ?? config.sqlitePollIntervalMs, now: () => clock.now() });
-  const read = embeddedReadSide(db, store);
+  const read = embeddedReadSide(db, store, { onParked: overrides.onParked });
   // Bring the read models up to date before serving, so the first request reads a current list.
   read.runner.catchUp();
   read.runner.start();
@@ -28,6 +28,7 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
       failures.dropped('hot_key_table', error);
       overrides.onFollowerDrop?.('hot_key_table', error, attempt, delayMs);
     },
+    onParked: overrides.onParked,
   });
   const hotKeys = follower.hotKeys;
 
@@ -40,8 +41,9 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
     readSide: {
       async status() {
         const { projections, error } = read.runner.status();
-        const hot = await hotKeyStatus(store, hotKeys);
-        return { projections: [...projections, hot], error: error ?? failures.errorOf([hot]) };
+        const hot = await hotKeyStatus(store, follower);
+        const parked = [...read.runner.parked.listSync({ limit: PARKED_SHOWN }), ...follower.parked].slice(0, PARKED_SHOWN);
+        return { projections: [...projections, hot], error: error ?? failures.errorOf([hot]), parked };
       },
       waitFor: (position) => read.runner.waitFor(position),
     },

@@ -1,20 +1,33 @@
-import { followLog, type EventStore } from '../../../../libs/event-store/src/index.js';
+import { followLog, type EventStore, type RecordedEvent } from '../../../../libs/event-store/src/index.js';
 import {
   HotKeyTable,
   KEY_LIFECYCLE_EVENT_TYPES,
   type HotKeySeed,
   type KeyLifecycleEvent,
 } from '../../../../libs/keys/src/index.js';
-import type { ProjectionStatus } from '../../../../libs/projections/src/index.js';
+import {
+  parkedEntry,
+  reasonOf,
+  schemaProblemOf,
+  type ParkedEvent,
+  type ProjectionStatus,
+} from '../../../../libs/projections/src/index.js';
+
+export const HOT_KEY_TABLE = 'hot_key_table';
+// In memory, so bounded: the key lookup projection keeps the durable record of the same events.
+const MAX_PARKED_KEPT = 100;
 
 /** The hot table's lag: against the newest lifecycle event, the only kind it follows. */
-export const hotKeyStatus = async (store: EventStore, hotKeys: HotKeyTable): Promise<ProjectionStatus> => {
+export const hotKeyStatus = async (store: EventStore, follower: HotKeyFollower): Promise<ProjectionStatus> => {
+  const { hotKeys } = follower;
   const head = await store.headPosition(KEY_LIFECYCLE_EVENT_TYPES);
-  return { name: 'hot_key_table', checkpoint: hotKeys.position, head, lag: Math.max(0, head - hotKeys.position) };
+  return { name: HOT_KEY_TABLE, checkpoint: hotKeys.position, head, lag: Math.max(0, head - hotKeys.position), parked: follower.parked.length };
 };
 
 export interface HotKeyFollower {
   hotKeys: HotKeyTable;
+  /** Events this process's table skipped because it could not apply them (newest 100). */
+  parked: readonly ParkedEvent[];
   stop(): Promise<void>;
 }
 
@@ -30,9 +43,23 @@ export interface HotKeyFollower {
 export const followHotKeys = (
   store: EventStore,
   seed: { checkpoint: number; entries: readonly HotKeySeed[] },
-  hooks: { onBatch?: () => void; onDrop?: (error: unknown, attempt: number, delayMs: number) => void } = {},
+  hooks: {
+    onBatch?: () => void;
+    onDrop?: (error: unknown, attempt: number, delayMs: number) => void;
+    onParked?: (entry: ParkedEvent) => void;
+  } = {},
 ): HotKeyFollower => {
   const hotKeys = new HotKeyTable();
+  const parked: ParkedEvent[] = [];
+  // One bad event is skipped (and reported), never retried forever: the table would stop following, and a
+  // revocation after it would never reach this process's guard.
+  const park = (event: RecordedEvent, reason: string) => {
+    const entry = parkedEntry(HOT_KEY_TABLE, event, reason, new Date());
+    parked.push(entry);
+    if (parked.length > MAX_PARKED_KEPT) parked.shift();
+    hooks.onParked?.(entry);
+    hotKeys.advance(event.globalPosition);
+  };
   hotKeys.seed(seed.entries, seed.checkpoint);
   const stopping = new AbortController();
   const following = followLog<KeyLifecycleEvent['data']>({
@@ -40,7 +67,18 @@ export const followHotKeys = (
     eventTypes: KEY_LIFECYCLE_EVENT_TYPES,
     checkpoint: () => hotKeys.position,
     handleBatch: (events) => {
-      for (const e of events) hotKeys.apply({ type: e.type, data: e.data } as KeyLifecycleEvent, e.globalPosition);
+      for (const e of events) {
+        const problem = schemaProblemOf(e);
+        if (problem) {
+          park(e, problem);
+          continue;
+        }
+        try {
+          hotKeys.apply({ type: e.type, data: e.data } as KeyLifecycleEvent, e.globalPosition);
+        } catch (error) {
+          park(e, reasonOf(error));
+        }
+      }
       hooks.onBatch?.();
     },
     signal: stopping.signal,
@@ -48,6 +86,7 @@ export const followHotKeys = (
   });
   return {
     hotKeys,
+    parked,
     async stop() {
       stopping.abort();
       await following;

@@ -11,6 +11,7 @@ import type {
   ActivityReadModel,
   KeyLookupReadModel,
   KeysReadModel,
+  ParkedEvent,
   ProjectionStatus,
 } from '../../../../libs/projections/src/index.js';
 import type { KeygateConfig } from '../config/keygate-config.js';
@@ -18,8 +19,11 @@ import { systemClock, type Clock } from './clock.js';
 
 /** What this process knows of the followers of the log it relies on (for /health and /metrics). */
 export interface ReadSideStatus {
-  /** Each follower's checkpoint and lag: the projections, and this process's hot key table. */
-  status(): Promise<{ projections: ProjectionStatus[]; error: string | null }>;
+  /**
+   * Each follower's checkpoint, lag and parked count: the projections, and this process's hot key table;
+   * `parked` lists the first unresolved parked events (a degraded process, still ready).
+   */
+  status(): Promise<{ projections: ProjectionStatus[]; error: string | null; parked: ParkedEvent[] }>;
   /** Resolves once the read models have applied every event up to `position`. */
   waitFor(position: number): Promise<void>;
 }
@@ -58,7 +62,12 @@ export interface RuntimeOverrides {
   pollIntervalMs?: number;
   /** Told when this process's subscription to the log drops and is resumed (for logs and /metrics). */
   onFollowerDrop?: (follower: string, error: unknown, attempt: number, delayMs: number) => void;
+  /** Told of every event a projection or the hot table parked because it could not apply it. */
+  onParked?: (entry: ParkedEvent) => void;
 }
+
+/** How many parked events /health lists (the operator command lists them all). */
+export const PARKED_SHOWN = 20;
 
 /**
  * The parts of a runtime that are the same on every profile: the domain over whichever store. Every writer

@@ -8,10 +8,11 @@ import {
   keysListCollection,
   mongoReadSide,
 } from '../../../../libs/projections/src/mongo/index.js';
+import type { ProjectionStatus } from '../../../../libs/projections/src/index.js';
 import type { KeygateConfig } from '../config/keygate-config.js';
 import { FollowerFailures } from './follower-failures.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
-import { domainParts, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
+import { domainParts, PARKED_SHOWN, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
 
 // A revoke is durable and enforced by this replica's guard before its answer waits for the read models; if
 // the projector is down, the answer is not held hostage: after this long it goes out with what the list shows.
@@ -43,7 +44,12 @@ export const createProductionRuntime = async (
     failures.dropped(name, error);
     overrides.onFollowerDrop?.(name, error, attempt, delayMs);
   };
-  const read = mongoReadSide(mongo, db, store, { version, onBatch: (name) => failures.applied(name), onDrop: dropped });
+  const read = mongoReadSide(mongo, db, store, {
+    version,
+    onBatch: (name) => failures.applied(name),
+    onDrop: dropped,
+    onParked: overrides.onParked,
+  });
 
   // 1. The projector owns the collections: it creates them and their indexes, then follows the log.
   if (role === 'projector') {
@@ -58,6 +64,7 @@ export const createProductionRuntime = async (
       ? followHotKeys(store, { checkpoint, entries: await read.lookup.all() }, {
           onBatch: () => failures.applied('hot_key_table'),
           onDrop: (error, attempt, delayMs) => dropped('hot_key_table', error, attempt, delayMs),
+          onParked: overrides.onParked,
         })
       : null;
   const hotKeys = follower?.hotKeys ?? new HotKeyTable();
@@ -77,15 +84,16 @@ export const createProductionRuntime = async (
     readSide: {
       async status() {
         // Each projection against the newest event of its own types: its checkpoint moves on nothing else.
-        const checkpoints = await read.runner.checkpoints();
-        const projections = await Promise.all(
+        const [checkpoints, parkedCounts] = await Promise.all([read.runner.checkpoints(), read.runner.parked.counts()]);
+        const projections: ProjectionStatus[] = await Promise.all(
           read.runner.projections.map(async ({ name, eventTypes }) => {
             const [head, at] = [await store.headPosition(eventTypes), checkpoints[name] ?? 0];
-            return { name, checkpoint: at, head, lag: Math.max(0, head - at) };
+            return { name, checkpoint: at, head, lag: Math.max(0, head - at), parked: parkedCounts[name] ?? 0 };
           }),
         );
-        if (follower) projections.push(await hotKeyStatus(store, hotKeys));
-        return { projections, error: failures.errorOf(projections) };
+        if (follower) projections.push(await hotKeyStatus(store, follower));
+        const parked = [...(await read.runner.parked.list({ limit: PARKED_SHOWN })), ...(follower?.parked ?? [])].slice(0, PARKED_SHOWN);
+        return { projections, error: failures.errorOf(projections), parked };
       },
       // A checkpoint moves only on its projection's types, so `position` (say, a KeyUsed's) may be one it never
       // reaches: each waits for the newest event of its types up to `position`.

@@ -49,7 +49,7 @@ describe('key event schema', () => {
   it.each([
     ['an unknown field', { ...context, extra: 1 }, /Unrecognized key/i],
     ['a missing field', { ...context, keyId: undefined }, /keyId/],
-    ['a key id of another shape', { ...context, keyId: 'x' }, /keyId/],
+    ['a key id of another shape', { ...context, keyId: 'a/b' }, /keyId/],
     ['a time that is not ISO UTC', { ...context, at: 'yesterday' }, /at/],
     ['an impossible date', { ...context, at: '2026-13-45T99:00:00Z' }, /at/],
     ['a company id with a newline', { ...context, companyId: 'acme\nx' }, /companyId/],

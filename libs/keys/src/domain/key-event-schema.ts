@@ -32,8 +32,10 @@ export const EVENT_BOUNDS = {
 } as const;
 
 const IDENTIFIER = /^[A-Za-z0-9._:@|-]{1,128}$/;
-const KEY_ID = /^[0-9A-Za-z]{12}$/;
-const PREFIX = /^kg_[0-9A-Za-z]{12}$/;
+// Keygate mints 12 base62 characters; the schema allows any short id of safe characters, so the rule stays
+// about what a reader can handle, not about how today's ids are generated.
+const KEY_ID = /^[0-9A-Za-z_-]{1,64}$/;
+const PREFIX = /^kg_[0-9A-Za-z_-]{1,64}$/;
 const VERIFIER = /^\$argon2id\$[A-Za-z0-9$=,+/.-]{8,300}$/;
 const PERMISSION = /^[\x21-\x7e]{1,128}$/;
 const TOOL = /^[A-Za-z0-9_./-]{1,128}$/;
@@ -60,7 +62,7 @@ const context = {
   actorUserId: identifier,
   actorName: displayText(EVENT_BOUNDS.actorName),
   companyId: identifier,
-  keyId: z.string().regex(KEY_ID, 'must be a key id (12 base62 characters)'),
+  keyId: z.string().regex(KEY_ID, 'must be a key id (1 to 64 of A-Z a-z 0-9 _ -)'),
   correlationId: identifier,
   at: timestamp,
 };

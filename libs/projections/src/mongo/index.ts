@@ -11,3 +11,5 @@ export * from './mongo-keys-read-model.js';
 export * from './mongo-activity-read-model.js';
 export * from './mongo-key-lookup-read-model.js';
 export * from './mongo-read-side.js';
+export * from './mongo-parked-events.js';
+export * from './mongo-store-failure.js';

@@ -1,10 +1,13 @@
-import type { Db, MongoClient, TransactionOptions } from 'mongodb';
+import type { ClientSession, Db, MongoClient, TransactionOptions } from 'mongodb';
 import { followLog, type EventStore, type RecordedEvent } from '../../../event-store/src/index.js';
+import { parkedEntry, reasonOf, schemaProblemOf, type ParkedEvent } from '../parking/parked-event.js';
 import { MongoActivityFeedProjection } from './mongo-activity-feed.projection.js';
 import { MongoCheckpoints } from './mongo-checkpoints.js';
 import { MongoKeyLookupProjection } from './mongo-key-lookup.projection.js';
 import { MongoKeysListProjection } from './mongo-keys-list.projection.js';
+import { MongoParkedEvents } from './mongo-parked-events.js';
 import type { MongoProjection } from './mongo-projection.js';
+import { isMongoStoreFailure } from './mongo-store-failure.js';
 
 export interface MongoProjectionRunnerOptions {
   /** Most events applied in one transaction. */
@@ -13,6 +16,8 @@ export interface MongoProjectionRunnerOptions {
   backoff?: { initialMs: number; maxMs: number };
   onBatch?(name: string, size: number, ms: number): void;
   onDrop?(name: string, error: unknown, attempt: number, delayMs: number): void;
+  /** Told of every event parked (for logs and /metrics). */
+  onParked?(entry: ParkedEvent): void;
 }
 
 export const defaultMongoProjections = (version = 1): MongoProjection[] => [
@@ -57,6 +62,7 @@ export class MongoProjectionRunner {
   readonly names: readonly string[];
   readonly projections: readonly MongoProjection[];
   private readonly checkpointStore: MongoCheckpoints;
+  readonly parked: MongoParkedEvents;
   private readonly loops = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private waiters: Waiter[] = [];
   private polling = false;
@@ -72,11 +78,13 @@ export class MongoProjectionRunner {
     this.names = projections.map((p) => p.name);
     if (new Set(this.names).size !== this.names.length) throw new Error(`duplicate projection names: ${this.names.join(', ')}`);
     this.checkpointStore = new MongoCheckpoints(db);
+    this.parked = new MongoParkedEvents(db);
   }
 
   /** Collections and indexes; idempotent, so every process may run it at start. */
   async init(): Promise<void> {
     await this.checkpointStore.init(this.names);
+    await this.parked.init();
     for (const p of this.projections) await p.init(this.db);
   }
 
@@ -153,17 +161,70 @@ export class MongoProjectionRunner {
     this.loops.delete(name);
   }
 
+  /** One transaction; the callback may run more than once (transient errors), so it reads what it needs inside. */
+  private inTransaction(work: (session: ClientSession) => Promise<void>): Promise<void> {
+    return this.client.withSession((session) => session.withTransaction(() => work(session), TRANSACTION));
+  }
+
+  /**
+   * 1. Events that do not fit their schema are parked without being tried; the rest are applied as one batch,
+   *    in one transaction with the parks and the checkpoint.
+   * 2. If the batch fails for a reason of an event's own (not MongoDB's: see isMongoStoreFailure), it is
+   *    applied again one event per transaction, and the event that fails is parked alone.
+   * A failure of MongoDB itself is thrown: followLog backs off and resumes from the checkpoint.
+   */
   private async applyBatch(projection: MongoProjection, events: RecordedEvent[]): Promise<void> {
     const started = performance.now();
     const to = events[events.length - 1].globalPosition;
-    await this.client.withSession((session) =>
-      // The callback may run more than once (transient errors): apply() reads what it needs inside it.
-      session.withTransaction(async () => {
-        await projection.apply(this.db, events, session);
+    const now = new Date();
+    const bad: ParkedEvent[] = [];
+    const good = events.filter((e) => {
+      const problem = schemaProblemOf(e);
+      if (problem) bad.push(parkedEntry(projection.name, e, problem, now));
+      return problem === null;
+    });
+    try {
+      await this.inTransaction(async (session) => {
+        if (good.length > 0) await projection.apply(this.db, good, session);
+        await this.parked.park(bad, session);
         await this.checkpointStore.advance(projection.name, to, session);
-      }, TRANSACTION),
-    );
+      });
+    } catch (error) {
+      if (isMongoStoreFailure(error)) throw error;
+      bad.length = 0;
+      for (const event of events) await this.applyIsolated(projection, event, bad);
+    }
+    for (const entry of bad) this.options.onParked?.(entry);
     this.options.onBatch?.(projection.name, events.length, performance.now() - started);
+  }
+
+  private async applyIsolated(projection: MongoProjection, event: RecordedEvent, parked: ParkedEvent[]): Promise<void> {
+    const problem = schemaProblemOf(event);
+    if (problem === null) {
+      try {
+        await this.inTransaction(async (session) => {
+          await projection.apply(this.db, [event], session);
+          await this.checkpointStore.advance(projection.name, event.globalPosition, session);
+        });
+        return;
+      } catch (error) {
+        if (isMongoStoreFailure(error)) throw error;
+        parked.push(parkedEntry(projection.name, event, reasonOf(error), new Date()));
+      }
+    } else {
+      parked.push(parkedEntry(projection.name, event, problem, new Date()));
+    }
+    const entry = parked[parked.length - 1];
+    await this.inTransaction(async (session) => {
+      await this.parked.park([entry], session);
+      await this.checkpointStore.advance(projection.name, event.globalPosition, session);
+    });
+  }
+
+  /** An operator's retry, once the code is fixed: the parked events are forgotten and the projection rebuilt from zero, so they land in order. */
+  async retryParked(name: string): Promise<void> {
+    await this.parked.forgetParked(name);
+    await this.reset(name);
   }
 
   /** One poll loop for every waiter: many requests waiting at once cost one read per tick, not one each. */

@@ -1,4 +1,7 @@
-import type { SqliteDb, SqliteEventStore } from '../../../event-store/src/index.js';
+import type { RecordedEvent, SqliteDb, SqliteEventStore } from '../../../event-store/src/index.js';
+import { parkedEntry, reasonOf, schemaProblemOf, type ParkedEvent } from '../parking/parked-event.js';
+import { SqliteParkedEvents } from '../parking/sqlite-parked-events.js';
+import { isSqliteStoreFailure } from '../parking/sqlite-store-failure.js';
 import { SqliteCheckpoints } from './checkpoints.js';
 import type { SqliteProjection } from './sqlite-projection.js';
 
@@ -9,7 +12,17 @@ export interface ProjectionStatus {
   checkpoint: number;
   head: number;
   lag: number;
+  /** Events it parked and no operator has resolved yet (0 = none): the process is degraded, not down. */
+  parked?: number;
 }
+
+export interface SqliteProjectionRunnerOptions {
+  /** Told of every event parked (for logs and /metrics). */
+  onParked?(entry: ParkedEvent): void;
+}
+
+/** How events are applied: fast (the whole batch in one transaction) or one savepoint each, to isolate a bad one. */
+type Mode = 'fast' | 'isolating';
 
 /**
  * Keeps every projection caught up with the log: a catch-up loop per pass, woken by appends in this
@@ -25,23 +38,26 @@ export class SqliteProjectionRunner {
   private waiters: { position: number; resolve: () => void }[] = [];
   private running: Promise<void> | null = null;
   private failure: unknown = null;
+  readonly parked: SqliteParkedEvents;
 
   constructor(
     private readonly db: SqliteDb,
     private readonly store: SqliteEventStore,
     readonly projections: readonly SqliteProjection[],
+    private readonly options: SqliteProjectionRunnerOptions = {},
   ) {
     this.checkpoints = new SqliteCheckpoints(db);
+    this.parked = new SqliteParkedEvents(db);
     this.head = db.prepare('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck();
     for (const p of projections) p.init(db);
   }
 
   /** Applies one batch and moves the checkpoint; the caller holds the transaction. True at the head. */
-  private applyBatch(projection: SqliteProjection): boolean {
+  private applyBatch(projection: SqliteProjection, mode: Mode): boolean {
     const head = this.head.get() as number;
     const from = this.checkpoints.load(projection.name);
     const events = this.store.readAllSync({ after: from, maxCount: BATCH, eventTypes: projection.eventTypes });
-    for (const e of events) projection.apply(e);
+    for (const e of events) this.applyOne(projection, e, mode);
     // A short batch means nothing of interest lies between it and the head read in this transaction.
     const caughtUp = events.length < BATCH;
     const to = caughtUp ? head : events[events.length - 1].globalPosition;
@@ -49,9 +65,47 @@ export class SqliteProjectionRunner {
     return caughtUp;
   }
 
+  /**
+   * 1. An event that does not fit its schema is parked without being tried.
+   * 2. Fast mode applies the rest straight into the batch's transaction: a throw rolls the whole batch back,
+   *    and the caller runs it again isolating (see inIsolation).
+   * 3. Isolating mode gives each event a savepoint: a failure of the event's own (not of the file) rolls back
+   *    that event alone, which is parked, and the batch goes on.
+   */
+  private applyOne(projection: SqliteProjection, event: RecordedEvent, mode: Mode): void {
+    const problem = schemaProblemOf(event);
+    if (problem) return this.park(projection, event, problem);
+    if (mode === 'fast') return projection.apply(event);
+    try {
+      this.db.transaction(() => projection.apply(event))();
+    } catch (error) {
+      if (isSqliteStoreFailure(error)) throw error;
+      this.park(projection, event, reasonOf(error));
+    }
+  }
+
+  private park(projection: SqliteProjection, event: RecordedEvent, reason: string): void {
+    const entry = parkedEntry(projection.name, event, reason, new Date());
+    this.parked.park(entry);
+    this.options.onParked?.(entry);
+  }
+
+  /**
+   * Runs `work` fast; if an event made it throw, runs it again isolating. Savepoints cost (each journals the
+   * pages it touches), so they are paid only by a batch that holds a bad event.
+   */
+  private inIsolation<T>(work: (mode: Mode) => T): T {
+    try {
+      return this.db.transaction(() => work('fast')).immediate();
+    } catch (error) {
+      if (isSqliteStoreFailure(error)) throw error;
+      return this.db.transaction(() => work('isolating')).immediate();
+    }
+  }
+
   /** One batch in its own transaction: a crash never leaves rows without their checkpoint. */
   private step(projection: SqliteProjection): boolean {
-    return this.db.transaction(() => this.applyBatch(projection)).immediate();
+    return this.inIsolation((mode) => this.applyBatch(projection, mode));
   }
 
   /** Brings every projection to the head now, synchronously. */
@@ -83,16 +137,23 @@ export class SqliteProjectionRunner {
     this.waiters = [];
   }
 
-  /** Rebuilds one projection from zero in a single transaction: readers see the old rows until it commits. */
+  /**
+   * Rebuilds one projection from zero in a single transaction: readers see the old rows until it commits.
+   * Batches inside the one transaction, not a savepoint each (savepoints journal every page they touch);
+   * a bad event costs one more pass, isolating.
+   */
   rebuild(projection: SqliteProjection): void {
-    this.db
-      .transaction(() => {
-        projection.reset(this.db);
-        this.checkpoints.rewind(projection.name);
-        // Batches inside the one transaction, not a savepoint each: savepoints journal every page they touch.
-        while (!this.applyBatch(projection));
-      })
-      .immediate();
+    this.inIsolation((mode) => {
+      projection.reset(this.db);
+      this.checkpoints.rewind(projection.name);
+      while (!this.applyBatch(projection, mode));
+    });
+  }
+
+  /** An operator's retry, once the code is fixed: the parked events are forgotten and the projection rebuilt, so they land in order. */
+  retryParked(projection: SqliteProjection): void {
+    this.db.transaction(() => this.parked.forgetParked(projection.name)).immediate();
+    this.rebuild(projection);
   }
 
   /** Resolves once every projection has processed the log up to `position`. */
@@ -120,10 +181,11 @@ export class SqliteProjectionRunner {
 
   status(): { projections: ProjectionStatus[]; error: string | null } {
     const head = this.head.get() as number;
+    const parked = this.parked.countsSync();
     return {
       projections: this.projections.map((p) => {
         const checkpoint = this.checkpoints.load(p.name);
-        return { name: p.name, checkpoint, head, lag: head - checkpoint };
+        return { name: p.name, checkpoint, head, lag: head - checkpoint, parked: parked[p.name] ?? 0 };
       }),
       error: this.failure ? String(this.failure) : null,
     };

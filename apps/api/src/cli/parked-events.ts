@@ -1,0 +1,90 @@
+import { openSqlite, sqliteFileIn, SqliteEventStore } from '../../../../libs/event-store/src/index.js';
+import { embeddedReadSide, type ParkedEvent, type ParkedEvents } from '../../../../libs/projections/src/index.js';
+import { loadConfig } from '../config/keygate-config.js';
+
+/**
+ * What an operator does about events a projection parked (see libs/projections parking/):
+ *
+ *   npm run projections:parked -- list [--all] [--json]      the parked events (--all: skipped ones too)
+ *   npm run projections:parked -- retry <projection>         once the code is fixed: rebuild it, parking again what still fails
+ *   npm run projections:parked -- skip <projection> [pos…]   accept the loss, on record (/health is no longer degraded by them)
+ *
+ * Embedded profile: on the SQLite file. Production (KEYGATE_STORE=kurrent): on MongoDB; there a retry is a
+ * blue/green rebuild (infra/README.md), because the projector's own loop holds its position in memory.
+ */
+const USAGE = 'usage: projections:parked -- list [--all] [--json] | retry <projection> | skip <projection> [position …]';
+
+const print = (entries: ParkedEvent[], json: boolean) => {
+  if (json) return entries.forEach((e) => process.stdout.write(`${JSON.stringify(e)}\n`));
+  if (entries.length === 0) return process.stdout.write('no parked events\n');
+  for (const e of entries) {
+    process.stdout.write(`${e.projection}\t${e.position}\t${e.type}\t${e.eventId}\t${e.status}\t${e.parkedAt}\t${e.error}\n`);
+  }
+};
+
+const positionsOf = (args: string[]): number[] | undefined => {
+  if (args.length === 0) return undefined;
+  const positions = args.map(Number);
+  if (!positions.every((p) => Number.isSafeInteger(p) && p > 0)) throw new Error(`positions must be positive integers: ${args.join(' ')}`);
+  return positions;
+};
+
+const main = async (): Promise<number> => {
+  const [command, ...rest] = process.argv.slice(2);
+  const config = loadConfig(process.env, { needsAuth: false });
+  let parked: ParkedEvents;
+  let names: readonly string[];
+  let retry: (name: string) => Promise<void>;
+  let close: () => Promise<void>;
+  if (config.store === 'kurrent') {
+    const { MongoClient } = await import('mongodb');
+    const { MongoParkedEvents, defaultMongoProjections } = await import('../../../../libs/projections/src/mongo/index.js');
+    const mongo = await new MongoClient(config.mongodbUrl!).connect();
+    parked = new MongoParkedEvents(mongo.db(config.mongodbDatabase));
+    names = defaultMongoProjections(config.readModelVersion).map((p) => p.name);
+    retry = async () => {
+      throw new Error('on the production profile, retry with a blue/green rebuild (KEYGATE_READ_MODEL_VERSION, infra/README.md)');
+    };
+    close = () => mongo.close();
+  } else {
+    const db = openSqlite(sqliteFileIn(config.dataDir));
+    const { runner } = embeddedReadSide(db, new SqliteEventStore(db));
+    parked = runner.parked;
+    names = runner.projections.map((p) => p.name);
+    retry = async (name) => {
+      runner.retryParked(runner.projections.find((p) => p.name === name)!);
+      const still = runner.parked.listSync({ projection: name });
+      process.stdout.write(`${name}: rebuilt; ${still.length} event(s) still parked\n`);
+    };
+    close = async () => db.close();
+  }
+  try {
+    const known = (name: string | undefined): string => {
+      if (!name || !names.includes(name)) throw new Error(`name a projection: ${names.join(', ')}`);
+      return name;
+    };
+    switch (command) {
+      case 'list':
+        print(await parked.list({ includeSkipped: rest.includes('--all') }), rest.includes('--json'));
+        return 0;
+      case 'retry':
+        await retry(known(rest[0]));
+        return 0;
+      case 'skip': {
+        const n = await parked.skip(known(rest[0]), positionsOf(rest.slice(1)));
+        process.stdout.write(`${n} parked event(s) marked skipped\n`);
+        return 0;
+      }
+      default:
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+    }
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await close();
+  }
+};
+
+process.exitCode = await main();
