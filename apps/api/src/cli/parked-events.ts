@@ -56,7 +56,7 @@ const main = async (): Promise<number> => {
       const still = runner.parked.listSync({ projection: name });
       process.stdout.write(`${name}: rebuilt; ${still.length} event(s) still parked\n`);
     };
-    close = async () => db.close();
+    close = async () => void db.close();
   }
   try {
     const known = (name: string | undefined): string => {
