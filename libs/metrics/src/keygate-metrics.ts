@@ -81,6 +81,19 @@ export class KeygateMetrics {
         }
       },
     });
+    new Gauge({
+      name: 'keygate_projection_parked_events',
+      help: 'Parked events no operator has resolved yet, by follower (list them: npm run projections:parked). 0 = none.',
+      labelNames: ['follower'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const source of sources) {
+          const { projections } = await source.status();
+          for (const { name, parked } of projections) this.set({ follower: name }, parked ?? 0);
+        }
+      },
+    });
   }
 
   readonly eventsParked = new Counter({
