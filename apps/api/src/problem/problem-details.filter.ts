@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { KeyDomainError, type KeyErrorKind } from '../../../../libs/keys/src/index.js';
+import { KeyDomainError, MalformedEventError, type KeyErrorKind } from '../../../../libs/keys/src/index.js';
 
 interface Problem {
   type: string;
@@ -53,6 +53,11 @@ export const toProblem = (error: unknown, instance?: string): Problem => {
     const problem: Problem = { type: problemType(slug), title: TITLES[status], status, detail: error.message, instance };
     if (error.retryAfterSeconds !== undefined) problem.retryAfter = error.retryAfterSeconds;
     return problem;
+  }
+  // A value that reached an event without fitting its schema: refused before anything was written. Values are
+  // bounded where they enter, so this names the field a caller can correct (or a bug to report).
+  if (error instanceof MalformedEventError) {
+    return { type: problemType('unrecordable-value'), title: TITLES[400], status: 400, detail: `${error.message}.`, instance };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

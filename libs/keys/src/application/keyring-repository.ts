@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventIdFor, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '../../../event-store/src/index.js';
 import { decide } from '../domain/decide.js';
+import { checkedKeyEvent } from '../domain/key-event-schema.js';
 import type { KeyCommand } from '../domain/key-commands.js';
 import { conflict } from '../domain/key-errors.js';
 import { keyringStreamId, type KeyLifecycleEvent } from '../domain/key-events.js';
@@ -84,7 +85,8 @@ export class KeyringRepository {
     return this.mutex.run(stream, async () => {
       for (let attempt = 1; ; attempt++) {
         const { state, position } = await this.load(companyId);
-        const events = decide(command, state, this.policy);
+        // Checked where they are built, before the store checks them again on append (key-event-schema.ts).
+        const events = decide(command, state, this.policy).map(checkedKeyEvent);
         const after = events.reduce(evolve, state);
         if (events.length === 0) return { events, state: after, position: 0 };
         try {
