@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, MongoNetworkError, type Db } from 'mongodb';
 import { describeWithContainers, detectContainerRuntime } from '../../../../test/support/container-runtime.js';
 import { IMAGES } from '../../../../test/support/images.js';
 import { openSqlite, SqliteEventStore, sqliteFileIn, type EventStore, type SubscribeOptions } from '../../../event-store/src/index.js';
@@ -149,7 +149,8 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
         apply: async (d, events, session) => {
           await real.apply(d, events, session);
           seenInside = await d.collection(real.name).countDocuments({}, { session });
-          throw new Error('crash after the writes');
+          // A failure of MongoDB's (a connection lost mid-transaction): retried from the checkpoint, never parked.
+          throw new MongoNetworkError('crash after the writes');
         },
       };
       const drops: unknown[] = [];
@@ -322,6 +323,29 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
       } finally {
         await admin.command({ setParameter: 1, notablescan: 0 });
       }
+    });
+
+    it('parks a bad event (its schema, or a projection that throws on it) and applies every other one', async () => {
+      const { store, db, runner } = world();
+      const parked: string[] = [];
+      const r = runner(store, undefined, { onParked: (e) => parked.push(`${e.projection}@${e.position}`) });
+      await r.init();
+      r.start();
+      const history = new KeyHistory(store);
+      await history.mint('acme', ALICE, 'acme-before');
+      // An unchecked writer's KeyUsed (the client name of issue 8).
+      const { lastGlobalPosition: usePosition } = await store.appendToStream('usage-acme', [{
+        eventId: randomUUID(), type: 'KeyUsed',
+        data: { actorUserId: 'alice', actorName: 'A', companyId: 'acme', keyId: 'acme-before', correlationId: 'c', at: '2026-04-01T10:00:00.000Z',
+          tool: 'whoami', outcome: 'ok', client: { name: { toString: 1 }, version: null }, remoteAddress: null, requestId: 'r' },
+      }], 'any');
+      await history.mint('acme', ALICE, 'acme-after');
+      await catchUpWith(r, store);
+      expect((await new MongoKeysReadModel(db).get('acme', 'acme-after'))?.status).toBe('active');
+      expect(parked.sort()).toEqual([`activity_v1@${usePosition}`, `keys_list_v1@${usePosition}`]);
+      expect(await r.parked.counts()).toEqual({ activity_v1: 1, keys_list_v1: 1 });
+      expect(await r.parked.skip('activity_v1')).toBe(1);
+      expect((await r.parked.list()).map((e) => e.projection)).toEqual(['keys_list_v1']);
     });
   });
 });

@@ -20,7 +20,7 @@ class FragileProjection implements SqliteProjection {
   readonly name = 'fragile_v1';
   readonly eventTypes = ['KeyRevoked'];
   fixed = false;
-  private insert!: ReturnType<SqliteDb['prepare']>;
+  private insert!: { run(...values: unknown[]): unknown };
   init(db: SqliteDb): void {
     db.exec('CREATE TABLE IF NOT EXISTS fragile_v1 (position INTEGER PRIMARY KEY, key_id TEXT NOT NULL)');
     this.insert = db.prepare('INSERT OR IGNORE INTO fragile_v1 (position, key_id) VALUES (?, ?)');
