@@ -131,4 +131,14 @@ describe('hostile client info (issue 8 regression)', () => {
     // initializeRequest is how the SDK client starts: it must still work as before.
     expect((await mcpRaw(kg.url, { token, body: initializeRequest() })).status).toBe(200);
   });
+
+  it('never takes a key sent as X-Request-Id as the request id (it is echoed, logged and stored in usage)', async () => {
+    const cid = await signJwt(plainUser('cid', 'acme'));
+    const { token } = await kg.mintKey(cid, 'echo');
+    const res = await mcpRaw(kg.url, { token, body: callRequest('whoami'), headers: { 'x-request-id': token.slice(0, 60) } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).not.toContain('kg_');
+    const plain = await mcpRaw(kg.url, { token, body: callRequest('whoami'), headers: { 'x-request-id': 'trace-123' } });
+    expect(plain.headers.get('x-request-id')).toBe('trace-123');
+  });
 });

@@ -10,7 +10,7 @@ import { loadOrCreateDevSecret } from './config/dev-jwt-secret.js';
 import type { KeygateConfig } from './config/keygate-config.js';
 import { setupOpenApi } from './docs/openapi.js';
 import { ExpirySweeper } from './expiry/expiry-sweeper.js';
-import { ApiKeyGuard } from '../../../libs/keys/src/index.js';
+import { ApiKeyGuard, looksLikeApiKey } from '../../../libs/keys/src/index.js';
 import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
 import { KeygateMcpServer } from './mcp/mcp-server.js';
 import { BUILTIN_TOOLS } from './mcp/tools/builtin-tools.js';
@@ -81,7 +81,8 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     trustProxy: (_address: string, hop: number) => hop < config.trustedProxyHops,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      // Never a key sent there by mistake: the id is echoed, logged and stored in usage events.
+      return typeof given === 'string' && REQUEST_ID.test(given) && !looksLikeApiKey(given) ? given : randomUUID();
     },
   });
   const fastify = adapter.getInstance();
