@@ -29,7 +29,9 @@ export class KeysController {
   ) {}
 
   @Post('acknowledgements')
-  @ApiOperation({ summary: 'Acknowledge the security notice; valid 15 minutes for one mint' })
+  @ApiOperation({
+    summary: 'Acknowledge the security notice; valid 15 minutes for one mint. At most 3 unused at a time: a 4th answers 429 with Retry-After.',
+  })
   acknowledge(@CurrentActor() actor: Actor, @Req() req: { id: string }) {
     return this.commands.execute(new AcknowledgeNoticeCommand(actor, req.id));
   }
