@@ -64,33 +64,33 @@ export class KeygateMetrics {
   constructor(process: 'api' | 'projector' | 'embedded') {
     this.registry.setDefaultLabels({ process });
     collectDefaultMetrics({ register: this.registry });
-    const sources = this.lagSources;
     // Computed when scraped, so an idle process costs nothing between scrapes.
-    new Gauge({
-      name: 'keygate_follower_lag',
-      help:
-        'How far each follower of the log (projection, hot key table) is behind its head, in log positions ' +
+    this.followerGauge(
+      'keygate_follower_lag',
+      'How far each follower of the log (projection, hot key table) is behind its head, in log positions ' +
         '(events on SQLite, bytes of log on KurrentDB). 0 = caught up.',
-      labelNames: ['follower'] as const,
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        for (const source of sources) {
-          const { projections } = await source.status();
-          for (const { name, lag } of projections) this.set({ follower: name }, lag);
-        }
-      },
-    });
+      (f) => f.lag,
+    );
+    this.followerGauge(
+      'keygate_projection_parked_events',
+      'Parked events no operator has resolved yet, by follower (list them: npm run projections:parked). 0 = none.',
+      (f) => f.parked ?? 0,
+    );
+  }
+
+  /** A gauge with one value per follower of the log, read from every lag source when scraped. */
+  private followerGauge(name: string, help: string, valueOf: (follower: { lag: number; parked?: number }) => number): void {
+    const sources = this.lagSources;
     new Gauge({
-      name: 'keygate_projection_parked_events',
-      help: 'Parked events no operator has resolved yet, by follower (list them: npm run projections:parked). 0 = none.',
+      name,
+      help,
       labelNames: ['follower'] as const,
       registers: [this.registry],
       async collect() {
         this.reset();
         for (const source of sources) {
           const { projections } = await source.status();
-          for (const { name, parked } of projections) this.set({ follower: name }, parked ?? 0);
+          for (const follower of projections) this.set({ follower: follower.name }, valueOf(follower));
         }
       },
     });
