@@ -149,4 +149,21 @@ describe('KeyringRepository over a SQLite file', () => {
     await mint(repo, ann, 'K00000000002');
     await expect(acknowledge(repo, ann, 'K00000000004')).resolves.toMatchObject({ events: [{ type: 'KeyAcknowledged' }] });
   });
+
+  it('skips a lifecycle event written around the schema check, as every reader does, so the company can still act', async () => {
+    const raw = connect();
+    const repo = repository();
+    const ann = actor('ann');
+    await acknowledge(repo, ann, 'K00000000001');
+    await mint(repo, ann, 'K00000000001');
+    // What an unchecked writer could leave: no data at all, and a revocation of the key with a field too many.
+    await raw.appendToStream('keyring-acme', [{ eventId: 'bad-1', type: 'KeyRevoked', data: null }], 'any');
+    await raw.appendToStream('keyring-acme', [{ eventId: 'bad-2', type: 'KeyRevoked', data: { keyId: 'K00000000001', extra: 1 } }], 'any');
+    // Both a warm load (the tail) and a cold one (a second process) fold past them.
+    for (const r of [repo, repository()]) {
+      const { state } = await r.load('acme');
+      expect(state.keys.get('K00000000001')?.status).toBe('active');
+    }
+    await expect(revoke(repo, ann, 'K00000000001')).resolves.toMatchObject({ events: [{ type: 'KeyRevoked' }] });
+  });
 });

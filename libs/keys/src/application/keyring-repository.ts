@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventIdFor, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '../../../event-store/src/index.js';
 import { decide } from '../domain/decide.js';
-import { checkedKeyEvent } from '../domain/key-event-schema.js';
+import { checkedKeyEvent, keyEventProblem } from '../domain/key-event-schema.js';
 import type { KeyCommand } from '../domain/key-commands.js';
 import { conflict } from '../domain/key-errors.js';
 import { keyringStreamId, type KeyLifecycleEvent } from '../domain/key-events.js';
@@ -26,6 +26,13 @@ export interface KeyringRepositoryOptions {
 }
 
 const asLifecycleEvent = (e: RecordedEvent<KeyLifecycleEvent['data']>) => ({ type: e.type, data: e.data }) as KeyLifecycleEvent;
+
+/**
+ * What the decider folds: the events that fit their schema. One written around the store's check (an older
+ * version, another tool) is skipped, as every projection and hot table parks it, so the rules see the keyring
+ * the readers show, and one bad event never makes every command of its company fail.
+ */
+const readable = (e: RecordedEvent<KeyLifecycleEvent['data']>) => keyEventProblem(e.type, e.data) === null;
 
 /**
  * Load → decide → append for one company's keyring stream.
@@ -72,7 +79,7 @@ export class KeyringRepository {
 
   private foldOnto(stream: string, base: FoldedKeyring, events: RecordedEvent<KeyLifecycleEvent['data']>[]): FoldedKeyring {
     if (events.length === 0) return base;
-    const folded = { state: foldKeyring(events.map(asLifecycleEvent), base.state), position: events[events.length - 1].streamPosition };
+    const folded = { state: foldKeyring(events.filter(readable).map(asLifecycleEvent), base.state), position: events[events.length - 1].streamPosition };
     this.cache.remember(stream, folded);
     return folded;
   }
