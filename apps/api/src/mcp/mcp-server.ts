@@ -23,7 +23,7 @@ export const keyUsed = (
   type: 'KeyUsed',
   data: {
     actorUserId: context.key.userId,
-    actorName: context.key.userName,
+    actorName: actorOf(context.key).name,
     companyId: context.key.companyId,
     keyId: context.key.keyId,
     correlationId: context.requestId,

@@ -41,9 +41,10 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
     readSide: {
       async status() {
         const { projections, error } = read.runner.status();
-        const hot = await hotKeyStatus(store, follower);
-        const parked = [...read.runner.parked.listSync({ limit: PARKED_SHOWN }), ...follower.parked].slice(0, PARKED_SHOWN);
-        return { projections: [...projections, hot], error: error ?? failures.errorOf([hot]), parked };
+        const lookupParked = new Set(read.runner.parked.listSync({ projection: KEY_LOOKUP_TABLE }).map((p) => p.position));
+        const hot = await hotKeyStatus(store, follower, lookupParked);
+        const parked = [...read.runner.parked.listSync({ limit: PARKED_SHOWN }), ...hot.parked].slice(0, PARKED_SHOWN);
+        return { projections: [...projections, hot.status], error: error ?? failures.errorOf([hot.status]), parked };
       },
       waitFor: (position) => read.runner.waitFor(position),
     },

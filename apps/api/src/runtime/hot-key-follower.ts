@@ -17,11 +17,23 @@ export const HOT_KEY_TABLE = 'hot_key_table';
 // In memory, so bounded: the key lookup projection keeps the durable record of the same events.
 const MAX_PARKED_KEPT = 100;
 
-/** The hot table's lag: against the newest lifecycle event, the only kind it follows. */
-export const hotKeyStatus = async (store: EventStore, follower: HotKeyFollower): Promise<ProjectionStatus> => {
+/**
+ * The hot table's lag (against the newest lifecycle event, the only kind it follows) and what it skipped that
+ * is still unresolved: a skip of its own is in memory only, so it is reported while the key lookup projection's
+ * durable park of the same event is (an operator's skip there clears it here too, without a restart).
+ */
+export const hotKeyStatus = async (
+  store: EventStore,
+  follower: HotKeyFollower,
+  lookupParked: ReadonlySet<number>,
+): Promise<{ status: ProjectionStatus; parked: ParkedEvent[] }> => {
   const { hotKeys } = follower;
   const head = await store.headPosition(KEY_LIFECYCLE_EVENT_TYPES);
-  return { name: HOT_KEY_TABLE, checkpoint: hotKeys.position, head, lag: Math.max(0, head - hotKeys.position), parked: follower.parked.length };
+  const parked = follower.parked.filter((p) => lookupParked.has(p.position));
+  return {
+    status: { name: HOT_KEY_TABLE, checkpoint: hotKeys.position, head, lag: Math.max(0, head - hotKeys.position), parked: parked.length },
+    parked,
+  };
 };
 
 export interface HotKeyFollower {

@@ -91,8 +91,10 @@ export const createProductionRuntime = async (
             return { name, checkpoint: at, head, lag: Math.max(0, head - at), parked: parkedCounts[name] ?? 0 };
           }),
         );
-        if (follower) projections.push(await hotKeyStatus(store, follower));
-        const parked = [...(await read.runner.parked.list({ limit: PARKED_SHOWN })), ...(follower?.parked ?? [])].slice(0, PARKED_SHOWN);
+        const lookupParked = new Set((await read.runner.parked.list({ projection: keyLookupCollection(version) })).map((p) => p.position));
+        const hot = follower ? await hotKeyStatus(store, follower, lookupParked) : null;
+        if (hot) projections.push(hot.status);
+        const parked = [...(await read.runner.parked.list({ limit: PARKED_SHOWN })), ...(hot?.parked ?? [])].slice(0, PARKED_SHOWN);
         return { projections, error: failures.errorOf(projections), parked };
       },
       // A checkpoint moves only on its projection's types, so `position` (say, a KeyUsed's) may be one it never

@@ -166,4 +166,18 @@ describe('KeyringRepository over a SQLite file', () => {
     }
     await expect(revoke(repo, ann, 'K00000000001')).resolves.toMatchObject({ events: [{ type: 'KeyRevoked' }] });
   });
+
+  it('still folds an event an older version wrote with values the writers now refuse (a tab in a name, a permission with a space)', async () => {
+    const raw = connect();
+    const repo = repository();
+    const bob = actor('bob');
+    await acknowledge(repo, bob, 'K00000000009');
+    const context = { actorUserId: 'bob', actorName: 'Bob\tSmith', companyId: 'acme', keyId: 'K00000000009', correlationId: 'old', at: new Date(t).toISOString() };
+    await raw.appendToStream('keyring-acme', [{ eventId: 'old-mint', type: 'KeyMinted', data: {
+      ...context, acknowledgementId: 'ack-K00000000009', label: 'old', prefix: 'kg_K00000000009', verifier: '$argon2id$v=19$m=1,t=1,p=1$c2FsdA$aGFzaA',
+      permissions: ['keys read'], creatorRole: 'user', expiresAt: new Date(t + 90 * 86_400_000).toISOString(),
+    } }], 'any');
+    // The key exists for the rules (it counts toward the limits) and can be revoked.
+    await expect(revoke(repo, bob, 'K00000000009')).resolves.toMatchObject({ events: [{ type: 'KeyRevoked' }] });
+  });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { eventIdFor, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '../../../event-store/src/index.js';
 import { decide } from '../domain/decide.js';
-import { checkedKeyEvent, keyEventProblem } from '../domain/key-event-schema.js';
+import { checkedKeyEvent, keyEventReadProblem } from '../domain/key-event-schema.js';
 import type { KeyCommand } from '../domain/key-commands.js';
 import { conflict } from '../domain/key-errors.js';
 import { keyringStreamId, type KeyLifecycleEvent } from '../domain/key-events.js';
@@ -28,11 +28,12 @@ export interface KeyringRepositoryOptions {
 const asLifecycleEvent = (e: RecordedEvent<KeyLifecycleEvent['data']>) => ({ type: e.type, data: e.data }) as KeyLifecycleEvent;
 
 /**
- * What the decider folds: the events that fit their schema. One written around the store's check (an older
- * version, another tool) is skipped, as every projection and hot table parks it, so the rules see the keyring
+ * What the decider folds: the events a reader can read (keyEventReadProblem: old events with a name the
+ * writers' schema now refuses still count). One a reader would trip on is skipped, as every projection and hot
+ * table parks it, so the rules see the keyring
  * the readers show, and one bad event never makes every command of its company fail.
  */
-const readable = (e: RecordedEvent<KeyLifecycleEvent['data']>) => keyEventProblem(e.type, e.data) === null;
+const readable = (e: RecordedEvent<KeyLifecycleEvent['data']>) => keyEventReadProblem(e.type, e.data) === null;
 
 /**
  * Load → decide → append for one company's keyring stream.

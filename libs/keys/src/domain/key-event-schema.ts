@@ -114,6 +114,44 @@ const METADATA = z
   .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/), metadataValue)
   .refine((m) => Object.keys(m).length <= EVENT_BOUNDS.metadataKeys, `at most ${EVENT_BOUNDS.metadataKeys} metadata fields`);
 
+/**
+ * What a reader needs of an event to apply it: the fields it reads, of the types it reads them as. Looser than
+ * SCHEMAS on purpose: events written before a bound existed (a name with a tab, a long User-Agent) must still
+ * be applied, above all a revocation; only an event a reader would trip on is parked.
+ */
+const text = z.string();
+const readableContext = { actorUserId: text, actorName: text, companyId: text, keyId: text, correlationId: text, at: text };
+const READABLE = {
+  KeyAcknowledged: z.looseObject({ ...readableContext, acknowledgementId: text, expiresAt: text.optional() }),
+  KeyMinted: z.looseObject({
+    ...readableContext,
+    acknowledgementId: text,
+    label: text,
+    prefix: text,
+    verifier: text,
+    permissions: z.array(text),
+    creatorRole: z.enum(['root', 'user']),
+    expiresAt: text,
+  }),
+  KeyRevoked: z.looseObject(readableContext),
+  KeyExpired: z.looseObject({ ...readableContext, expiresAt: text }),
+  KeyDeleted: z.looseObject(readableContext),
+  KeyUsed: z.looseObject({
+    ...readableContext,
+    tool: text.nullable(),
+    outcome: text,
+    client: z.looseObject({ name: text.nullable(), version: text.nullable() }),
+    remoteAddress: text.nullable(),
+  }),
+} satisfies Record<KeyEventType, z.ZodType>;
+
+/** Why a reader cannot apply an event (a field it reads is missing or of another type), or null. */
+export const keyEventReadProblem = (type: string, data: unknown): string | null => {
+  if (!Object.hasOwn(READABLE, type)) return `unknown event type ${JSON.stringify(String(type).slice(0, 64))}`;
+  const parsed = (READABLE as Record<string, z.ZodType>)[type].safeParse(data);
+  return parsed.success ? null : `${type}: ${describe(parsed.error)}`;
+};
+
 const describe = (error: z.ZodError): string =>
   error.issues
     .slice(0, 3)

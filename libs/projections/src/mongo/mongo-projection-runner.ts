@@ -221,12 +221,6 @@ export class MongoProjectionRunner {
     });
   }
 
-  /** An operator's retry, once the code is fixed: the parked events are forgotten and the projection rebuilt from zero, so they land in order. */
-  async retryParked(name: string): Promise<void> {
-    await this.parked.forgetParked(name);
-    await this.reset(name);
-  }
-
   /** One poll loop for every waiter: many requests waiting at once cost one read per tick, not one each. */
   private async poll(): Promise<void> {
     if (this.polling) return;

@@ -1,4 +1,4 @@
-import { keyEventProblem } from '../../../keys/src/index.js';
+import { EVENT_BOUNDS, keyEventReadProblem, toDisplayText } from '../../../keys/src/index.js';
 import type { RecordedEvent } from '../../../event-store/src/index.js';
 
 /**
@@ -27,21 +27,25 @@ export interface ParkedEvents {
   skip(projection: string, positions?: readonly number[]): Promise<number>;
 }
 
-/** What is wrong with an event before a projection even tries it: its schema, as every writer checks it. */
-export const schemaProblemOf = (event: RecordedEvent): string | null => keyEventProblem(event.type, event.data);
+/**
+ * What is wrong with an event before a projection even tries it: a field it reads missing or of another type.
+ * The readers' schema, looser than the writers' (see keyEventReadProblem): an old event is applied, not parked.
+ */
+export const schemaProblemOf = (event: RecordedEvent): string | null => keyEventReadProblem(event.type, event.data);
 
 /** The reason recorded for a failure: the error's own words, bounded (a parked list is read by people). */
 export const reasonOf = (error: unknown): string => {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+  return toDisplayText(text, 500) ?? '?';
 };
 
 export const parkedEntry = (projection: string, event: RecordedEvent, error: string, at: Date): ParkedEvent => ({
   projection,
   position: event.globalPosition,
-  eventId: String(event.eventId).slice(0, 128),
-  type: String(event.type).slice(0, 128),
-  error,
+  // What the bad event says about itself is shown to operators: made printable like every other display text.
+  eventId: toDisplayText(String(event.eventId), EVENT_BOUNDS.identifier.max) ?? '?',
+  type: toDisplayText(String(event.type), EVENT_BOUNDS.identifier.max) ?? '?',
+  error: toDisplayText(error, 500) ?? '?',
   parkedAt: at.toISOString(),
   status: 'parked',
 });

@@ -22,22 +22,21 @@ export class SqliteParkedEvents implements ParkedEvents {
       PRIMARY KEY (projection, position)
     )`);
     this.stmts = {
-      // Parked again (a rebuild, a second process): the newest reason, and a skip stays a skip.
+      // Parked again (a rebuild, a second process): kept as it was, so a skip stays a skip and is not told twice.
       park: db.prepare(
-        `INSERT INTO ${PARKED_TABLE} (projection, position, event_id, type, error, parked_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (projection, position) DO UPDATE SET error = excluded.error`,
+        `INSERT OR IGNORE INTO ${PARKED_TABLE} (projection, position, event_id, type, error, parked_at) VALUES (?, ?, ?, ?, ?, ?)`,
       ),
       counts: db.prepare(`SELECT projection, COUNT(*) AS n FROM ${PARKED_TABLE} WHERE status = 'parked' GROUP BY projection`),
       forget: db.prepare(`DELETE FROM ${PARKED_TABLE} WHERE projection = ? AND status = 'parked'`),
     };
   }
 
-  /** Inside the caller's transaction. */
-  park(entry: ParkedEvent): void {
-    this.stmts.park.run(entry.projection, entry.position, entry.eventId, entry.type, entry.error, entry.parkedAt);
+  /** Inside the caller's transaction. True when it is newly parked. */
+  park(entry: ParkedEvent): boolean {
+    return this.stmts.park.run(entry.projection, entry.position, entry.eventId, entry.type, entry.error, entry.parkedAt).changes > 0;
   }
 
-  /** Before a retry: the rebuild parks again whatever still fails. */
+  /** In a rebuild's transaction: the rebuild parks again whatever still fails (skipped ones stay skipped). */
   forgetParked(projection: string): void {
     this.stmts.forget.run(projection);
   }

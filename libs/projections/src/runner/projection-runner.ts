@@ -39,6 +39,8 @@ export class SqliteProjectionRunner {
   private running: Promise<void> | null = null;
   private failure: unknown = null;
   readonly parked: SqliteParkedEvents;
+  /** Parked in the transaction under way: told (logs, metrics) only once it commits. */
+  private newlyParked: ParkedEvent[] = [];
 
   constructor(
     private readonly db: SqliteDb,
@@ -86,8 +88,7 @@ export class SqliteProjectionRunner {
 
   private park(projection: SqliteProjection, event: RecordedEvent, reason: string): void {
     const entry = parkedEntry(projection.name, event, reason, new Date());
-    this.parked.park(entry);
-    this.options.onParked?.(entry);
+    if (this.parked.park(entry)) this.newlyParked.push(entry);
   }
 
   /**
@@ -95,11 +96,17 @@ export class SqliteProjectionRunner {
    * pages it touches), so they are paid only by a batch that holds a bad event.
    */
   private inIsolation<T>(work: (mode: Mode) => T): T {
+    const attempt = (mode: Mode): T => {
+      this.newlyParked = [];
+      const result = this.db.transaction(() => work(mode)).immediate();
+      for (const entry of this.newlyParked.splice(0)) this.options.onParked?.(entry);
+      return result;
+    };
     try {
-      return this.db.transaction(() => work('fast')).immediate();
+      return attempt('fast');
     } catch (error) {
       if (isSqliteStoreFailure(error)) throw error;
-      return this.db.transaction(() => work('isolating')).immediate();
+      return attempt('isolating');
     }
   }
 
@@ -144,15 +151,16 @@ export class SqliteProjectionRunner {
    */
   rebuild(projection: SqliteProjection): void {
     this.inIsolation((mode) => {
+      // What still fails is parked again in this same transaction; what a fix made applicable is no longer reported.
+      this.parked.forgetParked(projection.name);
       projection.reset(this.db);
       this.checkpoints.rewind(projection.name);
       while (!this.applyBatch(projection, mode));
     });
   }
 
-  /** An operator's retry, once the code is fixed: the parked events are forgotten and the projection rebuilt, so they land in order. */
+  /** An operator's retry, once the code is fixed: a rebuild, so the parked events land in order with the rest. */
   retryParked(projection: SqliteProjection): void {
-    this.db.transaction(() => this.parked.forgetParked(projection.name)).immediate();
     this.rebuild(projection);
   }
 

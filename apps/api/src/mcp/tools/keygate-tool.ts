@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ZodRawShape, z } from 'zod';
-import type { Actor, HotKey } from '../../../../../libs/keys/src/index.js';
+import { EVENT_BOUNDS, toDisplayText, type Actor, type HotKey } from '../../../../../libs/keys/src/index.js';
 import type { KeygateRuntime } from '../../runtime/keygate-runtime.js';
 
 /** Who is calling: the key's creator, with the permissions snapshotted when the key was minted. */
@@ -34,9 +34,10 @@ export const jsonResult = (value: unknown): CallToolResult => ({
   structuredContent: value as Record<string, unknown>,
 });
 
+/** The key's creator as an actor. The name was snapshotted at mint, perhaps by a version that did not bound it: repaired here. */
 export const actorOf = (key: HotKey): Actor => ({
   userId: key.userId,
-  name: key.userName,
+  name: toDisplayText(key.userName, EVENT_BOUNDS.actorName) ?? key.userId,
   companyId: key.companyId,
   role: key.creatorRole,
   permissions: [...key.permissions],
