@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 // Jest runs in native ESM mode (NestJS 12 is ESM-only; see README "Toolchain").
 // @swc/jest strips types and keeps decorator metadata, which Nest's DI needs.
 const swc = [
@@ -12,11 +13,21 @@ const swc = [
   },
 ];
 
+// Libs are imported by name (package.json "imports": #keys, #event-store/kurrent, #test-support/…): jest maps each
+// to the TypeScript source its "types" condition names, as tsc does.
+const { imports } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const byName = Object.fromEntries(
+  Object.entries(imports).map(([name, { types }]) => [
+    `^${name.replace('*', '(.*)')}$`,
+    `<rootDir>/${types.replace(/^\.\//, '').replace('*', '$1')}`,
+  ]),
+);
+
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   // Sources import './x.js' (NodeNext); jest resolves the .ts file.
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: { ...byName, '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
 };
 

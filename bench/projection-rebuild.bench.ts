@@ -1,5 +1,5 @@
-import type { SqliteDb } from '../libs/event-store/src/index.js';
-import { ACTIVITY_TABLE, embeddedReadSide, KEY_LOOKUP_TABLE, KEYS_LIST_TABLE } from '../libs/projections/src/index.js';
+import type { SqliteDb } from '#event-store';
+import { ACTIVITY_TABLE, embeddedReadSide, KEY_LOOKUP_TABLE, KEYS_LIST_TABLE } from '#projections';
 import { populateStore, type ExpectedCounts, type PopulatedStore } from './synthetic-events.js';
 import { median } from './bench-helpers.js';
 

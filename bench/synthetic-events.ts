@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventIdFor, openSqlite, SqliteEventStore, type SqliteDb } from '../libs/event-store/src/index.js';
+import { eventIdFor, openSqlite, SqliteEventStore, type SqliteDb } from '#event-store';
 import {
   keyringStreamId,
   type KeyAcknowledged,
@@ -11,7 +11,7 @@ import {
   type KeyMinted,
   type KeyRevoked,
   type KeyUsed,
-} from '../libs/keys/src/domain/key-events.js';
+} from '#keys';
 
 /**
  * Synthetic but realistic key lifecycles for the benchmarks, deterministic for a given seed.

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { KeygateConfig } from '../../apps/api/src/config/keygate-config.js';
-import type { KeygateRuntime } from '../../apps/api/src/runtime/keygate-runtime.js';
-import { ApiKeyGuard, FixedWindowRateLimiter, parseToken } from '../../libs/keys/src/index.js';
+import type { KeygateConfig } from '#config';
+import type { KeygateRuntime } from '#runtime';
+import { ApiKeyGuard, FixedWindowRateLimiter, parseToken } from '#keys';
 
 export interface GuardLatency {
   iterations: number;

@@ -9,12 +9,12 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { verify as argon2Verify } from '@node-rs/argon2';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
-import { loadConfig, type KeygateConfig } from '../../apps/api/src/config/keygate-config.js';
-import { createKeygateApp, type KeygateApp } from '../../apps/api/src/create-app.js';
-import { whoami } from '../../apps/api/src/mcp/tools/builtin-tools.js';
-import { actorOf } from '../../apps/api/src/mcp/tools/keygate-tool.js';
-import type { KeygateRuntime } from '../../apps/api/src/runtime/keygate-runtime.js';
-import { ApiKeyGuard, parseToken, type GuardVerdict, type HotKey } from '../../libs/keys/src/index.js';
+import { loadConfig, type KeygateConfig } from '#config';
+import { createKeygateApp, type KeygateApp } from '#api';
+import { whoami } from '#api';
+import { actorOf } from '#api';
+import type { KeygateRuntime } from '#runtime';
+import { ApiKeyGuard, parseToken, type GuardVerdict, type HotKey } from '#keys';
 
 export const MCP_PATH = '/api/mcp';
 const JWT_SECRET = 'keygate-mcp-bench-secret-0123456789abcdefghijklmnopqrstuvwxyz';

@@ -1,4 +1,4 @@
-import { keyEventProblem } from '../../libs/keys/src/index.js';
+import { keyEventProblem } from '#keys';
 import { generateSyntheticLog } from '../synthetic-events.js';
 
 /**

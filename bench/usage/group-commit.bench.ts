@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqlite, SqliteEventStore } from '../../libs/event-store/src/index.js';
-import type { KeyUsed } from '../../libs/keys/src/index.js';
-import { UsageRecorder } from '../../apps/api/src/mcp/usage-recorder.js';
+import { openSqlite, SqliteEventStore } from '#event-store';
+import type { KeyUsed } from '#keys';
+import { UsageRecorder } from '#api';
 import { median } from '../bench-helpers.js';
 
 /**

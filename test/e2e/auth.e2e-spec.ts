@@ -1,5 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { bootKeygate, expectProblem, JWT_SECRET, root, signJwt, type Identity, type Keygate } from '../support/keygate-harness.js';
+import { bootKeygate, expectProblem, JWT_SECRET, root, signJwt, type Identity, type Keygate } from '#test-support/keygate-harness';
 
 // The settings API takes the host product's JWTs (HS256 with the configured secret) and nothing else.
 describe('authentication', () => {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { bootKeygate, JWT_SECRET, newDataDir, plainUser, settle, signJwt, type Keygate } from '../support/keygate-harness.js';
-import { callRequest, initializeRequest, mcpRaw, rpc } from '../support/mcp-client.js';
+import { bootKeygate, JWT_SECRET, newDataDir, plainUser, settle, signJwt, type Keygate } from '#test-support/keygate-harness';
+import { callRequest, initializeRequest, mcpRaw, rpc } from '#test-support/mcp-client';
 import { rmSync } from 'node:fs';
 
 const run = promisify(execFile);

@@ -12,7 +12,7 @@ import {
   signJwt,
   types,
   type Keygate,
-} from '../support/keygate-harness.js';
+} from '#test-support/keygate-harness';
 
 // The REST contract of the settings page: acknowledge, mint, list, revoke, delete, expire.
 describe('keys lifecycle (REST contract)', () => {

@@ -10,7 +10,7 @@ import {
   types,
   type ApiResponse,
   type Keygate,
-} from '../support/keygate-harness.js';
+} from '#test-support/keygate-harness';
 
 // The limits: 10 active keys per company, 5 per creator, held under concurrent mints.
 describe('key limits', () => {

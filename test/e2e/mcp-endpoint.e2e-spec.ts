@@ -1,5 +1,5 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { mintToken, newKeyId } from '../../libs/keys/src/index.js';
+import { mintToken, newKeyId } from '#keys';
 import {
   bootKeygate,
   iso,
@@ -10,7 +10,7 @@ import {
   type Identity,
   type Keygate,
   type MintedKey,
-} from '../support/keygate-harness.js';
+} from '#test-support/keygate-harness';
 import {
   callRequest,
   connectMcp,
@@ -21,7 +21,7 @@ import {
   rpc,
   toolJson,
   type RawResponse,
-} from '../support/mcp-client.js';
+} from '#test-support/mcp-client';
 
 // POST /api/mcp: Streamable HTTP (stateless, JSON answers) behind the API key guard, driven by the SDK's
 // own client where a real assistant would use it, and by raw HTTP where the HTTP layer itself is the subject.

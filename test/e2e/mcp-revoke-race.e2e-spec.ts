@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { bootKeygate, settle, signJwt, times, type Keygate } from '../support/keygate-harness.js';
-import { connectMcp } from '../support/mcp-client.js';
+import { bootKeygate, settle, signJwt, times, type Keygate } from '#test-support/keygate-harness';
+import { connectMcp } from '#test-support/mcp-client';
 
 // Revocation takes effect at once, under load: 20 connected assistants call whoami in a loop while the
 // key's owner revokes it on the settings page. Whatever started after the revoke was answered fails; every

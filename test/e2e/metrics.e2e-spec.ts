@@ -1,5 +1,5 @@
-import { bootKeygate, root, settle, signJwt, type Keygate } from '../support/keygate-harness.js';
-import { callRequest, mcpRaw } from '../support/mcp-client.js';
+import { bootKeygate, root, settle, signJwt, type Keygate } from '#test-support/keygate-harness';
+import { callRequest, mcpRaw } from '#test-support/mcp-client';
 
 // GET /metrics: what an operator scrapes from every process, in Prometheus text format.
 

@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { openSqlite, sqliteFileIn, SqliteEventStore, type SqliteDb } from '../../libs/event-store/src/index.js';
-import { MalformedEventError } from '../../libs/keys/src/index.js';
-import { bootKeygate, JWT_SECRET, newDataDir, plainUser, root, settle, signJwt, type Keygate } from '../support/keygate-harness.js';
+import { openSqlite, sqliteFileIn, SqliteEventStore, type SqliteDb } from '#event-store';
+import { MalformedEventError } from '#keys';
+import { bootKeygate, JWT_SECRET, newDataDir, plainUser, root, settle, signJwt, type Keygate } from '#test-support/keygate-harness';
 
 const run = promisify(execFile);
 

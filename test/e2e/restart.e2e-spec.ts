@@ -10,7 +10,7 @@ import {
   TestClock,
   types,
   type Keygate,
-} from '../support/keygate-harness.js';
+} from '#test-support/keygate-harness';
 
 // Everything the API shows is folded from the event log in the SQLite file: a restart changes nothing.
 describe('restart on the same data directory', () => {

@@ -1,5 +1,5 @@
-import { bootKeygate, root, settle, signJwt, type Keygate } from '../support/keygate-harness.js';
-import { callRequest, mcpRaw } from '../support/mcp-client.js';
+import { bootKeygate, root, settle, signJwt, type Keygate } from '#test-support/keygate-harness';
+import { callRequest, mcpRaw } from '#test-support/mcp-client';
 
 // Behind the compose file's nginx, the client's address arrives in X-Forwarded-For. Believed only for
 // the configured number of proxy hops: a client must not choose the address its uses are recorded with.

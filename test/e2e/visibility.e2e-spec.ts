@@ -13,7 +13,7 @@ import {
   type ActivityPage,
   type Keygate,
   type KeyView,
-} from '../support/keygate-harness.js';
+} from '#test-support/keygate-harness';
 
 // Who sees and changes which keys: plain users their own, root and settings:edit the company's,
 // and nobody another company's (which answers 404, never 403).

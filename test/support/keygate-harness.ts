@@ -6,9 +6,9 @@ import { jest } from '@jest/globals';
 import * as contentDisposition from 'content-disposition';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
-import { loadConfig } from '../../apps/api/src/config/keygate-config.js';
-import { createKeygateApp, type KeygateApp } from '../../apps/api/src/create-app.js';
-import type { Clock } from '../../apps/api/src/runtime/clock.js';
+import { loadConfig } from '#config';
+import { createKeygateApp, type KeygateApp } from '#api';
+import type { Clock } from '#runtime';
 
 // @fastify/static (CommonJS, loaded by SwaggerModule at boot) requires content-disposition 3, which is ESM-only.
 // Node >= 20.19 loads it through require(esm), but jest's CommonJS loader only does so on Node >= 24.9: without

@@ -11,7 +11,7 @@ import { KeysController } from './keys/keys.controller.js';
 import { ListKeysHandler } from './keys/list/list-keys.handler.js';
 import { MintKeyHandler } from './keys/mint/mint-key.handler.js';
 import { RevokeKeyHandler } from './keys/revoke/revoke-key.handler.js';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from './runtime/keygate-runtime.js';
+import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
 
 @Module({})
 export class AppModule {

@@ -6,21 +6,21 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
-import { loadOrCreateDevSecret } from './config/dev-jwt-secret.js';
-import type { KeygateConfig } from './config/keygate-config.js';
+import { loadOrCreateDevSecret } from '#config';
+import type { KeygateConfig } from '#config';
 import { setupOpenApi } from './docs/openapi.js';
-import { ExpirySweeper } from './expiry/expiry-sweeper.js';
-import { ApiKeyGuard, looksLikeApiKey } from '../../../libs/keys/src/index.js';
+import { ExpirySweeper } from '#runtime';
+import { ApiKeyGuard, looksLikeApiKey } from '#keys';
 import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
 import { KeygateMcpServer } from './mcp/mcp-server.js';
 import { BUILTIN_TOOLS } from './mcp/tools/builtin-tools.js';
 import { listClients } from './mcp/tools/example-product-tool.js';
 import type { KeygateTool } from './mcp/tools/keygate-tool.js';
 import { UsageRecorder } from './mcp/usage-recorder.js';
-import { createLogger, PinoNestLogger } from './logging/logger.js';
+import { createLogger, PinoNestLogger } from '#logging';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
-import { createRuntime, type KeygateRuntime, type RuntimeOverrides } from './runtime/keygate-runtime.js';
-import { KeygateMetrics } from '../../../libs/metrics/src/keygate-metrics.js';
+import { createRuntime, type KeygateRuntime, type RuntimeOverrides } from '#runtime';
+import { KeygateMetrics } from '#metrics';
 import { registerMetricsEndpoint } from './metrics/metrics-endpoint.js';
 
 export interface KeygateApp {

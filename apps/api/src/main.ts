@@ -1,5 +1,5 @@
-import { loadConfig } from './config/keygate-config.js';
-import { DEV_SECRET_FILE } from './config/dev-jwt-secret.js';
+import { loadConfig } from '#config';
+import { DEV_SECRET_FILE } from '#config';
 import { createKeygateApp } from './create-app.js';
 
 // The embedded profile: one process, one SQLite file under KEYGATE_DATA_DIR.

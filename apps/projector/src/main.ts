@@ -1,8 +1,8 @@
-import { loadConfig } from '../../api/src/config/keygate-config.js';
-import { ExpirySweeper } from '../../api/src/expiry/expiry-sweeper.js';
-import { createLogger } from '../../api/src/logging/logger.js';
-import { createProductionRuntime } from '../../api/src/runtime/production-runtime.js';
-import { KeygateMetrics } from '../../../libs/metrics/src/keygate-metrics.js';
+import { loadConfig } from '#config';
+import { ExpirySweeper } from '#runtime';
+import { createLogger } from '#logging';
+import { createProductionRuntime } from '#runtime/production';
+import { KeygateMetrics } from '#metrics';
 import { startProjectorHttp } from './projector-http.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { KeygateMetrics } from '../../../libs/metrics/src/keygate-metrics.js';
-import type { ReadSideStatus } from '../../api/src/runtime/keygate-runtime.js';
+import type { KeygateMetrics } from '#metrics';
+import type { ReadSideStatus } from '#runtime';
 
 /**
  * The projector's only HTTP surface: GET /health (liveness and lag, for healthchecks) and GET /metrics.

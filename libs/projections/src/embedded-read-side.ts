@@ -1,4 +1,4 @@
-import type { SqliteDb, SqliteEventStore } from '../../event-store/src/index.js';
+import type { SqliteDb, SqliteEventStore } from '#event-store';
 import { ActivityFeedProjection } from './activity-feed/activity-feed.projection.js';
 import { SqliteActivityReadModel } from './activity-feed/sqlite-activity-read-model.js';
 import { KeyLookupProjection } from './key-lookup/key-lookup.projection.js';

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqlite, SqliteEventStore, type SqliteDb } from '../../event-store/src/index.js';
-import { DEFAULT_KEY_POLICY, KeyringRepository, type Actor, type KeyCommand } from '../../keys/src/index.js';
+import { openSqlite, SqliteEventStore, type SqliteDb } from '#event-store';
+import { DEFAULT_KEY_POLICY, KeyringRepository, type Actor, type KeyCommand } from '#keys';
 import { embeddedReadSide } from './embedded-read-side.js';
 import { ACTIVITY_TABLE } from './activity-feed/activity-feed.projection.js';
 import { KEY_LOOKUP_TABLE } from './key-lookup/key-lookup.projection.js';

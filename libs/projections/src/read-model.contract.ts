@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '../../event-store/src/index.js';
+import type { EventStore } from '#event-store';
 import {
   keyringStreamId,
   SYSTEM_ACTOR,
@@ -10,7 +10,7 @@ import {
   type KeyMinted,
   type KeyRevoked,
   type KeyUsed,
-} from '../../keys/src/index.js';
+} from '#keys';
 import type { ActivityReadModel, ActivityRow } from './activity-feed/activity-read-model.js';
 import type { KeyLookupEntry, KeyLookupReadModel } from './key-lookup/key-lookup-read-model.js';
 import type { KeysReadModel } from './keys-list/keys-read-model.js';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqlite, SqliteEventStore, sqliteFileIn } from '../../event-store/src/index.js';
+import { openSqlite, SqliteEventStore, sqliteFileIn } from '#event-store';
 import { embeddedReadSide } from './embedded-read-side.js';
 import { readModelContract } from './read-model.contract.js';
 import { SqliteCheckpoints } from './runner/checkpoints.js';

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
-import { describeWithContainers, detectContainerRuntime } from '../../support/container-runtime.js';
-import { IMAGES } from '../../support/images.js';
+import { describeWithContainers, detectContainerRuntime } from '#test-support/container-runtime';
+import { IMAGES } from '#test-support/images';
 import {
   mcp,
   PROJECTOR_JS,

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { invalid, managesAllKeys } from '../../../../libs/keys/src/index.js';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from '../runtime/keygate-runtime.js';
+import { invalid, managesAllKeys } from '#keys';
+import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
 import { GetActivityQuery, type ActivityPage } from './get-activity.query.js';
 
 // The cursor is opaque to clients: the position of the last entry they saw.

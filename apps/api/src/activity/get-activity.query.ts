@@ -1,6 +1,6 @@
 import { Query } from '@nestjs/cqrs';
-import type { Actor } from '../../../../libs/keys/src/index.js';
-import type { ActivityRow } from '../../../../libs/projections/src/index.js';
+import type { Actor } from '#keys';
+import type { ActivityRow } from '#projections';
 
 /** An entry as the API shows it: the read model's row without its log position. */
 export type ActivityEntry = Omit<ActivityRow, 'position'>;

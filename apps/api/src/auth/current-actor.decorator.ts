@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Actor } from '../../../../libs/keys/src/index.js';
+import type { Actor } from '#keys';
 import type { AuthenticatedRequest } from './settings-auth.guard.js';
 
 /** The signed-in person, set by SettingsAuthGuard. */

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { EVENT_BOUNDS, toDisplayText, type Actor } from '../../../../libs/keys/src/index.js';
+import { EVENT_BOUNDS, toDisplayText, type Actor } from '#keys';
 
 export class InvalidCredentialsError extends Error {}
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
-import { looksLikeApiKey, type Actor } from '../../../../libs/keys/src/index.js';
+import { looksLikeApiKey, type Actor } from '#keys';
 import { InvalidCredentialsError, JWT_VERIFIER, type JwtVerifier } from './jwt-verifier.js';
 
 export interface AuthenticatedRequest {

@@ -1,6 +1,6 @@
-import { openSqlite, sqliteFileIn, SqliteEventStore } from '../../../../libs/event-store/src/index.js';
-import { embeddedReadSide, type ParkedEvent, type ParkedEvents } from '../../../../libs/projections/src/index.js';
-import { loadConfig } from '../config/keygate-config.js';
+import { openSqlite, sqliteFileIn, SqliteEventStore } from '#event-store';
+import { embeddedReadSide, type ParkedEvent, type ParkedEvents } from '#projections';
+import { loadConfig } from '#config';
 
 /**
  * What an operator does about events a projection parked (see libs/projections parking/):
@@ -38,7 +38,7 @@ const main = async (): Promise<number> => {
   let close: () => Promise<void>;
   if (config.store === 'kurrent') {
     const { MongoClient } = await import('mongodb');
-    const { MongoParkedEvents, defaultMongoProjections } = await import('../../../../libs/projections/src/mongo/index.js');
+    const { MongoParkedEvents, defaultMongoProjections } = await import('#projections/mongo');
     const mongo = await new MongoClient(config.mongodbUrl!).connect();
     parked = new MongoParkedEvents(mongo.db(config.mongodbDatabase));
     names = defaultMongoProjections(config.readModelVersion).map((p) => p.name);

@@ -1,6 +1,6 @@
-import { openSqlite, sqliteFileIn, SqliteEventStore } from '../../../../libs/event-store/src/index.js';
-import { embeddedReadSide } from '../../../../libs/projections/src/index.js';
-import { loadConfig } from '../config/keygate-config.js';
+import { openSqlite, sqliteFileIn, SqliteEventStore } from '#event-store';
+import { embeddedReadSide } from '#projections';
+import { loadConfig } from '#config';
 
 /**
  * Rebuilds projections from zero: `npm run projections:rebuild -- [name …]` (all when none is named).

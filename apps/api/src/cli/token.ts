@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { loadOrCreateDevSecret } from '../config/dev-jwt-secret.js';
-import { loadConfig } from '../config/keygate-config.js';
+import { loadOrCreateDevSecret } from '#config';
+import { loadConfig } from '#config';
 
 /**
  * Prints an HS256 token for local use, signed with KEYGATE_JWT_SECRET or the development secret that

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from '../runtime/keygate-runtime.js';
+import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
 
 /**
  * Followers further behind than this are "not caught up": the process should not take traffic. In log

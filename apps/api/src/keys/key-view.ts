@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { KeyListRow } from '../../../../libs/projections/src/index.js';
+import type { KeyListRow } from '#projections';
 
 /** A key as the settings page shows it. Never carries the token, the secret or the verifier. */
 export class KeyView {

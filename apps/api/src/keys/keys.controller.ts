@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { isKeyId, notFound, type Actor } from '../../../../libs/keys/src/index.js';
+import { isKeyId, notFound, type Actor } from '#keys';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { SettingsAuthGuard } from '../auth/settings-auth.guard.js';
 import { AcknowledgeNoticeCommand } from './acknowledge/acknowledge-notice.command.js';

@@ -1,4 +1,4 @@
-import { EVENT_BOUNDS, toDisplayText } from '../../../../libs/keys/src/index.js';
+import { EVENT_BOUNDS, toDisplayText } from '#keys';
 
 /** Which MCP client made a request, as recorded in its KeyUsed: bounded, printable, or absent. */
 export interface ClientInfo {

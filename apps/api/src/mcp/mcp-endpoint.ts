@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyGuard, GuardVerdict, RateDecision } from '../../../../libs/keys/src/index.js';
-import type { KeygateMetrics } from '../../../../libs/metrics/src/keygate-metrics.js';
-import type { Clock } from '../runtime/clock.js';
+import type { ApiKeyGuard, GuardVerdict, RateDecision } from '#keys';
+import type { KeygateMetrics } from '#metrics';
+import type { Clock } from '#runtime';
 import { clientInfoOf, remoteAddressOf } from './client-info.js';
 import { toAuthInfo, type McpRequestContext } from './mcp-request-context.js';
 import { keyUsed, type KeygateMcpServer } from './mcp-server.js';

@@ -1,5 +1,5 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { HotKey } from '../../../../libs/keys/src/index.js';
+import type { HotKey } from '#keys';
 import type { ClientInfo } from './client-info.js';
 
 /** What the endpoint learned about a request, handed to tools through the SDK's authInfo. */

@@ -1,8 +1,8 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { checkedKeyEvent, type KeyUsed } from '../../../../libs/keys/src/index.js';
-import type { KeygateRuntime } from '../runtime/keygate-runtime.js';
+import { checkedKeyEvent, type KeyUsed } from '#keys';
+import type { KeygateRuntime } from '#runtime';
 import { clientInfoOf, toolNameOf, type ClientInfo } from './client-info.js';
 import { contextOf, type McpRequestContext } from './mcp-request-context.js';
 import { RequestScopedTransport, type RequestInterceptor } from './request-scoped-transport.js';

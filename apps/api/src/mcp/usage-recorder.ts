@@ -1,5 +1,5 @@
-import type { EventStore, NewEvent } from '../../../../libs/event-store/src/index.js';
-import type { KeyUsed } from '../../../../libs/keys/src/index.js';
+import type { EventStore, NewEvent } from '#event-store';
+import type { KeyUsed } from '#keys';
 import { randomUUID } from 'node:crypto';
 
 interface Waiting {

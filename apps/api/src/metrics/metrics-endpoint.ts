@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { KeygateMetrics } from '../../../../libs/metrics/src/keygate-metrics.js';
+import type { KeygateMetrics } from '#metrics';
 
 /**
  * GET /metrics (Prometheus text format) and the per-request counter. Counted in onResponse, after the

@@ -1,4 +1,4 @@
-import { conflict, limitReached, tooMany } from '../../../../libs/keys/src/index.js';
+import { conflict, limitReached, tooMany } from '#keys';
 import { sendProblem, toProblem } from './problem-details.filter.js';
 
 /** Records what sendProblem does to a Fastify reply. */

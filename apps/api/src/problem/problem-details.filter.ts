@@ -1,6 +1,6 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { KeyDomainError, MalformedEventError, type KeyErrorKind } from '../../../../libs/keys/src/index.js';
+import { KeyDomainError, MalformedEventError, type KeyErrorKind } from '#keys';
 
 interface Problem {
   type: string;

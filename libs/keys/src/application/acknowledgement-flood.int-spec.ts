@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openSqlite, SqliteEventStore, type SqliteDb } from '../../../event-store/src/index.js';
+import { openSqlite, SqliteEventStore, type SqliteDb } from '#event-store';
 import type { Actor } from '../domain/actor.js';
 import { decide } from '../domain/decide.js';
 import type { MintKey } from '../domain/key-commands.js';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openSqlite, SqliteEventStore, type NewEvent, type SqliteDb } from '../../../event-store/src/index.js';
+import { openSqlite, SqliteEventStore, type NewEvent, type SqliteDb } from '#event-store';
 import { keyringStreamId, type KeyLifecycleEvent } from '../domain/key-events.js';
 import { DEFAULT_KEY_POLICY } from '../domain/key-policy.js';
 import { KeyringRepository } from './keyring-repository.js';

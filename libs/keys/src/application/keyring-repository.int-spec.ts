@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqlite, SqliteEventStore, type EventStore, type ReadStreamOptions, type SqliteDb } from '../../../event-store/src/index.js';
+import { openSqlite, SqliteEventStore, type EventStore, type ReadStreamOptions, type SqliteDb } from '#event-store';
 import type { Actor } from '../domain/actor.js';
 import type { KeyCommand } from '../domain/key-commands.js';
 import { KeyDomainError } from '../domain/key-errors.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventIdFor, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '../../../event-store/src/index.js';
+import { eventIdFor, WrongExpectedVersionError, type EventStore, type RecordedEvent } from '#event-store';
 import { decide } from '../domain/decide.js';
 import { checkedKeyEvent, keyEventReadProblem } from '../domain/key-event-schema.js';
 import type { KeyCommand } from '../domain/key-commands.js';

@@ -1,4 +1,4 @@
-import type { KeyEvent } from '../../../keys/src/index.js';
+import type { KeyEvent } from '#keys';
 
 /** One sentence a person reads in the activity feed. */
 export const activityDetail = (event: KeyEvent, label: string | null): string => {

@@ -1,5 +1,5 @@
-import type { RecordedEvent, SqliteDb } from '../../../event-store/src/index.js';
-import { KEY_EVENT_TYPES, type KeyEvent } from '../../../keys/src/index.js';
+import type { RecordedEvent, SqliteDb } from '#event-store';
+import { KEY_EVENT_TYPES, type KeyEvent } from '#keys';
 import type { SqliteProjection } from '../runner/sqlite-projection.js';
 import { activityDetail } from './activity-detail.js';
 

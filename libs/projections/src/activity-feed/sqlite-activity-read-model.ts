@@ -1,4 +1,4 @@
-import type { SqliteDb } from '../../../event-store/src/index.js';
+import type { SqliteDb } from '#event-store';
 import { ACTIVITY_TABLE } from './activity-feed.projection.js';
 import type { ActivityQuery, ActivityReadModel, ActivityRow } from './activity-read-model.js';
 

@@ -1,4 +1,4 @@
-import type { SqliteDb } from '../../../event-store/src/index.js';
+import type { SqliteDb } from '#event-store';
 import { KEY_LOOKUP_TABLE } from './key-lookup.projection.js';
 import type { KeyLookupEntry, KeyLookupReadModel } from './key-lookup-read-model.js';
 

@@ -1,5 +1,5 @@
-import type { RecordedEvent, SqliteDb } from '../../../event-store/src/index.js';
-import type { KeyEvent } from '../../../keys/src/index.js';
+import type { RecordedEvent, SqliteDb } from '#event-store';
+import type { KeyEvent } from '#keys';
 import type { SqliteProjection } from '../runner/sqlite-projection.js';
 import { prepareStatusUpdates } from '../runner/status-updates.js';
 

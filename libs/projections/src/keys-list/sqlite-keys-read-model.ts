@@ -1,4 +1,4 @@
-import type { SqliteDb } from '../../../event-store/src/index.js';
+import type { SqliteDb } from '#event-store';
 import { KEYS_LIST_TABLE } from './keys-list.projection.js';
 import type { KeyListRow, KeysReadModel } from './keys-read-model.js';
 

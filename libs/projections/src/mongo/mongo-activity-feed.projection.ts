@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation, ClientSession, Db } from 'mongodb';
-import type { RecordedEvent } from '../../../event-store/src/index.js';
-import { KEY_EVENT_TYPES, type KeyEvent } from '../../../keys/src/index.js';
+import type { RecordedEvent } from '#event-store';
+import { KEY_EVENT_TYPES, type KeyEvent } from '#keys';
 import { activityDetail } from '../activity-feed/activity-detail.js';
 import { ensureCollection, versioned, type MongoProjection } from './mongo-projection.js';
 

@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation, ClientSession, Db } from 'mongodb';
-import type { RecordedEvent } from '../../../event-store/src/index.js';
-import type { KeyEvent } from '../../../keys/src/index.js';
+import type { RecordedEvent } from '#event-store';
+import type { KeyEvent } from '#keys';
 import { ensureCollection, versioned, type MongoProjection } from './mongo-projection.js';
 import { statusUpdate, type VersionedKeyDoc } from './mongo-status-updates.js';
 

@@ -1,5 +1,5 @@
 import type { ClientSession, Db, MongoClient, TransactionOptions } from 'mongodb';
-import { followLog, type EventStore, type RecordedEvent } from '../../../event-store/src/index.js';
+import { followLog, type EventStore, type RecordedEvent } from '#event-store';
 import { parkedEntry, reasonOf, schemaProblemOf, type ParkedEvent } from '../parking/parked-event.js';
 import { MongoActivityFeedProjection } from './mongo-activity-feed.projection.js';
 import { MongoCheckpoints } from './mongo-checkpoints.js';

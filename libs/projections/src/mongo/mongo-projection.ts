@@ -1,5 +1,5 @@
 import { MongoServerError, type ClientSession, type Db } from 'mongodb';
-import type { RecordedEvent } from '../../../event-store/src/index.js';
+import type { RecordedEvent } from '#event-store';
 
 /**
  * One read model on MongoDB, folded from the log by a followLog of its own (see MongoProjectionRunner).

@@ -1,5 +1,5 @@
 import type { Db, MongoClient } from 'mongodb';
-import type { EventStore } from '../../../event-store/src/index.js';
+import type { EventStore } from '#event-store';
 import { MongoActivityReadModel } from './mongo-activity-read-model.js';
 import { MongoKeyLookupReadModel } from './mongo-key-lookup-read-model.js';
 import { MongoKeysReadModel } from './mongo-keys-read-model.js';

@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
-import type { KeyEvent } from '../../../keys/src/index.js';
+import type { KeyEvent } from '#keys';
 
 /** What both per-key collections (keys list, lookup) share: the status and its version guard. */
 export interface VersionedKeyDoc extends Document {

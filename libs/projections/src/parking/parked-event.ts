@@ -1,5 +1,5 @@
-import { EVENT_BOUNDS, keyEventReadProblem, toDisplayText } from '../../../keys/src/index.js';
-import type { RecordedEvent } from '../../../event-store/src/index.js';
+import { EVENT_BOUNDS, keyEventReadProblem, toDisplayText } from '#keys';
+import type { RecordedEvent } from '#event-store';
 
 /**
  * An event a projection could not apply. It is recorded here, with the reason, and the projection goes on

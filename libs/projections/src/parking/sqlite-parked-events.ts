@@ -1,4 +1,4 @@
-import type { SqliteDb } from '../../../event-store/src/index.js';
+import type { SqliteDb } from '#event-store';
 import type { ParkedEvent, ParkedEvents } from './parked-event.js';
 
 export const PARKED_TABLE = 'projection_parked';

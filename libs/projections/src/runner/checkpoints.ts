@@ -1,4 +1,4 @@
-import type { SqliteDb } from '../../../event-store/src/index.js';
+import type { SqliteDb } from '#event-store';
 
 /** Each projection's position in the log, stored in the same file and transaction as its rows. */
 export class SqliteCheckpoints {

@@ -1,4 +1,4 @@
-import type { RecordedEvent, SqliteDb, SqliteEventStore } from '../../../event-store/src/index.js';
+import type { RecordedEvent, SqliteDb, SqliteEventStore } from '#event-store';
 import { parkedEntry, reasonOf, schemaProblemOf, type ParkedEvent } from '../parking/parked-event.js';
 import { SqliteParkedEvents } from '../parking/sqlite-parked-events.js';
 import { isSqliteStoreFailure } from '../parking/sqlite-store-failure.js';

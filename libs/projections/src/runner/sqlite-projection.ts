@@ -1,4 +1,4 @@
-import type { RecordedEvent, SqliteDb } from '../../../event-store/src/index.js';
+import type { RecordedEvent, SqliteDb } from '#event-store';
 
 /**
  * One read model, folded from the log by a checkpointed subscription of its own.

@@ -1,5 +1,5 @@
-import type { SqliteDb } from '../../../event-store/src/index.js';
-import type { KeyEvent } from '../../../keys/src/index.js';
+import type { SqliteDb } from '#event-store';
+import type { KeyEvent } from '#keys';
 
 /**
  * The status changes both per-key tables (keys list, lookup) make, with the same version guard:

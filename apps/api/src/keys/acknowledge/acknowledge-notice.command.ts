@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { Actor } from '../../../../../libs/keys/src/index.js';
+import type { Actor } from '#keys';
 
 export interface AcknowledgementReceipt {
   acknowledgementId: string;

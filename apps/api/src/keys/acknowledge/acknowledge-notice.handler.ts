@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { newKeyId, randomBase62, type KeyAcknowledged } from '../../../../../libs/keys/src/index.js';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from '../../runtime/keygate-runtime.js';
+import { newKeyId, randomBase62, type KeyAcknowledged } from '#keys';
+import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
 import { NOTICE_VERSION, securityNotice } from '../security-notice.js';
 import { AcknowledgeNoticeCommand, type AcknowledgementReceipt } from './acknowledge-notice.command.js';
 

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from '../../runtime/keygate-runtime.js';
+import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
 import { DeleteKeyCommand } from './delete-key.command.js';
 
 @CommandHandler(DeleteKeyCommand)

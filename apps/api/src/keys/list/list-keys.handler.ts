@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { managesAllKeys } from '../../../../../libs/keys/src/index.js';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from '../../runtime/keygate-runtime.js';
+import { managesAllKeys } from '#keys';
+import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
 import { toKeyView, type KeyView } from '../key-view.js';
 import { ListKeysQuery } from './list-keys.query.js';
 

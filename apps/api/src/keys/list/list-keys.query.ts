@@ -1,5 +1,5 @@
 import { Query } from '@nestjs/cqrs';
-import type { Actor } from '../../../../../libs/keys/src/index.js';
+import type { Actor } from '#keys';
 import type { KeyView } from '../key-view.js';
 
 export class ListKeysQuery extends Query<KeyView[]> {

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { Actor } from '../../../../../libs/keys/src/index.js';
+import type { Actor } from '#keys';
 import type { KeyView } from '../key-view.js';
 import type { SetupSnippets } from './setup-snippets.js';
 

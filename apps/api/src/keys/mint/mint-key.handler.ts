@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { decide, mintToken, tokenPrefix, type KeyMinted, type MintKey } from '../../../../../libs/keys/src/index.js';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from '../../runtime/keygate-runtime.js';
+import { decide, mintToken, tokenPrefix, type KeyMinted, type MintKey } from '#keys';
+import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
 import type { KeyView } from '../key-view.js';
 import { MintKeyCommand, type MintedKey } from './mint-key.command.js';
 import { setupSnippets } from './setup-snippets.js';

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { notFound } from '../../../../../libs/keys/src/index.js';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from '../../runtime/keygate-runtime.js';
+import { notFound } from '#keys';
+import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
 import { toKeyView, type KeyView } from '../key-view.js';
 import { RevokeKeyCommand } from './revoke-key.command.js';
 

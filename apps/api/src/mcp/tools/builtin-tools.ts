@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isKeyId, KeyDomainError, managesAllKeys } from '../../../../../libs/keys/src/index.js';
+import { isKeyId, KeyDomainError, managesAllKeys } from '#keys';
 import { toKeyView } from '../../keys/key-view.js';
 import { defineTool, jsonResult, type KeygateTool } from './keygate-tool.js';
 

@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { ZodRawShape, z } from 'zod';
-import { EVENT_BOUNDS, toDisplayText, type Actor, type HotKey } from '../../../../../libs/keys/src/index.js';
-import type { KeygateRuntime } from '../../runtime/keygate-runtime.js';
+import { EVENT_BOUNDS, toDisplayText, type Actor, type HotKey } from '#keys';
+import type { KeygateRuntime } from '#runtime';
 
 /** Who is calling: the key's creator, with the permissions snapshotted when the key was minted. */
 export interface ToolContext {

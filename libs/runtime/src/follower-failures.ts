@@ -1,4 +1,4 @@
-import type { ProjectionStatus } from '../../../../libs/projections/src/index.js';
+import type { ProjectionStatus } from '#projections';
 
 /**
  * Each follower's last subscription drop, until it next applies a batch: what /health reports as the

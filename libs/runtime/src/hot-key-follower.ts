@@ -1,17 +1,17 @@
-import { followLog, type EventStore, type RecordedEvent } from '../../../../libs/event-store/src/index.js';
+import { followLog, type EventStore, type RecordedEvent } from '#event-store';
 import {
   HotKeyTable,
   KEY_LIFECYCLE_EVENT_TYPES,
   type HotKeySeed,
   type KeyLifecycleEvent,
-} from '../../../../libs/keys/src/index.js';
+} from '#keys';
 import {
   parkedEntry,
   reasonOf,
   schemaProblemOf,
   type ParkedEvent,
   type ProjectionStatus,
-} from '../../../../libs/projections/src/index.js';
+} from '#projections';
 
 export const HOT_KEY_TABLE = 'hot_key_table';
 // In memory, so bounded: the key lookup projection keeps the durable record of the same events.

@@ -1,15 +1,15 @@
 import { MongoClient } from 'mongodb';
 // Their own entry points: the embedded profile never loads the KurrentDB client or the mongodb driver.
-import { KurrentEventStore } from '../../../../libs/event-store/src/kurrent/kurrent-event-store.js';
-import { HotKeyTable } from '../../../../libs/keys/src/index.js';
+import { KurrentEventStore } from '#event-store/kurrent';
+import { HotKeyTable } from '#keys';
 import {
   activityCollection,
   keyLookupCollection,
   keysListCollection,
   mongoReadSide,
-} from '../../../../libs/projections/src/mongo/index.js';
-import type { ProjectionStatus } from '../../../../libs/projections/src/index.js';
-import type { KeygateConfig } from '../config/keygate-config.js';
+} from '#projections/mongo';
+import type { ProjectionStatus } from '#projections';
+import type { KeygateConfig } from '#config';
 import { FollowerFailures } from './follower-failures.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
 import { domainParts, PARKED_SHOWN, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';

@@ -1,20 +1,20 @@
-import { schemaCheckedStore, type EventStore } from '../../../../libs/event-store/src/index.js';
+import { schemaCheckedStore, type EventStore } from '#event-store';
 import {
   checkEventForLog,
   KeyringRepository,
   type HotKeyTable,
   type KeyPolicy,
   type SecretHasher,
-} from '../../../../libs/keys/src/index.js';
-import { Argon2SecretHasher } from '../../../../libs/keys/src/token/argon2-secret-hasher.js';
+} from '#keys';
+import { Argon2SecretHasher } from '#keys/argon2';
 import type {
   ActivityReadModel,
   KeyLookupReadModel,
   KeysReadModel,
   ParkedEvent,
   ProjectionStatus,
-} from '../../../../libs/projections/src/index.js';
-import type { KeygateConfig } from '../config/keygate-config.js';
+} from '#projections';
+import type { KeygateConfig } from '#config';
 import { systemClock, type Clock } from './clock.js';
 
 /** What this process knows of the followers of the log it relies on (for /health and /metrics). */
@@ -83,14 +83,4 @@ export const domainParts = (config: KeygateConfig, rawStore: EventStore, overrid
     keyring: new KeyringRepository(store, config.policy),
     hasher: overrides.hasher ?? new Argon2SecretHasher(),
   };
-};
-
-/** The runtime of the profile KEYGATE_STORE selects; an API process in both. */
-export const createRuntime = async (config: KeygateConfig, overrides: RuntimeOverrides = {}): Promise<KeygateRuntime> => {
-  if (config.store === 'kurrent') {
-    const { createProductionRuntime } = await import('./production-runtime.js');
-    return createProductionRuntime(config, 'api', overrides);
-  }
-  const { createEmbeddedRuntime } = await import('./embedded-runtime.js');
-  return createEmbeddedRuntime(config, overrides);
 };

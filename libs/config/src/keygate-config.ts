@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { daysToMs, DEFAULT_KEY_POLICY, type KeyPolicy } from '../../../../libs/keys/src/index.js';
+import { daysToMs, DEFAULT_KEY_POLICY, type KeyPolicy } from '#keys';
 
 /** embedded: one process on a SQLite file. kurrent: events in KurrentDB, read models in MongoDB. */
 export type StoreProfile = 'embedded' | 'kurrent';

@@ -1,6 +1,6 @@
-import { openSqlite, sqliteFileIn, SqliteEventStore, type SqliteDb } from '../../../../libs/event-store/src/index.js';
-import { embeddedReadSide, KEY_LOOKUP_TABLE } from '../../../../libs/projections/src/index.js';
-import type { KeygateConfig } from '../config/keygate-config.js';
+import { openSqlite, sqliteFileIn, SqliteEventStore, type SqliteDb } from '#event-store';
+import { embeddedReadSide, KEY_LOOKUP_TABLE } from '#projections';
+import type { KeygateConfig } from '#config';
 import { systemClock } from './clock.js';
 import { FollowerFailures } from './follower-failures.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';

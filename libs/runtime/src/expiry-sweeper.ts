@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { KeygateRuntime } from '../runtime/keygate-runtime.js';
+import type { KeygateRuntime } from './keygate-runtime.js';
 
 /**
  * Appends KeyExpired for keys past their expiresAt. Readers never wait for it (they compare expiresAt

@@ -1,0 +1,5 @@
+// What tests and benchmarks (and, later, a host product embedding Keygate) take from the API app.
+export * from './create-app.js';
+export * from './mcp/usage-recorder.js';
+export * from './mcp/tools/builtin-tools.js';
+export * from './mcp/tools/keygate-tool.js';

@@ -1,0 +1,2 @@
+export * from './keygate-config.js';
+export * from './dev-jwt-secret.js';
