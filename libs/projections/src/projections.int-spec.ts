@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { openSqlite, SqliteEventStore, type SqliteDb } from '#event-store';
 import { DEFAULT_KEY_POLICY, KeyringRepository, type Actor, type KeyCommand } from '#keys';
 import { embeddedReadSide } from './embedded-read-side.js';
-import { ACTIVITY_TABLE } from './activity-feed/activity-feed.projection.js';
-import { KEY_LOOKUP_TABLE } from './key-lookup/key-lookup.projection.js';
-import { KEYS_LIST_TABLE } from './keys-list/keys-list.projection.js';
+import { ACTIVITY_TABLE } from './activity-feed/activity-feed.projection.sqlite.js';
+import { KEY_LOOKUP_TABLE } from './key-lookup/key-lookup.projection.sqlite.js';
+import { KEYS_LIST_TABLE } from './keys-list/keys-list.projection.sqlite.js';
 
 const TABLES = [KEYS_LIST_TABLE, ACTIVITY_TABLE, 'activity_keys_v1', KEY_LOOKUP_TABLE];
 const snapshot = (db: SqliteDb) =>

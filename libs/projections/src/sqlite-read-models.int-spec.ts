@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { openSqlite, SqliteEventStore, sqliteFileIn } from '#event-store';
 import { embeddedReadSide } from './embedded-read-side.js';
 import { readModelContract } from './read-model.contract.js';
-import { SqliteCheckpoints } from './runner/checkpoints.js';
+import { SqliteCheckpoints } from './runner/sqlite-checkpoints.js';
 
 readModelContract('SQLite (embedded read side on a real file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'keygate-read-models-'));

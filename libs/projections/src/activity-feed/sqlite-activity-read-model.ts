@@ -1,5 +1,5 @@
 import type { SqliteDb } from '#event-store';
-import { ACTIVITY_TABLE } from './activity-feed.projection.js';
+import { ACTIVITY_TABLE } from './activity-feed.projection.sqlite.js';
 import type { ActivityQuery, ActivityReadModel, ActivityRow } from './activity-read-model.js';
 
 export class SqliteActivityReadModel implements ActivityReadModel {

@@ -1,5 +1,5 @@
 import type { SqliteDb } from '#event-store';
-import { KEY_LOOKUP_TABLE } from './key-lookup.projection.js';
+import { KEY_LOOKUP_TABLE } from './key-lookup.projection.sqlite.js';
 import type { KeyLookupEntry, KeyLookupReadModel } from './key-lookup-read-model.js';
 
 const COLUMNS = `key_id AS keyId, company_id AS companyId, user_id AS userId, user_name AS userName,

@@ -1,5 +1,5 @@
 import type { SqliteDb } from '#event-store';
-import { KEYS_LIST_TABLE } from './keys-list.projection.js';
+import { KEYS_LIST_TABLE } from './keys-list.projection.sqlite.js';
 import type { KeyListRow, KeysReadModel } from './keys-read-model.js';
 
 const COLUMNS = `key_id AS keyId, company_id AS companyId, user_id AS userId, user_name AS userName, label, prefix,

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqlite, SqliteEventStore, type RecordedEvent, type SqliteDb } from '#event-store';
-import { SqliteProjectionRunner } from '../runner/projection-runner.js';
-import type { SqliteProjection } from '../runner/sqlite-projection.js';
+import { SqliteProjectionRunner } from '../runner/sqlite-projection-runner.js';
+import type { SqliteProjection } from '../projection.js';
 import type { ParkedEvent } from './parked-event.js';
 
 const revoked = (keyId: string, i: number) => ({

@@ -1,13 +1,13 @@
 import type { ClientSession, Db, MongoClient, TransactionOptions } from 'mongodb';
 import { followLog, type EventStore, type RecordedEvent } from '#event-store';
 import { parkedEntry, reasonOf, schemaProblemOf, type ParkedEvent } from '../parking/parked-event.js';
-import { MongoActivityFeedProjection } from './mongo-activity-feed.projection.js';
+import { MongoActivityFeedProjection } from '../activity-feed/activity-feed.projection.mongo.js';
 import { MongoCheckpoints } from './mongo-checkpoints.js';
-import { MongoKeyLookupProjection } from './mongo-key-lookup.projection.js';
-import { MongoKeysListProjection } from './mongo-keys-list.projection.js';
-import { MongoParkedEvents } from './mongo-parked-events.js';
+import { MongoKeyLookupProjection } from '../key-lookup/key-lookup.projection.mongo.js';
+import { MongoKeysListProjection } from '../keys-list/keys-list.projection.mongo.js';
+import { MongoParkedEvents } from '../parking/mongo-parked-events.js';
 import type { MongoProjection } from './mongo-projection.js';
-import { isMongoStoreFailure } from './mongo-store-failure.js';
+import { isMongoStoreFailure } from '../parking/mongo-store-failure.js';
 
 export interface MongoProjectionRunnerOptions {
   /** Most events applied in one transaction. */

@@ -1,8 +1,8 @@
 import type { AnyBulkWriteOperation, ClientSession, Db } from 'mongodb';
 import type { RecordedEvent } from '#event-store';
 import { KEY_EVENT_TYPES, type KeyEvent } from '#keys';
-import { activityDetail } from '../activity-feed/activity-detail.js';
-import { ensureCollection, versioned, type MongoProjection } from './mongo-projection.js';
+import { activityDetail } from './activity-detail.js';
+import { ensureCollection, versioned, type MongoProjection } from '../runner/mongo-projection.js';
 
 export const activityCollection = (version = 1): string => versioned('activity', version);
 export const activityKeysCollection = (version = 1): string => versioned('activity_keys', version);

@@ -1,6 +1,6 @@
 import type { Collection, Db, WithId } from 'mongodb';
-import type { KeyListRow, KeysReadModel } from '../keys-list/keys-read-model.js';
-import { keysListCollection, type KeysListDoc } from './mongo-keys-list.projection.js';
+import type { KeyListRow, KeysReadModel } from './keys-read-model.js';
+import { keysListCollection, type KeysListDoc } from './keys-list.projection.mongo.js';
 
 const toRow = (d: WithId<KeysListDoc>): KeyListRow => ({
   keyId: d._id,

@@ -1,7 +1,7 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
-import type { SqliteProjection } from '../runner/sqlite-projection.js';
-import { prepareStatusUpdates } from '../runner/status-updates.js';
+import type { SqliteProjection } from '../projection.js';
+import { prepareStatusUpdates } from '../key-status/key-status.sqlite.js';
 
 export const KEY_LOOKUP_TABLE = 'key_lookup_v1';
 

@@ -1,8 +1,8 @@
 import type { AnyBulkWriteOperation, ClientSession, Db } from 'mongodb';
 import type { RecordedEvent } from '#event-store';
 import type { KeyEvent } from '#keys';
-import { ensureCollection, versioned, type MongoProjection } from './mongo-projection.js';
-import { statusUpdate, type VersionedKeyDoc } from './mongo-status-updates.js';
+import { ensureCollection, versioned, type MongoProjection } from '../runner/mongo-projection.js';
+import { statusUpdate, type VersionedKeyDoc } from '../key-status/key-status.mongo.js';
 
 export const keysListCollection = (version = 1): string => versioned('keys_list', version);
 

@@ -1,9 +1,9 @@
 import type { Db, MongoClient } from 'mongodb';
 import type { EventStore } from '#event-store';
-import { MongoActivityReadModel } from './mongo-activity-read-model.js';
-import { MongoKeyLookupReadModel } from './mongo-key-lookup-read-model.js';
-import { MongoKeysReadModel } from './mongo-keys-read-model.js';
-import { defaultMongoProjections, MongoProjectionRunner, type MongoProjectionRunnerOptions } from './mongo-projection-runner.js';
+import { MongoActivityReadModel } from './activity-feed/mongo-activity-read-model.js';
+import { MongoKeyLookupReadModel } from './key-lookup/mongo-key-lookup-read-model.js';
+import { MongoKeysReadModel } from './keys-list/mongo-keys-read-model.js';
+import { defaultMongoProjections, MongoProjectionRunner, type MongoProjectionRunnerOptions } from './runner/mongo-projection-runner.js';
 
 /**
  * The production profile's read side: the three v1 projections and their read models on one database.

@@ -1,6 +1,6 @@
 import type { ClientSession, Collection, Db } from 'mongodb';
-import type { ParkedEvent, ParkedEvents } from '../parking/parked-event.js';
-import { ensureCollection } from './mongo-projection.js';
+import type { ParkedEvent, ParkedEvents } from './parked-event.js';
+import { ensureCollection } from '../runner/mongo-projection.js';
 
 export const MONGO_PARKED_COLLECTION = 'projection_parked';
 

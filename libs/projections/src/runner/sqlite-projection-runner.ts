@@ -2,8 +2,8 @@ import type { RecordedEvent, SqliteDb, SqliteEventStore } from '#event-store';
 import { parkedEntry, reasonOf, schemaProblemOf, type ParkedEvent } from '../parking/parked-event.js';
 import { SqliteParkedEvents } from '../parking/sqlite-parked-events.js';
 import { isSqliteStoreFailure } from '../parking/sqlite-store-failure.js';
-import { SqliteCheckpoints } from './checkpoints.js';
-import type { SqliteProjection } from './sqlite-projection.js';
+import { SqliteCheckpoints } from './sqlite-checkpoints.js';
+import type { SqliteProjection } from '../projection.js';
 
 const BATCH = 1000;
 

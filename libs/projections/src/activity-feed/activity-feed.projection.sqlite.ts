@@ -1,6 +1,6 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import { KEY_EVENT_TYPES, type KeyEvent } from '#keys';
-import type { SqliteProjection } from '../runner/sqlite-projection.js';
+import type { SqliteProjection } from '../projection.js';
 import { activityDetail } from './activity-detail.js';
 
 export const ACTIVITY_TABLE = 'activity_v1';

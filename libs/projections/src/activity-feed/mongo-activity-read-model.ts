@@ -1,6 +1,6 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import type { ActivityQuery, ActivityReadModel, ActivityRow } from '../activity-feed/activity-read-model.js';
-import { activityCollection, type ActivityDoc } from './mongo-activity-feed.projection.js';
+import type { ActivityQuery, ActivityReadModel, ActivityRow } from './activity-read-model.js';
+import { activityCollection, type ActivityDoc } from './activity-feed.projection.mongo.js';
 
 /** The activity feed on MongoDB: the company plus at most one more filter picks the index, newest first. */
 export class MongoActivityReadModel implements ActivityReadModel {

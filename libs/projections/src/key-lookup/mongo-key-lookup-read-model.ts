@@ -1,6 +1,6 @@
 import type { Collection, Db, WithId } from 'mongodb';
-import type { KeyLookupEntry, KeyLookupReadModel } from '../key-lookup/key-lookup-read-model.js';
-import { keyLookupCollection, type KeyLookupDoc } from './mongo-key-lookup.projection.js';
+import type { KeyLookupEntry, KeyLookupReadModel } from './key-lookup-read-model.js';
+import { keyLookupCollection, type KeyLookupDoc } from './key-lookup.projection.mongo.js';
 
 const toEntry = (d: WithId<KeyLookupDoc>): KeyLookupEntry => ({
   keyId: d._id,
