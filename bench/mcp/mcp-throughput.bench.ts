@@ -192,7 +192,7 @@ const main = async () => {
   let gen: LoadGenerator | null = null;
   let failed = false;
   try {
-    const peer = await bootDocumentedPeer(built.keygate.runtime);
+    const peer = await bootDocumentedPeer(built.keygate);
     targets.push(peer);
     const request = whoamiCall(built.token);
     const { store } = built.keygate.runtime;

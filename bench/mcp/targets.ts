@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -10,10 +11,7 @@ import { verify as argon2Verify } from '@node-rs/argon2';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { loadConfig, type KeygateConfig } from '#config';
-import { createKeygateApp, type KeygateApp } from '#api';
-import { whoami } from '#api';
-import { actorOf } from '#api';
-import type { KeygateRuntime } from '#runtime';
+import { actorOf, createKeygateApp, whoami, type KeygateApp } from '#api';
 import { ApiKeyGuard, parseToken, type GuardVerdict, type HotKey } from '#keys';
 
 export const MCP_PATH = '/api/mcp';
@@ -164,7 +162,10 @@ export const authSwitch = (built: BuiltKeygate): AuthSwitch => {
  * Deliberately generous to the peer: the verifier comes from the in-memory hot table (no store read),
  * a bare Fastify instance (no Nest hooks), and no usage recording.
  */
-export const bootDocumentedPeer = async (runtime: KeygateRuntime): Promise<Target> => {
+export const bootDocumentedPeer = async (keygate: KeygateApp): Promise<Target> => {
+  const { runtime } = keygate;
+  // The same buses Keygate's own tools dispatch to (whoami uses neither).
+  const buses = { commands: keygate.app.get(CommandBus), queries: keygate.app.get(QueryBus) };
   const adapter = new FastifyAdapter({ logger: false });
   const fastify = adapter.getInstance();
   const unauthorized = (reply: { code(n: number): { send(body: unknown): unknown } }) =>
@@ -185,7 +186,7 @@ export const bootDocumentedPeer = async (runtime: KeygateRuntime): Promise<Targe
 
     const server = new McpServer({ name: 'peer', version: '1.0.0' });
     server.registerTool(whoami.name, { description: whoami.description, inputSchema: whoami.inputSchema }, async (_args, extra) =>
-      whoami.handler({}, { key, actor: actorOf(key), runtime, requestId: String(request.id), signal: extra.signal }),
+      whoami.handler({}, { key, actor: actorOf(key), ...buses, requestId: String(request.id), signal: extra.signal }),
     );
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.raw.on('close', () => {

@@ -11,7 +11,8 @@ import { KeysController } from './keys/keys.controller.js';
 import { ListKeysHandler } from './keys/list/list-keys.handler.js';
 import { MintKeyHandler } from './keys/mint/mint-key.handler.js';
 import { RevokeKeyHandler } from './keys/revoke/revoke-key.handler.js';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
+import type { KeygateRuntime } from '#runtime';
+import { keygateProviders } from './composition/keygate-providers.js';
 
 @Module({})
 export class AppModule {
@@ -22,7 +23,7 @@ export class AppModule {
       imports: [CqrsModule.forRoot()],
       controllers: [KeysController, ActivityController, HealthController],
       providers: [
-        { provide: KEYGATE_RUNTIME, useValue: runtime },
+        ...keygateProviders(runtime),
         { provide: JWT_VERIFIER, useValue: verifier },
         SettingsAuthGuard,
         AcknowledgeNoticeHandler,

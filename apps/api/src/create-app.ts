@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
@@ -93,12 +94,26 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   // Errors Fastify raises before a handler runs (body too large, malformed JSON) reach Nest's error
   // handler, and so ProblemDetailsFilter, which maps their statusCode: no handler of our own is needed.
 
-  // 4. The MCP endpoint: one long-lived server, the guard in front, uses recorded by group commit.
-  const usage = new UsageRecorder(runtime.store, undefined, (events, seconds) => {
-    metrics.usageBatchSize.observe(events);
-    metrics.usageCommitLatency.observe(seconds);
+  // 4. The settings API: Nest, with each piece of the runtime under its own token (composition/).
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime, verifier), adapter, {
+    logger: new PinoNestLogger(logger),
   });
-  const mcp = new KeygateMcpServer(runtime, usage, [...BUILTIN_TOOLS, ...(options.productTools ?? [listClients])]);
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  setupOpenApi(app);
+
+  // 5. The MCP endpoint: one long-lived server, the guard in front, uses recorded by group commit. Its tools
+  //    dispatch the settings API's own commands and queries, on the same buses.
+  const usage = new UsageRecorder(runtime.store, {
+    onCommit: (events, seconds) => {
+      metrics.usageBatchSize.observe(events);
+      metrics.usageCommitLatency.observe(seconds);
+    },
+  });
+  const mcp = new KeygateMcpServer(
+    { clock: runtime.clock, usage, commands: app.get(CommandBus), queries: app.get(QueryBus) },
+    [...BUILTIN_TOOLS, ...(options.productTools ?? [listClients])],
+  );
   await mcp.start();
   const guard = new ApiKeyGuard(runtime.hotKeys, runtime.hasher, {
     // Each replica holds its share of the per-key limit (see KeygateConfig.apiReplicas).
@@ -115,16 +130,9 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     allowedOrigins: new Set([new URL(config.publicUrl).origin, ...config.allowedOrigins]),
     metrics,
   });
-
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime, verifier), adapter, {
-    logger: new PinoNestLogger(logger),
-  });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useGlobalFilters(new ProblemDetailsFilter(logger));
-  setupOpenApi(app);
   await app.init();
 
-  // 5. Background work: KeyExpired for lapsed keys.
+  // 6. Background work: KeyExpired for lapsed keys.
   const sweeper = new ExpirySweeper(runtime, logger);
   if (options.startSweeper !== false && config.store === 'embedded') sweeper.start(config.sweepIntervalMs);
 

@@ -110,3 +110,5 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: { need
     allowedOrigins: (env.KEYGATE_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
   };
 };
+
+export const KEYGATE_CONFIG = Symbol('KeygateConfig');

@@ -12,7 +12,7 @@ export class ExpirySweeper {
   private sweeping: Promise<number> | null = null;
 
   constructor(
-    private readonly runtime: KeygateRuntime,
+    private readonly runtime: Pick<KeygateRuntime, 'keys' | 'keyring' | 'clock' | 'readYourWrites'>,
     private readonly logger: Logger,
   ) {}
 

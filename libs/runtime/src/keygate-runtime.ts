@@ -53,7 +53,10 @@ export interface KeygateRuntime {
   close(): Promise<void>;
 }
 
-export const KEYGATE_RUNTIME = Symbol('KeygateRuntime');
+/** Narrow pieces a composition root hands out (never the whole runtime): see apps/api/src/composition. */
+export const READ_YOUR_WRITES = Symbol('ReadYourWrites');
+export type ReadYourWrites = KeygateRuntime['readYourWrites'];
+export const READ_SIDE_STATUS = Symbol('ReadSideStatus');
 
 export interface RuntimeOverrides {
   clock?: Clock;

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { invalid, managesAllKeys } from '#keys';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
+import { ACTIVITY_READ_MODEL, type ActivityReadModel } from '#projections';
 import { GetActivityQuery, type ActivityPage } from './get-activity.query.js';
 
 // The cursor is opaque to clients: the position of the last entry they saw.
@@ -14,10 +14,10 @@ const decodeCursor = (cursor: string): number => {
 
 @QueryHandler(GetActivityQuery)
 export class GetActivityHandler implements IQueryHandler<GetActivityQuery> {
-  constructor(@Inject(KEYGATE_RUNTIME) private readonly runtime: KeygateRuntime) {}
+  constructor(@Inject(ACTIVITY_READ_MODEL) private readonly activity: ActivityReadModel) {}
 
   async execute({ actor, filter }: GetActivityQuery): Promise<ActivityPage> {
-    const rows = await this.runtime.activity.query({
+    const rows = await this.activity.query({
       companyId: actor.companyId,
       visibleToOwner: managesAllKeys(actor) ? null : actor.userId,
       keyId: filter.keyId,

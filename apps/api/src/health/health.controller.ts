@@ -1,6 +1,8 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { KEYGATE_RUNTIME, type KeygateRuntime } from '#runtime';
+import { KEYGATE_CONFIG, type KeygateConfig } from '#config';
+import { EVENT_STORE, type EventStore } from '#event-store';
+import { READ_SIDE_STATUS, type ReadSideStatus } from '#runtime';
 
 /**
  * Followers further behind than this are "not caught up": the process should not take traffic. In log
@@ -11,7 +13,11 @@ const MAX_READY_LAG = { embedded: 1000, kurrent: 1_000_000 } as const;
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(KEYGATE_RUNTIME) private readonly runtime: KeygateRuntime) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_SIDE_STATUS) private readonly readSide: ReadSideStatus,
+    @Inject(KEYGATE_CONFIG) private readonly config: KeygateConfig,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -22,18 +28,18 @@ export class HealthController {
     let store: 'up' | 'down' = 'up';
     let head = 0;
     try {
-      head = await this.runtime.store.headPosition();
+      head = await this.store.headPosition();
     } catch {
       store = 'down';
     }
     // A store that cannot be asked makes the process not ready (503), never a 500.
-    const { projections, error, parked } = await this.runtime.readSide
+    const { projections, error, parked } = await this.readSide
       .status()
       .catch((e: unknown) => ({ projections: [], error: `read side unreachable: ${e instanceof Error ? e.message : String(e)}`, parked: [] }));
     // Embedded: this process runs the projections, so their lag is its own. Production: the projector's
     // lag is reported here but is the projector's health; a replica is ready when its own follower is.
-    const own = this.runtime.config.store === 'embedded' ? projections : projections.filter((p) => p.name === 'hot_key_table');
-    const caughtUp = error === null && own.every((p) => p.lag <= MAX_READY_LAG[this.runtime.config.store]);
+    const own = this.config.store === 'embedded' ? projections : projections.filter((p) => p.name === 'hot_key_table');
+    const caughtUp = error === null && own.every((p) => p.lag <= MAX_READY_LAG[this.config.store]);
     const ready = store === 'up' && caughtUp;
     if (!ready) reply.status(503);
     // Parked events make the process degraded, not down: every other event was applied, and it still serves.

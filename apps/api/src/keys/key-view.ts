@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { effectiveStatus, type KeyMinted } from '#keys';
 import type { KeyListRow } from '#projections';
 
 /** A key as the settings page shows it. Never carries the token, the secret or the verifier. */
@@ -14,7 +15,10 @@ export class KeyView {
   @ApiProperty({ enum: ['active', 'revoked', 'expired'] }) status!: 'active' | 'revoked' | 'expired';
 }
 
-/** Status against the clock: a key past expiresAt reads as expired before the sweeper records it. */
+/**
+ * The one way a KeyView is built, for the settings API and the MCP tools alike. Status is the domain's
+ * effective status: a key past expiresAt reads as expired before the sweeper records it.
+ */
 export const toKeyView = (row: KeyListRow, now: Date): KeyView => ({
   id: row.keyId,
   label: row.label,
@@ -24,5 +28,19 @@ export const toKeyView = (row: KeyListRow, now: Date): KeyView => ({
   createdAt: row.createdAt,
   lastUsedAt: row.lastUsedAt,
   expiresAt: row.expiresAt,
-  status: row.status === 'active' && now.getTime() >= Date.parse(row.expiresAt) ? 'expired' : row.status,
+  status: effectiveStatus({ status: row.status, expiresAt: new Date(row.expiresAt) }, now) as KeyView['status'],
+});
+
+/** The row a mint's event makes, before the read model has it: the mint answers without waiting on it. */
+export const rowOfMint = ({ data }: KeyMinted): KeyListRow => ({
+  keyId: data.keyId,
+  companyId: data.companyId,
+  userId: data.actorUserId,
+  userName: data.actorName,
+  label: data.label,
+  prefix: data.prefix,
+  createdAt: data.at,
+  expiresAt: data.expiresAt,
+  lastUsedAt: null,
+  status: 'active',
 });

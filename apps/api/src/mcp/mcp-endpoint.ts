@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyGuard, GuardVerdict, RateDecision } from '#keys';
 import type { KeygateMetrics } from '#metrics';
 import type { Clock } from '#runtime';
+import { problemOf, sendProblem } from '../problem/problem-details.filter.js';
 import { clientInfoOf, remoteAddressOf } from './client-info.js';
 import { toAuthInfo, type McpRequestContext } from './mcp-request-context.js';
 import { keyUsed, type KeygateMcpServer } from './mcp-server.js';
@@ -18,29 +19,15 @@ export interface McpEndpointOptions {
   metrics?: KeygateMetrics;
 }
 
-const outcomeOf = (verdict: GuardVerdict) => (verdict.ok ? 'ok' : verdict.status === 429 ? 'rate_limited' : 'unauthorized');
+type Refusal = Exclude<GuardVerdict, { ok: true }>;
 
 // A key in the URL ends up in proxies' and browsers' logs: refuse it, never use it.
 const KEY_IN_QUERY = /[?&](?:[^=&]*=)?[^&]*kg_[0-9A-Za-z]{12}_/;
-const TOUCH_INTERVAL_MS = 60_000;
-
-const problem = (reply: FastifyReply, status: number, detail: string) =>
-  reply.code(status).type('application/problem+json').send({ type: `urn:keygate:problem:${status}`, status, title: titleOf(status), detail });
-
-const titleOf = (status: number) =>
-  ({ 401: 'Unauthorized', 403: 'Forbidden', 413: 'Content Too Large', 429: 'Too Many Requests' })[status] ?? 'Error';
 
 // No resource_metadata: there is no OAuth server to discover, and advertising one misleads clients.
 // error_description may hold neither '"' nor a backslash (RFC 6750 §3): a description quoting the header would break the challenge.
-const unauthorized = (reply: FastifyReply, description: string) =>
-  problem(
-    reply.header(
-      'WWW-Authenticate',
-      `Bearer realm="keygate", error="invalid_token", error_description="${description.replace(/["\\]/g, "'")}"`,
-    ),
-    401,
-    description,
-  );
+const challenge = (description: string) =>
+  `Bearer realm="keygate", error="invalid_token", error_description="${description.replace(/["\\]/g, "'")}"`;
 
 const rateHeaders = (reply: FastifyReply, rate: RateDecision) =>
   reply
@@ -49,40 +36,55 @@ const rateHeaders = (reply: FastifyReply, rate: RateDecision) =>
     .header('RateLimit-Reset', rate.resetSeconds)
     .header('RateLimit-Policy', `${rate.limit};w=60`);
 
-/**
- * POST /api/mcp: guard → MCP. A plain Fastify route rather than a Nest controller: this is the hot path,
- * and it needs the raw body (so the transport answers 415 and -32700 in MCP's own terms).
- */
-export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpointOptions): void => {
-  const { guard, mcp, usage, clock, allowedOrigins, metrics } = options;
-  // "Last used" moves on every authenticated request; requests other than tools/call are recorded at most
-  // once a minute per key, so initialize and tools/list do not flood the activity feed.
-  const lastTouch = new Map<string, number>();
+/** Every refusal of the endpoint, as problem+json through the one writer the settings API uses too. */
+const refuse = (reply: FastifyReply, verdict: Refusal | { status: 403; description: string }) => {
+  if (verdict.status === 429) {
+    if (verdict.rate) rateHeaders(reply, verdict.rate);
+    return sendProblem(reply, problemOf(429, verdict.description, verdict.retryAfterSeconds));
+  }
+  if (verdict.status === 403) return sendProblem(reply, problemOf(403, verdict.description));
+  return sendProblem(reply, problemOf(401, verdict.description), challenge(verdict.description));
+};
 
-  // Bound once: labels() per request would build its lookup key every time.
-  const guardTimers = metrics && {
+/** The checks a request passes before the guard sees its key: null when it may go on. */
+const preflight = (request: FastifyRequest, allowedOrigins: ReadonlySet<string>): Refusal | { status: 403; description: string } | null => {
+  if (KEY_IN_QUERY.test(request.url)) {
+    return { ok: false, status: 401, description: 'API keys are accepted only in the Authorization header, never in the URL.' };
+  }
+  const origin = request.headers.origin;
+  if (origin !== undefined && !allowedOrigins.has(origin)) return { status: 403, description: `Requests from origin ${origin.slice(0, 200)} are not allowed.` };
+  return null;
+};
+
+/** Times the guard per outcome, with timers bound once (labels() per request would build its lookup key each time). */
+const guardTimer = (metrics: KeygateMetrics | undefined) => {
+  if (!metrics) return () => undefined;
+  const timers = {
     ok: metrics.guardLatency.labels('ok'),
     unauthorized: metrics.guardLatency.labels('unauthorized'),
     rate_limited: metrics.guardLatency.labels('rate_limited'),
   };
-  const observe = (verdict: GuardVerdict, started: number) => {
-    if (!metrics || !guardTimers) return;
-    guardTimers[outcomeOf(verdict)].observe((performance.now() - started) / 1000);
-    if (!verdict.ok && verdict.status === 429) metrics.rateLimited.inc();
+  return (verdict: GuardVerdict, started: number) => {
+    const outcome = verdict.ok ? 'ok' : verdict.status === 429 ? 'rate_limited' : 'unauthorized';
+    timers[outcome].observe((performance.now() - started) / 1000);
+    if (outcome === 'rate_limited') metrics.rateLimited.inc();
   };
+};
 
-  const denied = (reply: FastifyReply, verdict: Exclude<GuardVerdict, { ok: true }>) => {
-    if (verdict.status === 429) {
-      if (verdict.rate) rateHeaders(reply, verdict.rate);
-      reply.header('Retry-After', verdict.retryAfterSeconds);
-      return problem(reply, 429, verdict.description);
-    }
-    return unauthorized(reply, verdict.description);
-  };
+/**
+ * POST /api/mcp as a short pipeline: preflight → guard → per-request context → SDK → usage. A plain Fastify
+ * route rather than a Nest controller: this is the hot path, and it needs the raw body (so the transport
+ * answers 415 and -32700 in MCP's own terms). tools/call records its own use inside the SDK step
+ * (mcp-server.ts); any other answered request "touches" the key (UsageRecorder.touch: once a minute).
+ */
+export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpointOptions): void => {
+  const { guard, mcp, usage, clock, allowedOrigins } = options;
+  const observe = guardTimer(options.metrics);
 
   const serve = async (request: FastifyRequest, reply: FastifyReply, verdict: GuardVerdict) => {
-    if (!verdict.ok) return denied(reply, verdict);
+    if (!verdict.ok) return refuse(reply, verdict);
     rateHeaders(reply, verdict.rate);
+    // 1. The request's own context: the key, and what the request says of its client.
     const context: McpRequestContext = {
       key: verdict.key,
       requestId: request.id,
@@ -93,6 +95,7 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) aborted.abort();
     });
+    // 2. The SDK answers (tools/call records its KeyUsed before its answer is released).
     const response = await mcp.transport.handle({
       method: request.method,
       headers: request.headers,
@@ -100,18 +103,13 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
       authInfo: toAuthInfo(context),
       signal: aborted.signal,
     });
-    await touch(context, response.status);
+    // 3. Any other answered request moves "last used".
+    if (response.status < 400 && !context.usageRecorded) {
+      const client = context.client ?? clientInfoOf('', undefined, context.userAgent);
+      await usage.touch(keyUsed(context, clock.now(), null, 'ok', client));
+    }
     reply.code(response.status).headers(response.headers);
     return response.body === undefined ? reply.send() : reply.send(response.body);
-  };
-
-  const touch = async (context: McpRequestContext, status: number) => {
-    if (status >= 400 || context.usageRecorded) return; // a tools/call recorded its own use
-    const now = clock.now();
-    const last = lastTouch.get(context.key.keyId) ?? 0;
-    if (now.getTime() - last < TOUCH_INTERVAL_MS) return;
-    lastTouch.set(context.key.keyId, now.getTime());
-    await usage.record(keyUsed(context, now, null, 'ok', context.client ?? clientInfoOf('', undefined, context.userAgent)));
   };
 
   void fastify.register(async (scope) => {
@@ -122,18 +120,11 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
       url: '/api/mcp',
       bodyLimit: options.bodyLimit,
       handler: (request, reply) => {
-        if (KEY_IN_QUERY.test(request.url)) {
-          return unauthorized(reply, 'API keys are accepted only in the Authorization header, never in the URL.');
-        }
-        const origin = request.headers.origin;
-        if (origin !== undefined && !allowedOrigins.has(origin)) {
-          return problem(reply, 403, `Requests from origin ${origin} are not allowed.`);
-        }
+        const refused = preflight(request, allowedOrigins);
+        if (refused) return refuse(reply, refused);
         const started = performance.now();
         const verdict = guard.check(request.headers.authorization, clock.now().getTime());
-        if (verdict instanceof Promise) {
-          return verdict.then((v) => (observe(v, started), serve(request, reply, v)));
-        }
+        if (verdict instanceof Promise) return verdict.then((v) => (observe(v, started), serve(request, reply, v)));
         observe(verdict, started);
         return serve(request, reply, verdict);
       },

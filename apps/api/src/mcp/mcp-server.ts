@@ -2,7 +2,8 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { checkedKeyEvent, type KeyUsed } from '#keys';
-import type { KeygateRuntime } from '#runtime';
+import type { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { Clock } from '#runtime';
 import { clientInfoOf, toolNameOf, type ClientInfo } from './client-info.js';
 import { contextOf, type McpRequestContext } from './mcp-request-context.js';
 import { RequestScopedTransport, type RequestInterceptor } from './request-scoped-transport.js';
@@ -48,8 +49,7 @@ export class KeygateMcpServer {
   private allTools: Tool[] = [];
 
   constructor(
-    private readonly runtime: KeygateRuntime,
-    private readonly usage: UsageRecorder,
+    private readonly parts: { clock: Clock; usage: UsageRecorder; commands: CommandBus; queries: QueryBus },
     tools: readonly KeygateTool<any>[],
   ) {
     for (const tool of tools) this.register(tool);
@@ -92,7 +92,7 @@ export class KeygateMcpServer {
     const name = tool ?? '';
     const record = (outcome: KeyUsed['data']['outcome']) => {
       context.usageRecorded = true;
-      return this.usage.record(keyUsed(context, this.runtime.clock.now(), tool, outcome, client));
+      return this.parts.usage.record(keyUsed(context, this.parts.clock.now(), tool, outcome, client));
     };
     if (!this.allowed(name, context.key.permissions)) {
       await record(this.permissionOf.has(name) ? 'denied' : 'error');
@@ -121,7 +121,8 @@ export class KeygateMcpServer {
         return tool.handler(args as never, {
           key: context.key,
           actor: actorOf(context.key),
-          runtime: this.runtime,
+          commands: this.parts.commands,
+          queries: this.parts.queries,
           requestId: context.requestId,
           signal: extra.signal,
         });

@@ -17,6 +17,8 @@ export interface UsageStats {
 
 export const usageStreamId = (companyId: string): string => `usage-${companyId}`;
 
+const TOUCH_INTERVAL_MS = 60_000;
+
 /**
  * Group commit for KeyUsed. Every use is recorded, and a tools/call is answered only once its KeyUsed
  * is durable; but instead of one fsync per call, the uses that arrive while a flush is running are
@@ -28,12 +30,35 @@ export class UsageRecorder {
   private flushing: Promise<void> | null = null;
   readonly stats: UsageStats = { batches: 0, events: 0, largestBatch: 0 };
 
+  /** When each key's last "touch" (a use that is not a tools/call) was recorded, in ms. */
+  private readonly lastTouch = new Map<string, number>();
+  private readonly maxBatch: number;
+  private readonly onCommit?: (events: number, seconds: number) => void;
+
   constructor(
     private readonly store: EventStore,
-    private readonly maxBatch = 1000,
-    /** Told the size and duration of every group commit (for /metrics). */
-    private readonly onCommit?: (events: number, seconds: number) => void,
-  ) {}
+    options: {
+      maxBatch?: number;
+      /** Told the size and duration of every group commit (for /metrics). */
+      onCommit?: (events: number, seconds: number) => void;
+    } = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 1000;
+    this.onCommit = options.onCommit;
+  }
+
+  /**
+   * "Last used" moves on every authenticated request; requests other than tools/call (initialize,
+   * tools/list) are recorded at most once a minute per key, so they do not flood the activity feed.
+   * Resolves at once when this key was touched within the minute.
+   */
+  touch(used: KeyUsed): Promise<void> {
+    const at = Date.parse(used.data.at);
+    const last = this.lastTouch.get(used.data.keyId);
+    if (last !== undefined && at - last < TOUCH_INTERVAL_MS) return Promise.resolve();
+    this.lastTouch.set(used.data.keyId, at);
+    return this.record(used);
+  }
 
   record(used: KeyUsed): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@ import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFil
 import type { Logger } from 'pino';
 import { KeyDomainError, MalformedEventError, type KeyErrorKind } from '#keys';
 
-interface Problem {
+export interface Problem {
   type: string;
   title: string;
   status: number;
@@ -94,14 +94,27 @@ export const toProblem = (error: unknown, instance?: string): Problem => {
   };
 };
 
-interface ReplyLike {
+export interface ReplyLike {
   status(code: number): ReplyLike;
   header(name: string, value: string): ReplyLike;
   send(body: unknown): unknown;
 }
 
-export const sendProblem = (reply: ReplyLike, { retryAfter, ...body }: Problem): void => {
-  if (body.status === 401) reply.header('WWW-Authenticate', 'Bearer realm="keygate"');
+/** A problem of a status and a detail, for answers that are not an exception (the MCP endpoint's refusals). */
+export const problemOf = (status: number, detail: string, retryAfter?: number): Problem => ({
+  type: problemType(String(status)),
+  title: TITLES[status] ?? 'Error',
+  status,
+  detail,
+  ...(retryAfter !== undefined ? { retryAfter } : {}),
+});
+
+/**
+ * The one writer of problem+json, for the Nest filter and the MCP endpoint alike. A 401 carries a Bearer
+ * challenge: the caller's own (the MCP endpoint's names the error) or the plain one.
+ */
+export const sendProblem = (reply: ReplyLike, { retryAfter, ...body }: Problem, challenge = 'Bearer realm="keygate"'): void => {
+  if (body.status === 401) reply.header('WWW-Authenticate', challenge);
   // Delay-seconds form (RFC 9110 §10.2.3): a whole number, so clients need not parse an HTTP date.
   if (retryAfter !== undefined) reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
   reply.status(body.status).header('Content-Type', 'application/problem+json').send(body);

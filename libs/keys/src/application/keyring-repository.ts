@@ -123,3 +123,5 @@ export class KeyringRepository {
     });
   }
 }
+
+export const KEYRING_REPOSITORY = Symbol('KeyringRepository');

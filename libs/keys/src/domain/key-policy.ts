@@ -24,3 +24,5 @@ export const DEFAULT_KEY_POLICY: KeyPolicy = {
 };
 
 export const daysToMs = (days: number): number => days * DAY_MS;
+
+export const KEY_POLICY = Symbol('KeyPolicy');

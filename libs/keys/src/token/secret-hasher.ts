@@ -3,3 +3,5 @@ export interface SecretHasher {
   hash(secret: string): Promise<string>;
   verify(verifier: string, secret: string): Promise<boolean>;
 }
+
+export const SECRET_HASHER = Symbol('SecretHasher');

@@ -1,11 +1,14 @@
 import { z } from 'zod';
-import { isKeyId, KeyDomainError, managesAllKeys } from '#keys';
-import { toKeyView } from '../../keys/key-view.js';
+import { isKeyId, KeyDomainError, notFound } from '#keys';
+import { GetActivityQuery } from '../../activity/get-activity.query.js';
+import { ListKeysQuery } from '../../keys/list/list-keys.query.js';
+import { RevokeKeyCommand } from '../../keys/revoke/revoke-key.command.js';
 import { defineTool, jsonResult, type KeygateTool } from './keygate-tool.js';
 
 /**
- * Keygate's own tools. They follow the settings API's rules exactly: the same visibility, the same
- * decider for revocation, never another company's data. None manages users or passwords.
+ * Keygate's own tools. They dispatch the settings API's own queries and commands, so they follow its rules
+ * exactly: the same visibility, the same decider for revocation, never another company's data. None manages
+ * users or passwords.
  */
 export const whoami = defineTool({
   name: 'whoami',
@@ -29,10 +32,8 @@ export const listApiKeys = defineTool({
   description: "The company's API keys you may see (all of them with settings:edit, otherwise your own), newest first.",
   requiredPermission: 'settings:view',
   inputSchema: {},
-  async handler(_args, { actor, runtime }) {
-    const rows = await runtime.keys.list(actor.companyId, managesAllKeys(actor) ? null : actor.userId);
-    const now = runtime.clock.now();
-    return jsonResult({ items: rows.map((r) => toKeyView(r, now)) });
+  async handler(_args, { actor, queries }) {
+    return jsonResult({ items: await queries.execute(new ListKeysQuery(actor)) });
   },
 });
 
@@ -44,14 +45,9 @@ export const getActivity = defineTool({
     keyId: z.string().regex(/^[0-9A-Za-z]{12}$/).optional().describe('Only entries about this key id'),
     limit: z.number().int().min(1).max(100).optional().describe('At most this many entries (default 20)'),
   },
-  async handler({ keyId, limit }, { actor, runtime }) {
-    const rows = await runtime.activity.query({
-      companyId: actor.companyId,
-      visibleToOwner: managesAllKeys(actor) ? null : actor.userId,
-      keyId,
-      limit: limit ?? 20,
-    });
-    return jsonResult({ items: rows.map(({ position: _, ...entry }) => entry) });
+  async handler({ keyId, limit }, { actor, queries }) {
+    const page = await queries.execute(new GetActivityQuery(actor, { keyId, limit: limit ?? 20 }));
+    return jsonResult({ items: page.items });
   },
 });
 
@@ -59,15 +55,12 @@ export const revokeApiKey = defineTool({
   name: 'revoke_api_key',
   description: 'Revoke an API key you may manage (your own, or any of the company with settings:edit). Takes effect at once.',
   requiredPermission: 'settings:view',
-  inputSchema: { keyId: z.string().describe('The key id, as list_api_keys shows it') },
-  async handler({ keyId }, { actor, runtime, requestId }) {
-    const now = runtime.clock.now();
+  inputSchema: { keyId: z.string().max(64).describe('The key id, as list_api_keys shows it') },
+  async handler({ keyId }, { actor, commands, requestId }) {
     try {
-      if (!isKeyId(keyId)) throw new KeyDomainError('not_found', `No API key with id ${keyId}.`);
-      const { position } = await runtime.keyring.execute(actor.companyId, { type: 'RevokeKey', actor, keyId, now, correlationId: requestId });
-      await runtime.readYourWrites(position);
-      const row = await runtime.keys.get(actor.companyId, keyId);
-      return jsonResult({ key: row ? toKeyView(row, now) : null });
+      // Never echoed unless it is a key id: the answer is read by an assistant, and maybe by a person.
+      if (!isKeyId(keyId)) throw notFound('No API key with that id.');
+      return jsonResult({ key: await commands.execute(new RevokeKeyCommand(actor, keyId, requestId)) });
     } catch (error) {
       // A refused revoke is the tool's answer, not a protocol failure: the assistant reads why.
       if (error instanceof KeyDomainError) return { isError: true, content: [{ type: 'text', text: error.message }] };

@@ -1,13 +1,18 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { ZodRawShape, z } from 'zod';
 import { EVENT_BOUNDS, toDisplayText, type Actor, type HotKey } from '#keys';
-import type { KeygateRuntime } from '#runtime';
 
-/** Who is calling: the key's creator, with the permissions snapshotted when the key was minted. */
+/**
+ * Who is calling (the key's creator, with the permissions snapshotted when the key was minted) and the same
+ * command and query buses the settings API dispatches to: a tool acts through the application's commands and
+ * queries, never on a store or the hasher.
+ */
 export interface ToolContext {
   key: HotKey;
   actor: Actor;
-  runtime: KeygateRuntime;
+  commands: CommandBus;
+  queries: QueryBus;
   requestId: string;
   signal: AbortSignal;
 }
