@@ -2,9 +2,9 @@ import { openSqlite, sqliteFileIn, SqliteEventStore, type SqliteDb } from '#even
 import { embeddedReadSide, KEY_LOOKUP_TABLE } from '#projections';
 import type { KeygateConfig } from '#config';
 import { systemClock } from './clock.js';
-import { FollowerFailures } from './follower-failures.js';
+import { FollowerFailures, followerHooks, hooksFor } from './follower-failures.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
-import { domainParts, PARKED_SHOWN, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
+import { domainParts, PARKED_SHOWN, readModels, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
 
 /**
  * The embedded profile: events, read models and checkpoints in one SQLite file, projections run in this
@@ -22,21 +22,12 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
 
   const checkpoint = read.runner.status().projections.find((p) => p.name === KEY_LOOKUP_TABLE)!.checkpoint;
   const failures = new FollowerFailures();
-  const follower = followHotKeys(store, { checkpoint, entries: read.lookup.allSync() }, {
-    onBatch: () => failures.applied('hot_key_table'),
-    onDrop: (error, attempt, delayMs) => {
-      failures.dropped('hot_key_table', error);
-      overrides.onFollowerDrop?.('hot_key_table', error, attempt, delayMs);
-    },
-    onParked: overrides.onParked,
-  });
+  const follower = followHotKeys(store, { checkpoint, entries: read.lookup.allSync() }, hooksFor(followerHooks(failures, overrides), 'hot_key_table'));
   const hotKeys = follower.hotKeys;
 
   return {
     ...domainParts(config, store, overrides),
-    keys: read.keys,
-    activity: read.activity,
-    lookup: read.lookup,
+    ...readModels(read),
     hotKeys,
     readSide: {
       async status() {

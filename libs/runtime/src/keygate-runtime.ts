@@ -69,6 +69,13 @@ export interface RuntimeOverrides {
   onParked?: (entry: ParkedEvent) => void;
 }
 
+/** The read models of a read side, as the runtime hands them out. */
+export const readModels = (read: { keys: KeysReadModel; activity: ActivityReadModel; lookup: KeyLookupReadModel }) => ({
+  keys: read.keys,
+  activity: read.activity,
+  lookup: read.lookup,
+});
+
 /** How many parked events /health lists (the operator command lists them all). */
 export const PARKED_SHOWN = 20;
 

@@ -10,9 +10,9 @@ import {
 } from '#projections/mongo';
 import type { ProjectionStatus } from '#projections';
 import type { KeygateConfig } from '#config';
-import { FollowerFailures } from './follower-failures.js';
+import { FollowerFailures, followerHooks, hooksFor } from './follower-failures.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
-import { domainParts, PARKED_SHOWN, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
+import { domainParts, PARKED_SHOWN, readModels, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
 
 // A revoke is durable and enforced by this replica's guard before its answer waits for the read models; if
 // the projector is down, the answer is not held hostage: after this long it goes out with what the list shows.
@@ -40,16 +40,8 @@ export const createProductionRuntime = async (
   // What a command's answer reads back: the keys list and the activity feed (both consume every lifecycle event).
   const readBackFrom = [keysListCollection(version), activityCollection(version)];
   const failures = new FollowerFailures();
-  const dropped = (name: string, error: unknown, attempt: number, delayMs: number) => {
-    failures.dropped(name, error);
-    overrides.onFollowerDrop?.(name, error, attempt, delayMs);
-  };
-  const read = mongoReadSide(mongo, db, store, {
-    version,
-    onBatch: (name) => failures.applied(name),
-    onDrop: dropped,
-    onParked: overrides.onParked,
-  });
+  const hooks = followerHooks(failures, overrides);
+  const read = mongoReadSide(mongo, db, store, { version, ...hooks });
 
   // 1. The projector owns the collections: it creates them and their indexes, then follows the log.
   if (role === 'projector') {
@@ -61,11 +53,7 @@ export const createProductionRuntime = async (
   const checkpoint = role === 'api' ? ((await read.runner.checkpoints())[keyLookupCollection(version)] ?? 0) : 0;
   const follower =
     role === 'api'
-      ? followHotKeys(store, { checkpoint, entries: await read.lookup.all() }, {
-          onBatch: () => failures.applied('hot_key_table'),
-          onDrop: (error, attempt, delayMs) => dropped('hot_key_table', error, attempt, delayMs),
-          onParked: overrides.onParked,
-        })
+      ? followHotKeys(store, { checkpoint, entries: await read.lookup.all() }, hooksFor(hooks, 'hot_key_table'))
       : null;
   const hotKeys = follower?.hotKeys ?? new HotKeyTable();
 
@@ -76,9 +64,7 @@ export const createProductionRuntime = async (
 
   return {
     ...domainParts(config, store, overrides),
-    keys: read.keys,
-    activity: read.activity,
-    lookup: read.lookup,
+    ...readModels(read),
     hotKeys,
     mongo,
     readSide: {
