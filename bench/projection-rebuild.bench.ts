@@ -12,7 +12,7 @@ import { median } from './bench-helpers.js';
  *     declared types; no keys, no indexes) in the same file, so with the same pragmas (openSqlite).
  *     A second variant creates the tables from the projections' own DDL (same primary keys, UNIQUE and
  *     secondary indexes): the cost of merely storing the read models as they are declared.
- * (b) Rebuild: runner.rebuild(projection) for each of the three projections on the populated store: read
+ * (b) Rebuild: runner.rebuild(name) for each of the three projections on the populated store: read
  *     the log, JSON.parse, apply, checkpoint, all in one transaction per projection.
  *
  * Both produce the same rows, so ratio = raw time / rebuild time = rebuild rows/s ÷ raw rows/s.
@@ -175,7 +175,7 @@ export const runProjectionRebuildBench = async ({
     });
 
     // Warm-up: also leaves the rows the raw insert will write.
-    for (const p of projections) runner.rebuild(p);
+    for (const p of projections) runner.rebuild(p.name);
     const failures = verifyReadModels(db, expected, head).map((f) => `warm-up: ${f}`);
     const data = TABLES.map((name) => snapshot(db, name));
 
@@ -202,7 +202,7 @@ export const runProjectionRebuildBench = async ({
       let sum = 0;
       let cpuSum = 0;
       for (const p of projections) {
-        const { ms, cpuMs } = clocked(() => runner.rebuild(p));
+        const { ms, cpuMs } = clocked(() => runner.rebuild(p.name));
         rebuildRuns.get(p.name as TableName)!.push(ms);
         sum += ms;
         cpuSum += cpuMs;

@@ -4,7 +4,7 @@ export * from './runner/sqlite-projection-runner.js';
 export * from './keys-list/keys-list.projection.sqlite.js';
 export * from './keys-list/keys-read-model.js';
 export * from './keys-list/sqlite-keys-read-model.js';
-export * from './activity-feed/activity-detail.js';
+export * from './activity-feed/activity-feed.rules.js';
 export * from './activity-feed/activity-feed.projection.sqlite.js';
 export * from './activity-feed/activity-read-model.js';
 export * from './activity-feed/sqlite-activity-read-model.js';

@@ -146,9 +146,10 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
         eventTypes: real.eventTypes,
         collections: real.collections,
         init: (d) => real.init(d),
-        apply: async (d, events, session) => {
-          await real.apply(d, events, session);
-          seenInside = await d.collection(real.name).countDocuments({}, { session });
+        reset: (d) => real.reset(d),
+        apply: async (events, tx) => {
+          await real.apply(events, tx);
+          seenInside = await tx.db.collection(real.name).countDocuments({}, { session: tx.session });
           // A failure of MongoDB's (a connection lost mid-transaction): retried from the checkpoint, never parked.
           throw new MongoNetworkError('crash after the writes');
         },
@@ -232,7 +233,7 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
       expect(await new MongoKeysReadModel(db).list('acme', null)).toHaveLength(6);
     });
 
-    it('builds a v2 beside v1 without touching it, and reset() rebuilds one projection in place', async () => {
+    it('builds a v2 beside v1 without touching it, and rebuild() rebuilds one projection in place', async () => {
       const { store, db, runner, history } = world();
       await writeHistory(history, 'a', 2);
       const v1 = runner(store);
@@ -262,13 +263,13 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
 
       // Reset while running: the projection's loop restarts from zero over empty collections.
       batches.length = 0;
-      await v2.reset('activity_v2');
+      await v2.rebuild('activity_v2');
       await catchUpWith(v2, store);
       const everyEvent = await store.readAll({ after: 0, maxCount: 10_000 });
       expect(batches.filter((b) => b.name === 'activity_v2').reduce((n, b) => n + b.size, 0)).toBe(everyEvent.length);
       expect(batches.every((b) => b.name === 'activity_v2')).toBe(true);
       expect(await snapshot(db, v2Collections)).toEqual(v2Docs);
-      await expect(v2.reset('activity_v1')).rejects.toThrow('unknown projection');
+      await expect(v2.rebuild('activity_v1')).rejects.toThrow('unknown projection');
     });
 
     it('waitFor: an API replica that runs no projection waits for the projector to reach its write', async () => {

@@ -1,20 +1,29 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
+import type { KeyEvent } from '#keys';
 
 /**
- * One read model, folded from the log by a checkpointed subscription of its own.
+ * One read model, folded from the log by its runner, on either store.
  *
- * apply() runs inside the transaction that also moves the checkpoint, so a crash never leaves a
- * half-applied batch; and apply() is idempotent on its own (version guards, event ids as keys), so
- * even an event delivered twice changes nothing.
+ * apply() gets a batch and the transaction that also moves the checkpoint (`Tx`: SQLite's db inside its
+ * transaction, MongoDB's { db, session }), so a crash never leaves a half-applied batch. It is idempotent on
+ * its own (version guards on the last position, the event's position as a key, MAX/$max): a batch delivered
+ * twice, by a rewound checkpoint or by a second process, changes nothing.
  *
- * The name includes a version (keys_list_v1): a new version is a new table, rebuilt beside the old one.
+ * `Db` is the store outside a transaction (init, reset); `Done` is void on SQLite, Promise<void> on MongoDB.
+ * The name includes a version (keys_list_v1): a new version is a new table, built beside the old one.
  */
-export interface SqliteProjection {
+export interface Projection<Tx, Db = Tx, Done = void> {
   readonly name: string;
   readonly eventTypes: readonly string[];
-  /** Creates its tables and indexes if missing. */
-  init(db: SqliteDb): void;
-  /** Removes every row, before a rebuild from zero. */
-  reset(db: SqliteDb): void;
-  apply(event: RecordedEvent): void;
+  /** Creates its tables (collections) and indexes if missing; safe to run again. */
+  init(db: Db): Done;
+  /** Removes everything it wrote, before a rebuild from zero. */
+  reset(db: Db): Done;
+  apply(events: readonly RecordedEvent[], tx: Tx): Done;
 }
+
+/** On the embedded profile: synchronous, better-sqlite3 inside the runner's transaction. */
+export type SqliteProjection = Projection<SqliteDb>;
+
+/** The event a recorded one carries, as the projections read it (its schema was checked by the runner). */
+export const keyEventOf = (recorded: RecordedEvent): KeyEvent => ({ type: recorded.type, data: recorded.data }) as KeyEvent;

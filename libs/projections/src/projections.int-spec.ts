@@ -87,7 +87,7 @@ describe('embedded projections', () => {
 
   it('rebuilt from zero, every projection equals the live one', () => {
     const live = snapshot(db);
-    for (const projection of read.runner.projections) read.runner.rebuild(projection);
+    for (const projection of read.runner.projections) read.runner.rebuild(projection.name);
     expect(snapshot(db)).toEqual(live);
     expect(read.runner.status().projections.every((p) => p.lag === 0)).toBe(true);
   });
@@ -99,13 +99,13 @@ describe('embedded projections', () => {
       projection.reset(db);
       for (const e of events) {
         if (!projection.eventTypes.includes(e.type)) continue;
-        projection.apply(e);
-        projection.apply(e);
+        projection.apply([e], db);
+        projection.apply([e], db);
       }
     }
     // And the whole log once more, as a subscription resuming from an old checkpoint would.
     for (const projection of read.runner.projections) {
-      for (const e of events) if (projection.eventTypes.includes(e.type)) projection.apply(e);
+      for (const e of events) if (projection.eventTypes.includes(e.type)) projection.apply([e], db);
     }
     expect(snapshot(db)).toEqual(live);
   });

@@ -52,7 +52,7 @@ const main = async (): Promise<number> => {
     parked = runner.parked;
     names = runner.projections.map((p) => p.name);
     retry = async (name) => {
-      runner.retryParked(runner.projections.find((p) => p.name === name)!);
+      runner.rebuild(name);
       const still = runner.parked.listSync({ projection: name });
       process.stdout.write(`${name}: rebuilt; ${still.length} event(s) still parked\n`);
     };

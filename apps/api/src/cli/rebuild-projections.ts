@@ -18,7 +18,7 @@ if (unknown.length) {
 for (const projection of runner.projections) {
   if (wanted.length && !wanted.includes(projection.name)) continue;
   const started = performance.now();
-  runner.rebuild(projection);
+  runner.rebuild(projection.name);
   const ms = (performance.now() - started).toFixed(0);
   const { checkpoint, parked } = runner.status().projections.find((p) => p.name === projection.name)!;
   // An event the projection cannot apply is parked, never a reason to stop: the rebuild completes and says so.

@@ -2,17 +2,7 @@ import type { Collection, Db, WithId } from 'mongodb';
 import type { KeyLookupEntry, KeyLookupReadModel } from './key-lookup-read-model.js';
 import { keyLookupCollection, type KeyLookupDoc } from './key-lookup.projection.mongo.js';
 
-const toEntry = (d: WithId<KeyLookupDoc>): KeyLookupEntry => ({
-  keyId: d._id,
-  companyId: d.companyId,
-  userId: d.userId,
-  userName: d.userName,
-  creatorRole: d.creatorRole,
-  permissions: d.permissions,
-  verifier: d.verifier,
-  status: d.status,
-  expiresAt: d.expiresAt,
-});
+const toEntry = ({ _id, lastPosition, ...rest }: WithId<KeyLookupDoc>): KeyLookupEntry => ({ keyId: _id, ...rest });
 
 /** The guard's lookup table on MongoDB: all() seeds an API replica's in-memory hot table at start. */
 export class MongoKeyLookupReadModel implements KeyLookupReadModel {

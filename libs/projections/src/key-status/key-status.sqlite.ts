@@ -1,23 +1,16 @@
 import type { SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
+import { STATUS_EVENT_TYPES, statusChangeOf } from './key-status.js';
 
-/**
- * The status changes both per-key tables (keys list, lookup) make, with the same version guard:
- * an event at or below the row's last_position was applied already.
- */
+/** The status changes (key-status.ts) as one prepared UPDATE each, on a table with key_id, status and last_position. */
 export const prepareStatusUpdates = (db: SqliteDb, table: string) => {
-  const set = (status: string, onlyFrom = '') =>
-    db.prepare(
-      `UPDATE ${table} SET status = '${status}', last_position = ?
-       WHERE key_id = ? AND last_position < ? ${onlyFrom}`,
-    );
-  const revoked = set('revoked');
-  // An expiry never overwrites a revocation.
-  const expired = set('expired', "AND status = 'active'");
-  const deleted = set('deleted');
-  return (event: KeyEvent, position: number): void => {
-    if (event.type === 'KeyRevoked') revoked.run(position, event.data.keyId, position);
-    else if (event.type === 'KeyExpired') expired.run(position, event.data.keyId, position);
-    else if (event.type === 'KeyDeleted') deleted.run(position, event.data.keyId, position);
-  };
+  const updates = new Map(
+    STATUS_EVENT_TYPES.map((type) => {
+      const change = statusChangeOf(type)!;
+      const onlyFrom = change.onlyFromActive ? "AND status = 'active'" : '';
+      const sql = `UPDATE ${table} SET status = '${change.status}', last_position = ? WHERE key_id = ? AND last_position < ? ${onlyFrom}`;
+      return [type, db.prepare(sql)] as const;
+    }),
+  );
+  return (event: KeyEvent, position: number): void => void updates.get(event.type)?.run(position, event.data.keyId, position);
 };

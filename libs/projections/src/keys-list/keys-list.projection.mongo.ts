@@ -1,73 +1,48 @@
-import type { AnyBulkWriteOperation, ClientSession, Db } from 'mongodb';
+import type { AnyBulkWriteOperation } from 'mongodb';
 import type { RecordedEvent } from '#event-store';
-import type { KeyEvent } from '#keys';
-import { ensureCollection, versioned, type MongoProjection } from '../runner/mongo-projection.js';
+import { keyEventOf } from '../projection.js';
 import { statusUpdate, type VersionedKeyDoc } from '../key-status/key-status.mongo.js';
+import { MongoCollectionsProjection, versioned, type MongoTx } from '../runner/mongo-projection.js';
+import type { KeyListRow } from './keys-read-model.js';
+import { KEYS_LIST_EVENT_TYPES, keyListRowOf } from './keys-list.rules.js';
 
 export const keysListCollection = (version = 1): string => versioned('keys_list', version);
 
-/** One document per key; _id is the key id. */
-export interface KeysListDoc extends VersionedKeyDoc {
-  companyId: string;
-  userId: string;
-  userName: string;
-  label: string;
-  prefix: string;
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
+/** One document per key (_id: the key id). */
+export interface KeysListDoc extends VersionedKeyDoc, Omit<KeyListRow, 'keyId' | 'status'> {
   /** Position of the KeyMinted: "newest first" sorts on it. */
   createdPosition: number;
 }
 
-/**
- * The settings page's keys list, as the SQLite keys_list_v1: deleted keys keep their document marked
- * 'deleted' (the queries skip them) so that a replayed KeyMinted, a $setOnInsert, cannot bring them back.
- */
-export class MongoKeysListProjection implements MongoProjection {
-  readonly name: string;
-  readonly eventTypes = ['KeyMinted', 'KeyRevoked', 'KeyExpired', 'KeyDeleted', 'KeyUsed'] as const;
-  readonly collections: readonly string[];
+/** The keys list (keys-list.rules.ts) in keys_list_v<n>: a mint is a $setOnInsert. */
+export class MongoKeysListProjection extends MongoCollectionsProjection {
+  readonly eventTypes = KEYS_LIST_EVENT_TYPES;
 
   constructor(version = 1) {
-    this.name = keysListCollection(version);
-    this.collections = [this.name];
+    super(version, {
+      keys_list: [
+        // list(company), newest first; get(company, key) goes by _id.
+        { key: { companyId: 1, createdPosition: -1 }, name: 'by_company' },
+        // list(company, user), newest first.
+        { key: { companyId: 1, userId: 1, createdPosition: -1 }, name: 'by_user' },
+        // lapsed(now): active keys by expiry.
+        { key: { status: 1, expiresAt: 1 }, name: 'by_expiry' },
+      ],
+    });
   }
 
-  async init(db: Db): Promise<void> {
-    await ensureCollection(db, this.name);
-    await db.collection(this.name).createIndexes([
-      // list(company), newest first; get(company, key) goes by _id.
-      { key: { companyId: 1, createdPosition: -1 }, name: 'by_company' },
-      // list(company, user), newest first.
-      { key: { companyId: 1, userId: 1, createdPosition: -1 }, name: 'by_user' },
-      // lapsed(now): active keys by expiry.
-      { key: { status: 1, expiresAt: 1 }, name: 'by_expiry' },
-    ]);
-  }
-
-  async apply(db: Db, events: readonly RecordedEvent[], session: ClientSession): Promise<void> {
+  async apply(events: readonly RecordedEvent[], { db, session }: MongoTx): Promise<void> {
     const ops: AnyBulkWriteOperation<KeysListDoc>[] = [];
     // Uses are most of the log: one $max per key and batch, after the batch's mints so a key minted and used
     // in the same batch gets its use.
     const lastUse = new Map<string, string>();
     for (const recorded of events) {
-      const event = { type: recorded.type, data: recorded.data } as KeyEvent;
+      const event = keyEventOf(recorded);
       const p = recorded.globalPosition;
       if (event.type === 'KeyMinted') {
-        const d = event.data;
-        ops.push({
-          updateOne: {
-            filter: { _id: d.keyId },
-            update: {
-              $setOnInsert: {
-                companyId: d.companyId, userId: d.actorUserId, userName: d.actorName, label: d.label, prefix: d.prefix,
-                createdAt: d.at, expiresAt: d.expiresAt, lastUsedAt: null, status: 'active', createdPosition: p, lastPosition: p,
-              },
-            },
-            upsert: true,
-          },
-        });
+        const { keyId, ...row } = keyListRowOf(event);
+        const doc = { ...row, createdPosition: p, lastPosition: p };
+        ops.push({ updateOne: { filter: { _id: keyId }, update: { $setOnInsert: doc }, upsert: true } });
       } else if (event.type === 'KeyUsed') {
         const { keyId, at } = event.data;
         const seen = lastUse.get(keyId);
@@ -77,8 +52,7 @@ export class MongoKeysListProjection implements MongoProjection {
         if (op) ops.push(op);
       }
     }
-    // $max compares in BSON order, where null sorts before any string; ISO 8601 UTC strings of one format sort
-    // like the instants they name. A replayed or out-of-order use cannot move lastUsedAt back.
+    // $max compares in BSON order, where null sorts before any string.
     for (const [keyId, at] of lastUse) ops.push({ updateOne: { filter: { _id: keyId }, update: { $max: { lastUsedAt: at } } } });
     if (ops.length > 0) await db.collection<KeysListDoc>(this.name).bulkWrite(ops, { session, ordered: true });
   }

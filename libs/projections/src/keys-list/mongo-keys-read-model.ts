@@ -2,18 +2,11 @@ import type { Collection, Db, WithId } from 'mongodb';
 import type { KeyListRow, KeysReadModel } from './keys-read-model.js';
 import { keysListCollection, type KeysListDoc } from './keys-list.projection.mongo.js';
 
-const toRow = (d: WithId<KeysListDoc>): KeyListRow => ({
-  keyId: d._id,
-  companyId: d.companyId,
-  userId: d.userId,
-  userName: d.userName,
-  label: d.label,
-  prefix: d.prefix,
-  createdAt: d.createdAt,
-  expiresAt: d.expiresAt,
-  lastUsedAt: d.lastUsedAt,
-  // The queries skip 'deleted'.
-  status: d.status as KeyListRow['status'],
+// The queries skip 'deleted'.
+const toRow = ({ _id, createdPosition, lastPosition, status, ...rest }: WithId<KeysListDoc>): KeyListRow => ({
+  keyId: _id,
+  ...rest,
+  status: status as KeyListRow['status'],
 });
 
 /** The keys list on MongoDB; each query has its index (see MongoKeysListProjection.init). */

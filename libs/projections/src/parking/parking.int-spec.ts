@@ -28,10 +28,12 @@ class FragileProjection implements SqliteProjection {
   reset(db: SqliteDb): void {
     db.exec('DELETE FROM fragile_v1');
   }
-  apply(event: RecordedEvent): void {
-    const { keyId } = event.data as { keyId: string };
-    this.insert.run(event.globalPosition, keyId);
-    if (keyId === 'poison' && !this.fixed) throw new TypeError('Cannot read properties of undefined (reading "label")');
+  apply(events: readonly RecordedEvent[]): void {
+    for (const event of events) {
+      const { keyId } = event.data as { keyId: string };
+      this.insert.run(event.globalPosition, keyId);
+      if (keyId === 'poison' && !this.fixed) throw new TypeError('Cannot read properties of undefined (reading "label")');
+    }
   }
 }
 
@@ -73,7 +75,7 @@ describe('parking on the SQLite runner', () => {
     expect(told.map((e) => e.position)).toEqual([3]);
     expect(runner.status().projections[0]).toMatchObject({ checkpoint: 5, lag: 0, parked: 1 });
     // waitFor does not hang behind it: readers get their own writes.
-    await expect(runner.waitFor(5, 100)).resolves.toBeUndefined();
+    await expect(runner.waitFor(5, undefined, 100)).resolves.toBeUndefined();
   });
 
   it('parks an event that does not fit its schema without trying it', async () => {
@@ -88,12 +90,12 @@ describe('parking on the SQLite runner', () => {
   it('a rebuild parks it again and completes; a skip stays a skip; a retry after the fix applies it in order', async () => {
     await append(['a', 'poison', 'b']);
     runner.catchUp();
-    runner.rebuild(projection);
+    runner.rebuild(projection.name);
     expect(rows()).toEqual(['a', 'b']);
     expect(runner.parked.listSync().map((p) => p.position)).toEqual([2]);
 
     await runner.parked.skip('fragile_v1', [2]);
-    runner.rebuild(projection);
+    runner.rebuild(projection.name);
     expect(runner.parked.listSync()).toEqual([]);
     expect(runner.parked.listSync({ includeSkipped: true }).map((p) => p.status)).toEqual(['skipped']);
 
@@ -101,7 +103,7 @@ describe('parking on the SQLite runner', () => {
     projection.fixed = true;
     await runner.parked.skip('fragile_v1'); // nothing left to skip: a no-op
     db.prepare(`UPDATE projection_parked SET status = 'parked'`).run();
-    runner.retryParked(projection);
+    runner.rebuild(projection.name);
     expect(rows()).toEqual(['a', 'poison', 'b']);
     expect(runner.parked.listSync()).toEqual([]);
   });
@@ -110,9 +112,9 @@ describe('parking on the SQLite runner', () => {
     await append(['a', 'b']);
     const original = projection.apply.bind(projection);
     let failures = 1;
-    projection.apply = (event) => {
+    projection.apply = (events) => {
       if (failures-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
-      original(event);
+      original(events);
     };
     expect(() => runner.catchUp()).toThrow(/locked/);
     expect(runner.parked.listSync()).toEqual([]);
@@ -136,7 +138,7 @@ describe('parking on the SQLite runner', () => {
     // A rebuild tries them again and tells what still fails; a skipped one stays skipped and untold.
     await runner.parked.skip('fragile_v1', [1]);
     told.length = 0;
-    runner.rebuild(projection);
+    runner.rebuild(projection.name);
     expect(told.map((e) => e.position)).toEqual([2]);
   });
 });

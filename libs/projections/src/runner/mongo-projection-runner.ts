@@ -7,6 +7,7 @@ import { MongoKeyLookupProjection } from '../key-lookup/key-lookup.projection.mo
 import { MongoKeysListProjection } from '../keys-list/keys-list.projection.mongo.js';
 import { MongoParkedEvents } from '../parking/mongo-parked-events.js';
 import type { MongoProjection } from './mongo-projection.js';
+import { PositionWaiters } from './position-waiters.js';
 import { isMongoStoreFailure } from '../parking/mongo-store-failure.js';
 
 export interface MongoProjectionRunnerOptions {
@@ -36,13 +37,6 @@ const TRANSACTION: TransactionOptions = {
 
 const WAIT_POLL_MS = 15;
 
-interface Waiter {
-  position: number;
-  names: readonly string[];
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
 /**
  * Keeps the MongoDB projections caught up with the log: one followLog per projection, filtered by the store
  * to the projection's event types, each batch applied in ONE transaction together with that projection's
@@ -64,7 +58,7 @@ export class MongoProjectionRunner {
   private readonly checkpointStore: MongoCheckpoints;
   readonly parked: MongoParkedEvents;
   private readonly loops = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  private waiters: Waiter[] = [];
+  private readonly waiters: PositionWaiters;
   private polling = false;
 
   constructor(
@@ -77,6 +71,7 @@ export class MongoProjectionRunner {
     this.projections = projections;
     this.names = projections.map((p) => p.name);
     if (new Set(this.names).size !== this.names.length) throw new Error(`duplicate projection names: ${this.names.join(', ')}`);
+    this.waiters = new PositionWaiters(this.names);
     this.checkpointStore = new MongoCheckpoints(db);
     this.parked = new MongoParkedEvents(db);
   }
@@ -94,7 +89,7 @@ export class MongoProjectionRunner {
 
   async stop(): Promise<void> {
     await Promise.all([...this.loops.keys()].map((name) => this.unfollow(name)));
-    for (const w of this.waiters.splice(0)) w.reject(new Error('projection runner stopped'));
+    this.waiters.settleAll(new Error('projection runner stopped'));
   }
 
   checkpoints(): Promise<Record<string, number>> {
@@ -102,38 +97,29 @@ export class MongoProjectionRunner {
   }
 
   /**
-   * Resolves once each named projection's checkpoint is at or past `position`. A checkpoint moves only on
-   * events of its projection's types, so name only the projections that consume the event waited for.
+   * Resolves once each named projection's checkpoint (all by default) is at or past `position`. A checkpoint
+   * moves only on events of its projection's types, so name only the projections that consume the event waited for.
    */
-  waitFor(position: number, projectionNames: readonly string[], timeoutMs = 5000): Promise<void> {
-    const unknown = projectionNames.filter((n) => !this.names.includes(n));
-    if (unknown.length > 0) return Promise.reject(new Error(`unknown projections: ${unknown.join(', ')}`));
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        position,
-        names: projectionNames,
-        resolve: () => (clearTimeout(timer), resolve()),
-        reject: (error) => (clearTimeout(timer), reject(error)),
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`projections ${projectionNames.join(', ')} did not reach ${position} in ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.push(waiter);
-      void this.poll();
-    });
+  waitFor(position: number, names?: readonly string[], timeoutMs?: number): Promise<void> {
+    const waiting = this.waiters.wait(position, names, timeoutMs);
+    void this.poll();
+    return waiting;
   }
 
-  /** Drops the projection's collections and rewinds its checkpoint to 0: a rebuild from zero in place. */
-  async reset(name: string): Promise<void> {
+  /**
+   * Rebuilds one projection from zero in place: forgets its parks (the rebuild parks again what still fails), drops
+   * its collections and rewinds its checkpoint; its loop, if it ran, starts again from zero. Readers see the
+   * collections fill up meanwhile: in production, prefer a blue/green rebuild (a new version beside the old).
+   */
+  async rebuild(name: string): Promise<void> {
     const projection = this.projections.find((p) => p.name === name);
     if (!projection) throw new Error(`unknown projection: ${name}`);
     const wasFollowing = this.loops.has(name);
     // Stop its loop first: it would go on from its position in memory, not from zero.
     await this.unfollow(name);
-    for (const c of projection.collections) await this.db.dropCollection(c);
+    await this.parked.forgetParked(name);
+    await projection.reset(this.db);
     await this.checkpointStore.rewind(name);
-    await projection.init(this.db);
     if (wasFollowing) this.follow(projection);
   }
 
@@ -185,7 +171,7 @@ export class MongoProjectionRunner {
     });
     try {
       await this.inTransaction(async (session) => {
-        if (good.length > 0) await projection.apply(this.db, good, session);
+        if (good.length > 0) await projection.apply(good, { db: this.db, session });
         await this.parked.park(bad, session);
         await this.checkpointStore.advance(projection.name, to, session);
       });
@@ -203,7 +189,7 @@ export class MongoProjectionRunner {
     if (problem === null) {
       try {
         await this.inTransaction(async (session) => {
-          await projection.apply(this.db, [event], session);
+          await projection.apply([event], { db: this.db, session });
           await this.checkpointStore.advance(projection.name, event.globalPosition, session);
         });
         return;
@@ -226,17 +212,13 @@ export class MongoProjectionRunner {
     if (this.polling) return;
     this.polling = true;
     try {
-      while (this.waiters.length > 0) {
+      while (this.waiters.size > 0) {
         try {
-          const checkpoints = await this.checkpoints();
-          // No await between the read of the list and its replacement: waiters added meanwhile are kept.
-          const still: Waiter[] = [];
-          for (const w of this.waiters) (w.names.every((n) => checkpoints[n] >= w.position) ? w.resolve() : still.push(w));
-          this.waiters = still;
+          this.waiters.release(await this.checkpoints());
         } catch {
           // Read again on the next tick; each waiter still times out on its own.
         }
-        if (this.waiters.length > 0) await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+        if (this.waiters.size > 0) await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
       }
     } finally {
       this.polling = false;

@@ -1,25 +1,20 @@
-import { MongoServerError, type ClientSession, type Db } from 'mongodb';
+import { MongoServerError, type ClientSession, type Db, type IndexDescription } from 'mongodb';
 import type { RecordedEvent } from '#event-store';
+import type { Projection } from '../projection.js';
+
+/** A MongoDB projection's transaction: the batch, its parks and its checkpoint commit together. */
+export interface MongoTx {
+  db: Db;
+  session: ClientSession;
+}
 
 /**
- * One read model on MongoDB, folded from the log by a followLog of its own (see MongoProjectionRunner).
- *
- * apply() gets a whole batch and the session of the transaction that also moves the checkpoint, so a crash
- * never leaves a half-applied batch. It must also be idempotent on its own (version guards on last
- * position, $setOnInsert keyed by event position, $max): a batch delivered twice, by a rewound checkpoint or
- * by a second projector running by mistake, changes nothing.
- *
- * The name and the collections carry a version (keys_list_v1): a v2 is built in new collections beside v1,
- * and the read side switches once it has caught up (blue/green).
+ * One read model on MongoDB (see Projection). The name and the collections carry a version (keys_list_v1): a
+ * v2 is built in new collections beside v1, and the read side switches once it has caught up (blue/green).
  */
-export interface MongoProjection {
-  readonly name: string;
-  readonly eventTypes: readonly string[];
+export interface MongoProjection extends Projection<MongoTx, Db, Promise<void>> {
   /** Every collection it writes: reset() drops them all. */
   readonly collections: readonly string[];
-  /** Creates its collections and the index of every query the read model makes; safe to run again. */
-  init(db: Db): Promise<void>;
-  apply(db: Db, events: readonly RecordedEvent[], session: ClientSession): Promise<void>;
 }
 
 const NAMESPACE_EXISTS = 48;
@@ -37,3 +32,36 @@ export const ensureCollection = async (db: Db, name: string): Promise<void> => {
 };
 
 export const versioned = (base: string, version: number): string => `${base}_v${version}`;
+
+/**
+ * What every MongoDB projection does the same way: its versioned collections (the first one names it), made
+ * with their indexes by init(); reset() drops them and makes them again, empty.
+ */
+export abstract class MongoCollectionsProjection implements MongoProjection {
+  readonly name: string;
+  readonly collections: readonly string[];
+  abstract readonly eventTypes: readonly string[];
+  private readonly indexes: (IndexDescription[] | undefined)[];
+
+  /** `collections`: base name → the index of every query the read model makes of it (none: by _id only). */
+  protected constructor(version: number, collections: Record<string, IndexDescription[] | undefined>) {
+    this.collections = Object.keys(collections).map((base) => versioned(base, version));
+    this.indexes = Object.values(collections);
+    this.name = this.collections[0];
+  }
+
+  async init(db: Db): Promise<void> {
+    for (const [i, name] of this.collections.entries()) {
+      await ensureCollection(db, name);
+      const indexes = this.indexes[i];
+      if (indexes?.length) await db.collection(name).createIndexes(indexes);
+    }
+  }
+
+  async reset(db: Db): Promise<void> {
+    for (const name of this.collections) await db.dropCollection(name);
+    await this.init(db);
+  }
+
+  abstract apply(events: readonly RecordedEvent[], tx: MongoTx): Promise<void>;
+}

@@ -26,6 +26,10 @@ export class SqliteCheckpoints {
     this.set.run(name, position);
   }
 
+  loadAll(names: readonly string[]): Record<string, number> {
+    return Object.fromEntries(names.map((n) => [n, this.load(n)]));
+  }
+
   rewind(name: string): void {
     this.reset.run(name);
   }

@@ -1,0 +1,35 @@
+import type { RecordedEvent, SqliteDb } from '#event-store';
+import type { KeyEvent } from '#keys';
+import { keyEventOf, type SqliteProjection } from '../projection.js';
+
+/**
+ * What every SQLite projection does the same way: its DDL at init and its statements prepared once, a DELETE
+ * of each of its tables at reset, and a batch applied in order with those statements, inside the runner's
+ * transaction (a batch is already one transaction: nothing to gain from a multi-row statement).
+ */
+export abstract class SqliteTablesProjection<Statements> implements SqliteProjection {
+  protected stmts!: Statements;
+
+  protected constructor(
+    readonly name: string,
+    readonly eventTypes: readonly string[],
+    private readonly tables: readonly string[],
+    private readonly ddl: string,
+    private readonly prepare: (db: SqliteDb) => Statements,
+  ) {}
+
+  init(db: SqliteDb): void {
+    db.exec(this.ddl);
+    this.stmts = this.prepare(db);
+  }
+
+  reset(db: SqliteDb): void {
+    for (const table of this.tables) db.exec(`DELETE FROM ${table}`);
+  }
+
+  apply(events: readonly RecordedEvent[]): void {
+    for (const recorded of events) this.applyEvent(keyEventOf(recorded), recorded);
+  }
+
+  protected abstract applyEvent(event: KeyEvent, recorded: RecordedEvent): void;
+}
