@@ -1,8 +1,8 @@
-import { loadConfig } from '#config';
-import { DEV_SECRET_FILE } from '#config';
+import { DEV_SECRET_FILE, loadConfig } from '#config';
 import { createKeygateApp } from './create-app.js';
 
-// The embedded profile: one process, one SQLite file under KEYGATE_DATA_DIR.
+// The API process of either profile (KEYGATE_STORE): embedded, everything in one process over one SQLite file
+// under KEYGATE_DATA_DIR; production, one stateless replica over KurrentDB and MongoDB (apps/projector runs the rest).
 const config = loadConfig();
 const keygate = await createKeygateApp(config);
 await keygate.app.listen({ port: config.port, host: config.host });

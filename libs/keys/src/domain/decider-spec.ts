@@ -1,5 +1,5 @@
-// node:assert rather than jest's expect: this file is not a *.spec.ts, so the production build
-// (types: ["node"] only) compiles it too, and it must not depend on jest globals.
+// The given/when/then helper of the decider's specs (tsconfig.build.json leaves it out of the production build).
+// node:assert rather than jest's expect, so it depends on no test runner's globals.
 import assert from 'node:assert/strict';
 import { decide } from './decide.js';
 import type { KeyCommand } from './key-commands.js';

@@ -1,6 +1,7 @@
 /**
  * Ready-to-paste client configuration, returned once with the token. Shapes follow each client's own
- * documentation (see ../shared/notes/mcp-clients.md): only Codex keeps the key out of its config file.
+ * documentation. Codex reads the key from an environment variable, so it stays out of its config file; the
+ * Cursor and Windsurf files hold it in plain text (the notes say so); Claude Code takes it on the command line.
  */
 export interface SetupSnippets {
   claudeCode: string;
