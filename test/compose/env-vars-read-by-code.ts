@@ -6,7 +6,7 @@ const SHIPPED_SOURCE = /^(?!.*\.(?:spec|int-spec|e2e-spec|contract)\.ts$).*\.ts$
 
 /**
  * How Keygate's code reads the environment: `env.NAME`, `env['NAME']`, and helpers handed the environment
- * and a name, such as `int(env, 'PORT', 3000)` in apps/api/src/config/keygate-config.ts.
+ * and a name, such as `int(env, 'PORT', 3000)` in libs/config/src/keygate-config.ts.
  */
 const READS = [
   /\benv\.([A-Z][A-Z0-9_]*)\b/g,

@@ -15,7 +15,7 @@ export interface KeygateConfig {
   /**
    * Which version of the MongoDB read models this process writes (projector) or reads (api): collections
    * keys_list_v<n>, activity_v<n>, key_lookup_v<n>. Raising it on a second projector builds a new set beside
-   * the old one from the start of the log: a blue/green rebuild (README).
+   * the old one from the start of the log: a blue/green rebuild (infra/README.md).
    */
   readModelVersion: number;
   /**
