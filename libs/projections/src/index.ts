@@ -15,3 +15,8 @@ export * from './embedded-read-side.js';
 export * from './key-status/key-status.sqlite.js';
 export * from './parking/parked-event.js';
 export * from './parking/sqlite-parked-events.js';
+export * from './runner/sqlite-projection.js';
+export * from './runner/position-waiters.js';
+export * from './key-status/key-status.js';
+export * from './keys-list/keys-list.rules.js';
+export * from './key-lookup/key-lookup.rules.js';

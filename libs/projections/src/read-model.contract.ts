@@ -204,10 +204,7 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
       });
 
       it('revoke, expire and delete show in list, get and lookup', async () => {
-        await h.mint('acme', ALICE, 'acme-revoked');
-        await h.mint('acme', ALICE, 'acme-expired');
-        await h.mint('acme', ALICE, 'acme-deleted');
-        await h.mint('acme', ALICE, 'acme-active');
+        for (const keyId of ['acme-revoked', 'acme-expired', 'acme-deleted', 'acme-active']) await h.mint('acme', ALICE, keyId);
         await h.revoke('acme', ROOT, 'acme-revoked');
         await h.expire('acme', 'acme-expired');
         await h.revoke('acme', ROOT, 'acme-deleted');

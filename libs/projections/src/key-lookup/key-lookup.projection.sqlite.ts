@@ -1,6 +1,6 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
-import { prepareStatusUpdates } from '../key-status/key-status.sqlite.js';
+import { PER_KEY_COLUMNS, prepareStatusUpdates } from '../key-status/key-status.sqlite.js';
 import { SqliteTablesProjection } from '../runner/sqlite-projection.js';
 import { KEY_LOOKUP_EVENT_TYPES, keyLookupEntryOf } from './key-lookup.rules.js';
 
@@ -8,16 +8,9 @@ export const KEY_LOOKUP_TABLE = 'key_lookup_v1';
 
 const DDL = `
   CREATE TABLE IF NOT EXISTS ${KEY_LOOKUP_TABLE} (
-    key_id TEXT PRIMARY KEY,
-    company_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    user_name TEXT NOT NULL,
-    creator_role TEXT NOT NULL,
-    permissions TEXT NOT NULL,
-    verifier TEXT NOT NULL,
-    status TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    last_position INTEGER NOT NULL
+    ${PER_KEY_COLUMNS},
+    creator_role TEXT NOT NULL, permissions TEXT NOT NULL, verifier TEXT NOT NULL,
+    status TEXT NOT NULL, expires_at TEXT NOT NULL, last_position INTEGER NOT NULL
   );
 `;
 

@@ -2,6 +2,12 @@ import type { SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
 import { STATUS_EVENT_TYPES, statusChangeOf } from './key-status.js';
 
+/**
+ * The first columns of both per-key tables (keys list, lookup): the key, its company and its creator. Both also
+ * have the `status` and `last_position` the updates below set.
+ */
+export const PER_KEY_COLUMNS = 'key_id TEXT PRIMARY KEY, company_id TEXT NOT NULL, user_id TEXT NOT NULL, user_name TEXT NOT NULL';
+
 /** The status changes (key-status.ts) as one prepared UPDATE each, on a table with key_id, status and last_position. */
 export const prepareStatusUpdates = (db: SqliteDb, table: string) => {
   const updates = new Map(

@@ -1,6 +1,6 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
-import { prepareStatusUpdates } from '../key-status/key-status.sqlite.js';
+import { PER_KEY_COLUMNS, prepareStatusUpdates } from '../key-status/key-status.sqlite.js';
 import { SqliteTablesProjection } from '../runner/sqlite-projection.js';
 import { KEYS_LIST_EVENT_TYPES, keyListRowOf } from './keys-list.rules.js';
 
@@ -8,18 +8,10 @@ export const KEYS_LIST_TABLE = 'keys_list_v1';
 
 const DDL = `
   CREATE TABLE IF NOT EXISTS ${KEYS_LIST_TABLE} (
-    key_id TEXT PRIMARY KEY,
-    company_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    user_name TEXT NOT NULL,
-    label TEXT NOT NULL,
-    prefix TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    expires_at TEXT NOT NULL,
-    last_used_at TEXT,
-    status TEXT NOT NULL,
-    created_position INTEGER NOT NULL,
-    last_position INTEGER NOT NULL
+    ${PER_KEY_COLUMNS},
+    label TEXT NOT NULL, prefix TEXT NOT NULL,
+    created_at TEXT NOT NULL, expires_at TEXT NOT NULL, last_used_at TEXT,
+    status TEXT NOT NULL, created_position INTEGER NOT NULL, last_position INTEGER NOT NULL
   );
   CREATE INDEX IF NOT EXISTS ${KEYS_LIST_TABLE}_by_company ON ${KEYS_LIST_TABLE} (company_id, created_position DESC);
   CREATE INDEX IF NOT EXISTS ${KEYS_LIST_TABLE}_by_user ON ${KEYS_LIST_TABLE} (company_id, user_id, created_position DESC);
