@@ -67,7 +67,7 @@ export class SqliteProjectionRunner {
   /** Brings every projection to the head now, synchronously. */
   catchUp(): void {
     for (const p of this.projections) while (!this.inIsolation((mode) => this.readAndApply(p, mode)));
-    this.waiters.release(this.checkpoints());
+    if (this.waiters.size > 0) this.waiters.release(this.checkpoints());
   }
 
   start(): void {
@@ -150,7 +150,7 @@ export class SqliteProjectionRunner {
       });
     }
     this.failure = null;
-    this.waiters.release(this.checkpoints());
+    if (this.waiters.size > 0) this.waiters.release(this.checkpoints());
   }
 
   /** Reads one batch of the projection's types, applies it and moves the checkpoint; the caller holds the transaction. True at the head. */
