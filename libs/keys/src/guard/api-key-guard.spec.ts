@@ -1,7 +1,7 @@
 import type { KeyMinted, KeyRevoked } from '../domain/key-events.js';
-import { mintToken } from '../token/api-token.js';
+import { mintToken, parseToken } from '../token/api-token.js';
 import type { SecretHasher } from '../token/secret-hasher.js';
-import { ApiKeyGuard, type GuardOptions, type GuardVerdict } from './api-key-guard.js';
+import { ApiKeyGuard, sourceBucket, type GuardOptions, type GuardVerdict } from './api-key-guard.js';
 import { HotKeyTable, type HotKeySeed } from './hot-key-table.js';
 
 const NOW = Date.parse('2026-05-10T12:00:00.000Z');
@@ -20,15 +20,19 @@ const THROTTLED = 'Too many failed attempts with this key id; wait before trying
 /** A hasher whose verifier of `s` is `v:${s}`; counts verify calls and can hold them until released. */
 class FakeHasher implements SecretHasher {
   verifyCalls = 0;
+  hashCalls = 0;
+  verifiedAgainst: string[] = [];
   private gate: Promise<void> | null = null;
   private openGate: () => void = () => {};
 
   async hash(secret: string): Promise<string> {
+    this.hashCalls += 1;
     return `v:${secret}`;
   }
 
   async verify(verifier: string, secret: string): Promise<boolean> {
     this.verifyCalls += 1;
+    this.verifiedAgainst.push(verifier);
     if (this.gate) await this.gate;
     return verifier === `v:${secret}`;
   }
@@ -83,6 +87,7 @@ const givenGuard = (
 };
 
 const bearer = (token: string) => `Bearer ${token}`;
+const secretOf = (token: string) => parseToken(token)!.secret;
 const revokedEvent = (keyId = KEY): KeyRevoked => ({
   type: 'KeyRevoked',
   data: { actorUserId: 'alice', actorName: 'Alice', companyId: 'acme', keyId, correlationId: 'c', at: '2026-05-10T12:00:00.000Z' },
@@ -142,11 +147,18 @@ describe('ApiKeyGuard', () => {
   });
 
   describe('no existence leak', () => {
-    it('given an unknown key id, then 401 invalid', () => {
+    it('given an unknown key id, then 401 invalid, after the same argon2 work as a wrong secret (a dummy verifier)', async () => {
       const { guard, hasher } = givenGuard();
 
-      expect(sync(guard.check(bearer(mintToken(UNKNOWN).token), NOW))).toEqual(denied401(INVALID));
-      expect(hasher.verifyCalls).toBe(0);
+      const verdict = guard.check(bearer(mintToken(UNKNOWN).token), NOW);
+
+      expect(verdict).toBeInstanceOf(Promise);
+      expect(await verdict).toEqual(denied401(INVALID));
+      expect(hasher.verifyCalls).toBe(1);
+      expect(hasher.hashCalls).toBe(1);
+      // The dummy verifier is made once per guard.
+      await settle(guard.check(bearer(mintToken(UNKNOWN).token), NOW));
+      expect([hasher.verifyCalls, hasher.hashCalls]).toEqual([2, 1]);
     });
 
     it('given a wrong secret behind a valid key id, then the same 401 invalid', async () => {
@@ -160,7 +172,9 @@ describe('ApiKeyGuard', () => {
       const { guard, hasher, token } = givenGuard({ status: 'deleted' });
 
       expect(await settle(guard.check(bearer(token), NOW))).toEqual(denied401(INVALID));
-      expect(hasher.verifyCalls).toBe(0);
+      // Verified against the dummy, never against the deleted key's verifier: its right secret cannot match.
+      expect(hasher.verifyCalls).toBe(1);
+      expect(hasher.verifiedAgainst).not.toContain(`v:${secretOf(token)}`);
     });
   });
 
@@ -381,7 +395,7 @@ describe('ApiKeyGuard', () => {
       const unknown = bearer(mintToken(UNKNOWN).token);
       for (let i = 0; i < 4; i++) await settle(guard.check(unknown, NOW));
 
-      expect(sync(guard.check(unknown, NOW + MINUTE))).toEqual(denied401(INVALID));
+      expect(await settle(guard.check(unknown, NOW + MINUTE))).toEqual(denied401(INVALID));
     });
 
     it('given a throttled key id whose token is already verified, then the cached right token still works', async () => {
@@ -424,6 +438,94 @@ describe('ApiKeyGuard', () => {
 
       expect(await settle(guard.check(bearer(token), NOW + 30_000))).toMatchObject(throttled);
       expect(hasher.verifyCalls).toBe(3);
+    });
+  });
+
+  describe('failures count per source, never against the key id (issue 10)', () => {
+    const options = { requestsPerMinute: 1000, failuresPerMinute: 3, maxConcurrentVerifications: 4 };
+    const ATTACKER = { source: '203.0.113.7' };
+    const HOLDER = { source: '198.51.100.20' };
+    const SOURCE_THROTTLED = 'Too many failed attempts with API keys from this address; wait before trying again.';
+    const BUSY = 'Too many API keys are being verified right now; try again in a second.';
+
+    it('given a source that spent its budget on wrong secrets for a key id, then the holder\'s right token from elsewhere still gets in', async () => {
+      const { guard, hasher, token } = givenGuard({}, options);
+      for (let i = 0; i < 3; i++) expect(await settle(guard.check(bearer(mintToken(KEY).token), NOW, ATTACKER))).toEqual(denied401(INVALID));
+      expect(await settle(guard.check(bearer(mintToken(KEY).token), NOW, ATTACKER))).toMatchObject({ status: 429, description: SOURCE_THROTTLED });
+
+      expect(await settle(guard.check(bearer(token), NOW, HOLDER))).toMatchObject({ ok: true });
+      expect(hasher.verifyCalls).toBe(4);
+    });
+
+    it('given a throttled source, then it is refused before the lookup: the same 429 for a known and an unknown key id, no argon2', async () => {
+      const { guard, hasher, token } = givenGuard({}, options);
+      for (let i = 0; i < 4; i++) await settle(guard.check(bearer(mintToken(UNKNOWN).token), NOW, ATTACKER));
+      const calls = hasher.verifyCalls;
+
+      const known = sync(guard.check(bearer(token), NOW + 10_000, ATTACKER));
+      const unknown = sync(guard.check(bearer(mintToken(UNKNOWN).token), NOW + 10_000, ATTACKER));
+
+      expect(known).toEqual({ ok: false, status: 429, description: SOURCE_THROTTLED, retryAfterSeconds: 50, rate: null });
+      expect(unknown).toEqual(known);
+      expect(hasher.verifyCalls).toBe(calls);
+    });
+
+    it('given a flood of concurrent wrong secrets for a key id from one source, then the right token from another source gets a slot and gets in', async () => {
+      const { guard, hasher, token } = givenGuard({}, { ...options, failuresPerMinute: 1000 });
+      hasher.hold();
+
+      const flood = Array.from({ length: 50 }, () => guard.check(bearer(mintToken(KEY).token), NOW, ATTACKER));
+      const holder = guard.check(bearer(token), NOW, HOLDER);
+      hasher.release();
+      const verdicts = await Promise.all(flood);
+
+      expect(await holder).toMatchObject({ ok: true });
+      // The attacker holds at most half the slots; the rest of its burst is refused at once, not queued.
+      expect(hasher.verifyCalls).toBe(3);
+      expect(verdicts.filter((v) => !v.ok && v.status === 401)).toHaveLength(2);
+      expect(verdicts.filter((v) => !v.ok && v.status === 429 && v.description === BUSY)).toHaveLength(48);
+    });
+
+    it('when more verifications than the cap are asked at once from many sources, then the excess is refused at once (429, Retry-After 1)', async () => {
+      const { guard, hasher } = givenGuard({}, options);
+      hasher.hold();
+
+      const verdicts = Array.from({ length: 20 }, (_, i) => guard.check(bearer(mintToken(KEY).token), NOW, { source: `192.0.2.${i}` }));
+      const refused = verdicts.filter((v): v is GuardVerdict => !(v instanceof Promise));
+      hasher.release();
+      await Promise.all(verdicts);
+
+      expect(hasher.verifyCalls).toBe(4);
+      expect(refused).toHaveLength(16);
+      expect(refused.every((v) => !v.ok && v.status === 429 && v.description === BUSY && v.retryAfterSeconds === 1)).toBe(true);
+    });
+
+    it('given the cap was reached, when the runs end, then slots are free again', async () => {
+      const { guard, hasher, token } = givenGuard({}, options);
+      hasher.hold();
+      const first = Array.from({ length: 4 }, (_, i) => guard.check(bearer(mintToken(KEY).token), NOW, { source: `192.0.2.${i}` }));
+      expect(sync(guard.check(bearer(token), NOW, HOLDER))).toMatchObject({ status: 429, description: BUSY });
+      hasher.release();
+      await Promise.all(first);
+
+      expect(await settle(guard.check(bearer(token), NOW, HOLDER))).toMatchObject({ ok: true });
+    });
+
+    it('counts unknown key ids against the same source budget', async () => {
+      const { guard, token } = givenGuard({}, options);
+      for (let i = 0; i < 3; i++) await settle(guard.check(bearer(mintToken(UNKNOWN).token), NOW, ATTACKER));
+
+      expect(await settle(guard.check(bearer(token), NOW, ATTACKER))).toMatchObject({ status: 429, description: SOURCE_THROTTLED });
+    });
+
+    it('buckets IPv6 sources by /64 and IPv4-mapped addresses as IPv4', () => {
+      expect(sourceBucket('2001:db8:0:1::5')).toBe(sourceBucket('2001:DB8:0:1:ffff:1:2:3'));
+      expect(sourceBucket('2001:db8:0:1::5')).toBe('ip6:2001:db8:0:1::/64');
+      expect(sourceBucket('2001:db8:0:2::5')).not.toBe(sourceBucket('2001:db8:0:1::5'));
+      expect(sourceBucket('::1')).toBe('ip6:0:0:0:0::/64');
+      expect(sourceBucket('fe80::1%eth0')).toBe('ip6:fe80:0:0:0::/64');
+      expect(sourceBucket('::ffff:192.0.2.1')).toBe(sourceBucket('192.0.2.1'));
+      expect(sourceBucket('192.0.2.1')).not.toBe(sourceBucket('192.0.2.2'));
     });
   });
 });

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { parseToken } from '../token/api-token.js';
 import type { SecretHasher } from '../token/secret-hasher.js';
 import type { HotKey, HotKeyTable } from './hot-key-table.js';
@@ -11,8 +12,27 @@ export type GuardVerdict =
 
 export interface GuardOptions {
   requestsPerMinute: number;
-  /** Failed secrets tolerated per key id and minute before that key id is refused outright. */
+  /**
+   * Failed secrets tolerated per source (client address) and minute before that source is refused outright;
+   * per key id for a caller that passes no source (see ApiKeyGuard.check).
+   */
   failuresPerMinute: number;
+  /**
+   * argon2id verifications running at once in this process, whatever they are for; one more is refused at
+   * once (429, Retry-After: 1), never queued. Each run holds ~19 MiB for ~15 ms of a core. Default: twice
+   * the cores (os.availableParallelism()), at least 2.
+   */
+  maxConcurrentVerifications?: number;
+  /**
+   * Of those, how many one source may hold (default: half, at least 1): one client's burst of wrong secrets
+   * never takes every slot, so another client's first use still finds one.
+   */
+  maxConcurrentPerSource?: number;
+}
+
+/** Who is asking: the client address (`request.ip`, which honours KEYGATE_TRUSTED_PROXY_HOPS). */
+export interface GuardContext {
+  source?: string;
 }
 
 // One description for unknown, deleted and wrong-secret keys: the answer never tells whether a key id exists.
@@ -22,30 +42,75 @@ const MISSING = deny('Send the API key as "Authorization: Bearer <key>".');
 const MALFORMED = deny('The bearer token is not a well-formed Keygate API key.');
 const REVOKED = deny('The API key has been revoked.');
 const EXPIRED = deny('The API key has expired.');
+const KEY_ID_THROTTLED = 'Too many failed attempts with this key id; wait before trying again.';
+const SOURCE_THROTTLED = 'Too many failed attempts with API keys from this address; wait before trying again.';
+const BUSY: GuardVerdict = {
+  ok: false,
+  status: 429,
+  description: 'Too many API keys are being verified right now; try again in a second.',
+  retryAfterSeconds: 1,
+  rate: null,
+};
+
+/**
+ * The failure bucket of a source: an IPv4 address as it is, an IPv6 address by its /64 (one host is commonly
+ * given a whole /64, so single addresses would let it rotate through 2^64 budgets). Exported for tests.
+ */
+export const sourceBucket = (source: string): string => {
+  const address = source.trim().toLowerCase().replace(/%.*$/, '');
+  if (!address.includes(':')) return `ip:${address}`;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (mapped) return `ip:${mapped[1]}`;
+  const [head, tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = address.includes('::') && tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `ip6:${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+};
 
 /**
  * The MCP endpoint's hot path. Checks in order of cost:
  *  1. shape and checksum: garbage never costs a lookup or argon2 work;
- *  2. the in-memory table; 3. status and expiresAt against the clock (revocation acts at once);
- *  4. argon2id verify once per token per process, then a cached verdict keyed by an HMAC of the token
+ *  2. the source's failure budget (before the lookup, so a 429 tells nothing of the key id either);
+ *  3. the in-memory table; 4. status and expiresAt against the clock (revocation acts at once);
+ *  5. argon2id verify once per token per process, then a cached verdict keyed by an HMAC of the token
  *     (a process-local key: the cache never holds the token, and a dump of it is useless elsewhere);
- *  5. the per-key rate limit.
+ *  6. the per-key rate limit.
  * Answers synchronously on the cached path; a Promise only when argon2 has to run.
+ *
+ * Lockout (issue 10): failures count against the **source** that sent them, not the key id they named, so
+ * nobody can lock a key's holder out by sending wrong secrets for its id (the id is not a secret: it is in
+ * the token's prefix, the keys list and the logs). A 142-bit secret cannot be guessed, so the budget is
+ * about argon2 work, not guessing; that work is bounded twice: per source and minute (failuresPerMinute),
+ * and per process at any instant (maxConcurrentVerifications, one source at most maxConcurrentPerSource).
+ * Trade-off, chosen: clients behind one NAT address share one budget.
+ *
+ * Timing (issue 10): an unknown or deleted key id is verified against a dummy verifier made by the same
+ * hasher, under the same budget and cap, so its 401 costs what a wrong secret's does and timing does not
+ * tell which key ids exist. Revoked and expired keys answer at once: their descriptions already say so
+ * (README: "the description tells revoked from expired, never unknown id from wrong secret").
  */
 export class ApiKeyGuard {
   private readonly verdictKey = randomBytes(32);
   private readonly verified = new Map<string, Buffer>();
   private readonly inflight = new Map<string, Promise<boolean>>();
-  /** argon2 runs under way per key id: each may end as a failure, so each counts against the failure budget. */
+  /** argon2 runs under way per failure bucket: each may end as a failure, so each counts against the budget. */
   private readonly running = new Map<string, number>();
+  /** argon2 runs under way in this process. */
+  private runningTotal = 0;
+  private readonly maxConcurrent: number;
+  private readonly maxPerSource: number;
   private readonly rate: FixedWindowRateLimiter;
+  /** Failures per bucket: `ip:…`/`ip6:…` for a source, `key:<id>` for a caller that passes none. */
   private readonly failures: FixedWindowRateLimiter;
   /**
-   * Failures for key ids the table does not hold, counted apart: an unknown id answers exactly like a wrong
-   * secret (401, then 429 once over budget), but once the id becomes known (a key minted on another
-   * replica reaching this one) those earlier misses tested no secret of it and must not lock it out.
+   * Without a source, failures for key ids the table does not hold are counted apart: an unknown id answers
+   * exactly like a wrong secret (401, then 429 once over budget), but once the id becomes known (a key minted
+   * on another replica reaching this one) those earlier misses tested no secret of it and must not lock it out.
    */
   private readonly unknownFailures: FixedWindowRateLimiter;
+  /** What unknown and deleted key ids are verified against: same hasher, same parameters, no secret matches. */
+  private dummyVerifier: Promise<string> | null = null;
 
   constructor(
     private readonly table: HotKeyTable,
@@ -55,9 +120,15 @@ export class ApiKeyGuard {
     this.rate = new FixedWindowRateLimiter(options.requestsPerMinute);
     this.failures = new FixedWindowRateLimiter(options.failuresPerMinute);
     this.unknownFailures = new FixedWindowRateLimiter(options.failuresPerMinute);
+    this.maxConcurrent = Math.max(1, options.maxConcurrentVerifications ?? Math.max(2, 2 * availableParallelism()));
+    this.maxPerSource = Math.max(1, options.maxConcurrentPerSource ?? Math.floor(this.maxConcurrent / 2));
   }
 
-  check(authorization: string | undefined, nowMs: number): GuardVerdict | Promise<GuardVerdict> {
+  /**
+   * `context.source`: the client address. Without it (the old two-argument call) failures count per key id,
+   * as before issue 10: a flood of wrong secrets for a key id then refuses its holder's first use too.
+   */
+  check(authorization: string | undefined, nowMs: number, context: GuardContext = {}): GuardVerdict | Promise<GuardVerdict> {
     // 1. Shape.
     // The scheme is case-insensitive (RFC 9110); the usual spelling is tested first, without allocating.
     if (authorization === undefined || authorization.length < 8) return MISSING;
@@ -66,48 +137,90 @@ export class ApiKeyGuard {
     const parsed = parseToken(token);
     if (parsed === null) return MALFORMED;
 
-    // 2–3. Lookup, then status against the clock.
+    // 2. The source's budget, before anything about the key id is looked at.
+    const bySource = context.source !== undefined && context.source !== '';
+    const bucketOf = (keyId: string) => (bySource ? sourceBucket(context.source!) : `key:${keyId}`);
+    if (bySource && this.failures.remaining(bucketOf(''), nowMs) === 0) return this.throttled(bucketOf(''), nowMs);
+
+    // 3–4. Lookup, then status against the clock.
     const key = this.table.get(parsed.keyId);
-    if (key === undefined || key.status === 'deleted') return this.failed(parsed.keyId, nowMs, this.unknownFailures);
+    const mac = createHmac('sha256', this.verdictKey).update(token).digest();
+    if (key === undefined || key.status === 'deleted') {
+      const failures = bySource ? this.failures : this.unknownFailures;
+      return this.verifyThen(bucketOf(parsed.keyId), failures, parsed.keyId, null, parsed.secret, mac, nowMs, () => deny(INVALID));
+    }
     if (key.status === 'revoked') return REVOKED;
     if (key.status === 'expired' || nowMs >= key.expiresAtMs) return EXPIRED;
 
-    // 4. Cached verdict, else argon2id once.
-    const mac = createHmac('sha256', this.verdictKey).update(token).digest();
+    // 5. Cached verdict, else argon2id once.
     const known = this.verified.get(key.keyId);
     if (known !== undefined && timingSafeEqual(known, mac)) return this.limit(key, nowMs);
-    // A key id that keeps failing is refused before argon2 runs again: brute force and CPU burn both stop here.
-    const budget = this.failures.remaining(key.keyId, nowMs);
-    if (budget === 0) return this.throttled(key.keyId, nowMs);
-    const verifying = this.verify(key, parsed.secret, mac, budget);
-    if (verifying === null) return this.throttled(key.keyId, nowMs);
-    return verifying.then((ok) => {
-      if (!ok) return this.failed(key.keyId, nowMs);
+    return this.verifyThen(bucketOf(key.keyId), this.failures, key.keyId, key.verifier, parsed.secret, mac, nowMs, () => {
       this.verified.set(key.keyId, mac);
       return this.limit(key, nowMs);
     });
   }
 
-  /** null when starting another argon2 run could exceed the key id's failure budget. */
-  private verify(key: HotKey, secret: string, mac: Buffer, budget: number): Promise<boolean> | null {
+  /** argon2 under the bucket's budget and the process's cap; a failure is counted against the bucket. */
+  private verifyThen(
+    bucket: string,
+    failures: FixedWindowRateLimiter,
+    keyId: string,
+    verifier: string | null,
+    secret: string,
+    mac: Buffer,
+    nowMs: number,
+    onSuccess: () => GuardVerdict,
+  ): GuardVerdict | Promise<GuardVerdict> {
+    // A bucket that keeps failing is refused before argon2 runs again: CPU burn stops here.
+    const budget = failures.remaining(bucket, nowMs);
+    if (budget === 0) return this.throttled(bucket, nowMs, failures);
+    const verifying = this.verify(bucket, keyId, verifier, secret, mac, budget);
+    if (verifying === 'throttled') return this.throttled(bucket, nowMs, failures);
+    if (verifying === 'busy') return BUSY;
+    return verifying.then((ok) => (ok && verifier !== null ? onSuccess() : this.failed(bucket, nowMs, failures)));
+  }
+
+  /** 'throttled' when another run could exceed the bucket's failure budget; 'busy' when no slot is free. */
+  private verify(
+    bucket: string,
+    keyId: string,
+    verifier: string | null,
+    secret: string,
+    mac: Buffer,
+    budget: number,
+  ): Promise<boolean> | 'throttled' | 'busy' {
     // Twenty requests arriving together with a new token cost one argon2 run, not twenty.
-    const id = `${key.keyId}:${mac.toString('base64')}`;
-    let pending = this.inflight.get(id);
-    if (!pending) {
-      // Failures are only counted once argon2 is done: without this, a burst of concurrent wrong secrets
-      // would start any number of runs before the first failure is recorded.
-      const running = this.running.get(key.keyId) ?? 0;
-      if (running >= budget) return null;
-      this.running.set(key.keyId, running + 1);
-      pending = this.hasher.verify(key.verifier, secret).finally(() => {
-        this.inflight.delete(id);
-        const left = this.running.get(key.keyId)! - 1;
-        if (left === 0) this.running.delete(key.keyId);
-        else this.running.set(key.keyId, left);
-      });
-      this.inflight.set(id, pending);
-    }
-    return pending;
+    const id = `${keyId}:${mac.toString('base64')}`;
+    const pending = this.inflight.get(id);
+    if (pending) return pending;
+    // Failures are only counted once argon2 is done: without this, a burst of concurrent wrong secrets
+    // would start any number of runs before the first failure is recorded.
+    const running = this.running.get(bucket) ?? 0;
+    if (running >= budget) return 'throttled';
+    if (this.runningTotal >= this.maxConcurrent) return 'busy';
+    if (!bucket.startsWith('key:') && running >= this.maxPerSource) return 'busy';
+    this.running.set(bucket, running + 1);
+    this.runningTotal += 1;
+    const run = verifier !== null ? this.hasher.verify(verifier, secret) : this.verifyUnknown(secret);
+    const settled = run.finally(() => {
+      this.inflight.delete(id);
+      this.runningTotal -= 1;
+      const left = this.running.get(bucket)! - 1;
+      if (left === 0) this.running.delete(bucket);
+      else this.running.set(bucket, left);
+    });
+    this.inflight.set(id, settled);
+    return settled;
+  }
+
+  /** The same argon2 work a wrong secret costs, against a verifier no secret matches; always false. */
+  private async verifyUnknown(secret: string): Promise<boolean> {
+    // Made on first use (one hash, once per process), by the hasher that made the real verifiers: same cost.
+    this.dummyVerifier ??= this.hasher.hash(randomBytes(18).toString('base64url'));
+    const verifier = await this.dummyVerifier.catch(() => '');
+    await this.hasher.verify(verifier, secret);
+    return false;
   }
 
   private limit(key: HotKey, nowMs: number): GuardVerdict {
@@ -122,17 +235,17 @@ export class ApiKeyGuard {
     };
   }
 
-  private failed(keyId: string, nowMs: number, failures = this.failures): GuardVerdict {
-    const f = failures.take(keyId, nowMs);
-    return f.allowed ? deny(INVALID) : this.throttled(keyId, nowMs, failures);
+  private failed(bucket: string, nowMs: number, failures = this.failures): GuardVerdict {
+    const f = failures.take(bucket, nowMs);
+    return f.allowed ? deny(INVALID) : this.throttled(bucket, nowMs, failures);
   }
 
-  private throttled(keyId: string, nowMs: number, failures = this.failures): GuardVerdict {
+  private throttled(bucket: string, nowMs: number, failures = this.failures): GuardVerdict {
     return {
       ok: false,
       status: 429,
-      description: 'Too many failed attempts with this key id; wait before trying again.',
-      retryAfterSeconds: failures.resetSeconds(keyId, nowMs),
+      description: bucket.startsWith('key:') ? KEY_ID_THROTTLED : SOURCE_THROTTLED,
+      retryAfterSeconds: failures.resetSeconds(bucket, nowMs),
       rate: null,
     };
   }
