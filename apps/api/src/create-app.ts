@@ -12,6 +12,7 @@ import type { KeygateConfig } from '#config';
 import { setupOpenApi } from './docs/openapi.js';
 import { ExpirySweeper } from '#runtime';
 import { ApiKeyGuard, looksLikeApiKey } from '#keys';
+import { closeWithin, DEFAULT_HTTP_LIMITS, fastifyHttpOptions, httpError, installHttpEdge, jsonDepthExceeds, type HttpLimits } from './mcp/http-hardening.js';
 import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
 import { KeygateMcpServer } from './mcp/mcp-server.js';
 import { BUILTIN_TOOLS } from './mcp/tools/builtin-tools.js';
@@ -43,6 +44,8 @@ export interface CreateAppOptions extends RuntimeOverrides {
   productTools?: KeygateTool<any>[];
   /** Tests drive the sweeper themselves. On the production profile the projector runs it, never the api. */
   startSweeper?: boolean;
+  /** Limits and deadlines at the HTTP edge (mcp/http-hardening.ts); tests shorten the deadlines. */
+  http?: Partial<HttpLimits>;
 }
 
 // A client-supplied request id is kept when it is short and plain, so logs can be joined across services.
@@ -74,10 +77,15 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   });
   metrics.addLagSource(runtime.readSide);
 
-  // 3. HTTP: Fastify, JSON logs with request ids, problem+json for every error.
+  // 3. HTTP: Fastify, JSON logs with request ids, problem+json for every error, every input bounded before any
+  //    library walks it: REST bodies small (/api/mcp keeps KEYGATE_MAX_REQUEST_BYTES), JSON depth checked on the
+  //    raw text, deadlines for headers, body and idle connections (mcp/http-hardening.ts states the figures).
+  const limits: HttpLimits = { ...DEFAULT_HTTP_LIMITS, ...options.http };
+  const restBodyLimit = Math.min(limits.restBodyLimitBytes, config.bodyLimitBytes);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    bodyLimit: config.bodyLimitBytes,
+    bodyLimit: restBodyLimit,
+    ...fastifyHttpOptions(limits),
     // A hop count, never `true`: a client could otherwise claim any address in X-Forwarded-For.
     trustProxy: (_address: string, hop: number) => hop < config.trustedProxyHops,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
@@ -91,12 +99,28 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     reply.header('x-request-id', req.id);
   });
   registerMetricsEndpoint(fastify, metrics);
-  // Errors Fastify raises before a handler runs (body too large, malformed JSON) reach Nest's error
-  // handler, and so ProblemDetailsFilter, which maps their statusCode: no handler of our own is needed.
+  installHttpEdge(fastify, limits, logger);
+  // The settings API reads JSON only (anything else: 415), depth-checked before it is parsed, so no nesting reaches
+  // class-transformer's recursion; Fastify's own parser then refuses __proto__ and constructor keys. Errors Fastify
+  // raises before a handler runs (body too large, malformed JSON) reach Nest's error handler, and so
+  // ProblemDetailsFilter, which maps their statusCode; those raised before routing go to frameworkErrors.
+  fastify.removeAllContentTypeParsers();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: restBodyLimit }, (request, body, done) => {
+    if (jsonDepthExceeds(body as string, limits.restMaxJsonDepth)) {
+      return done(httpError(400, `The JSON body nests deeper than ${limits.restMaxJsonDepth} levels; this API's bodies are flat objects.`), undefined);
+    }
+    parseJson(request, body as string, done);
+  });
+  fastify.addContentTypeParser('*', (_request, _payload, done) =>
+    done(httpError(415, 'This API reads JSON bodies only: send "Content-Type: application/json".'), undefined),
+  );
 
   // 4. The settings API: Nest, with each piece of the runtime under its own token (composition/).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime, verifier), adapter, {
     logger: new PinoNestLogger(logger),
+    // The parsers are ours (above): Nest's would add urlencoded bodies and replace the depth check.
+    bodyParser: false,
   });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
@@ -127,6 +151,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     usage,
     clock: runtime.clock,
     bodyLimit: config.bodyLimitBytes,
+    maxJsonDepth: limits.mcpMaxJsonDepth,
     allowedOrigins: new Set([new URL(config.publicUrl).origin, ...config.allowedOrigins]),
     metrics,
   });
@@ -149,7 +174,8 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
       clearInterval(guardSweep);
       // A failed last sweep was logged when it failed; it must not stop the stores from closing.
       await sweeper.stop().catch(() => undefined);
-      await app.close();
+      // Bounded whatever clients do: in-flight requests get the grace period, then every connection is closed.
+      await closeWithin(app.getHttpServer(), () => app.close(), limits.shutdownGraceMs);
       await mcp.close();
       await usage.drain();
       await runtime.close();

@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiKeyGuard, GuardVerdict, RateDecision } from '#keys';
 import type { KeygateMetrics } from '#metrics';
 import type { Clock } from '#runtime';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { problemOf, sendProblem } from '../problem/problem-details.filter.js';
+import { jsonDepthExceeds } from './http-hardening.js';
 import { clientInfoOf, remoteAddressOf } from './client-info.js';
 import { toAuthInfo, type McpRequestContext } from './mcp-request-context.js';
 import { keyUsed, type KeygateMcpServer } from './mcp-server.js';
@@ -14,6 +16,8 @@ export interface McpEndpointOptions {
   usage: UsageRecorder;
   clock: Clock;
   bodyLimit: number;
+  /** Deepest JSON nesting a message may have (checked on the raw text before it is parsed). */
+  maxJsonDepth: number;
   /** Origins allowed to call from a browser; any other Origin header gets 403 (DNS-rebinding defence). */
   allowedOrigins: ReadonlySet<string>;
   metrics?: KeygateMetrics;
@@ -71,19 +75,42 @@ const guardTimer = (metrics: KeygateMetrics | undefined) => {
   };
 };
 
+/** A JSON-RPC error answer of an HTTP status, as the transport writes its own (request-scoped-transport.ts). */
+const rpcError = (reply: FastifyReply, status: number, code: number, message: string) =>
+  reply.code(status).header('content-type', 'application/json').send({ jsonrpc: '2.0', error: { code, message }, id: null });
+
 /**
  * POST /api/mcp as a short pipeline: preflight → guard → per-request context → SDK → usage. A plain Fastify
  * route rather than a Nest controller: this is the hot path, and it needs the raw body (so the transport
  * answers 415 and -32700 in MCP's own terms). tools/call records its own use inside the SDK step
  * (mcp-server.ts); any other answered request "touches" the key (UsageRecorder.touch: once a minute).
+ *
+ * Preflight and guard run in onRequest, from the headers alone: a request without a valid key is answered
+ * before a byte of its body is read (and is never sent "100 Continue"; http-hardening.ts drains what it sends).
  */
 export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpointOptions): void => {
   const { guard, mcp, usage, clock, allowedOrigins } = options;
   const observe = guardTimer(options.metrics);
+  const verdicts = new WeakMap<FastifyRequest, Extract<GuardVerdict, { ok: true }>>();
 
-  const serve = async (request: FastifyRequest, reply: FastifyReply, verdict: GuardVerdict) => {
-    if (!verdict.ok) return refuse(reply, verdict);
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
+    const refused = preflight(request, allowedOrigins);
+    if (refused) return refuse(reply, refused), reply;
+    const started = performance.now();
+    const verdict = await guard.check(request.headers.authorization, clock.now().getTime());
+    observe(verdict, started);
+    if (!verdict.ok) return refuse(reply, verdict), reply;
+    verdicts.set(request, verdict);
+  };
+
+  const serve = async (request: FastifyRequest, reply: FastifyReply) => {
+    const verdict = verdicts.get(request);
+    // onRequest set it or answered: a missing verdict is a wiring bug, never a reason to serve.
+    if (!verdict) throw new Error('MCP request reached its handler without a guard verdict');
     rateHeaders(reply, verdict.rate);
+    if (typeof request.body === 'string' && jsonDepthExceeds(request.body, options.maxJsonDepth)) {
+      return rpcError(reply, 400, ErrorCode.InvalidRequest, `Invalid Request: JSON nested deeper than ${options.maxJsonDepth} levels.`);
+    }
     // 1. The request's own context: the key, and what the request says of its client.
     const context: McpRequestContext = {
       key: verdict.key,
@@ -115,19 +142,32 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
   void fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: options.bodyLimit }, (_req, body, done) => done(null, body));
+    // What Fastify raises on this route (a body over the limit, no parser for an empty or odd Content-Type, a
+    // body shorter than its Content-Length) in the endpoint's own terms: 413 as problem+json like its other
+    // refusals, the rest as JSON-RPC errors like the transport's; never Fastify's default body, never Nest's.
+    scope.setErrorHandler((error: { statusCode?: number; code?: string; message?: string }, request, reply) => {
+      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      if (status === 500) {
+        request.log.error({ err: error }, 'MCP request failed');
+        return rpcError(reply, 500, ErrorCode.InternalError, 'Internal error; it has been logged with this request id.');
+      }
+      if (status === 413) {
+        return sendProblem(reply, {
+          ...problemOf(413, `The request body is larger than ${options.bodyLimit} bytes (KEYGATE_MAX_REQUEST_BYTES).`),
+          instance: `urn:keygate:request:${request.id}`,
+        });
+      }
+      if (status === 415 || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+        return rpcError(reply, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json.');
+      }
+      return rpcError(reply, status, ErrorCode.InvalidRequest, `Invalid Request: ${error.message ?? 'the request could not be read'}.`);
+    });
     scope.route({
       method: ['POST', 'GET', 'DELETE'],
       url: '/api/mcp',
       bodyLimit: options.bodyLimit,
-      handler: (request, reply) => {
-        const refused = preflight(request, allowedOrigins);
-        if (refused) return refuse(reply, refused);
-        const started = performance.now();
-        const verdict = guard.check(request.headers.authorization, clock.now().getTime());
-        if (verdict instanceof Promise) return verdict.then((v) => (observe(v, started), serve(request, reply, v)));
-        observe(verdict, started);
-        return serve(request, reply, verdict);
-      },
+      onRequest: authenticate,
+      handler: serve,
     });
   });
 };
