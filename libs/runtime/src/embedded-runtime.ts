@@ -35,7 +35,9 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
         const lookupParked = new Set(read.runner.parked.listSync({ projection: KEY_LOOKUP_TABLE }).map((p) => p.position));
         const hot = await hotKeyStatus(store, follower, lookupParked);
         const parked = [...read.runner.parked.listSync({ limit: PARKED_SHOWN }), ...hot.parked].slice(0, PARKED_SHOWN);
-        return { projections: [...projections, hot.status], error: error ?? failures.errorOf([hot.status]), parked };
+        const writes = store.writeStatus();
+        const storeError = writes.writable ? null : `the event store cannot write since ${writes.since}: ${writes.error}`;
+        return { projections: [...projections, hot.status], error: error ?? failures.errorOf([hot.status]), parked, storeError };
       },
       waitFor: (position) => read.runner.waitFor(position),
     },

@@ -23,7 +23,16 @@ export interface ReadSideStatus {
    * Each follower's checkpoint, lag and parked count: the projections, and this process's hot key table;
    * `parked` lists the first unresolved parked events (a degraded process, still ready).
    */
-  status(): Promise<{ projections: ProjectionStatus[]; error: string | null; parked: ParkedEvent[] }>;
+  status(): Promise<{
+    projections: ProjectionStatus[];
+    error: string | null;
+    parked: ParkedEvent[];
+    /**
+     * Why the event store cannot write right now (disk full…), until a write goes through again; null or absent
+     * when it can. /health is not ready while it is set. Embedded profile only for now.
+     */
+    storeError?: string | null;
+  }>;
   /** Resolves once the read models have applied every event up to `position`. */
   waitFor(position: number): Promise<void>;
 }

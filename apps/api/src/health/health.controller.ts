@@ -22,7 +22,7 @@ export class HealthController {
   @Get()
   @ApiOperation({
     summary:
-      'Liveness (it answers) and readiness (store reachable, projections caught up); status "degraded" (200) lists events a projection parked',
+      'Liveness (it answers) and readiness (store readable and writable, projections caught up); status "degraded" (200) lists events a projection parked',
   })
   async health(@Res({ passthrough: true }) reply: { status(code: number): unknown }) {
     let store: 'up' | 'down' = 'up';
@@ -33,9 +33,17 @@ export class HealthController {
       store = 'down';
     }
     // A store that cannot be asked makes the process not ready (503), never a 500.
-    const { projections, error, parked } = await this.readSide
+    const { projections, error, parked, storeError = null } = await this.readSide
       .status()
-      .catch((e: unknown) => ({ projections: [], error: `read side unreachable: ${e instanceof Error ? e.message : String(e)}`, parked: [] }));
+      .catch((e: unknown) => ({
+        projections: [],
+        error: `read side unreachable: ${e instanceof Error ? e.message : String(e)}`,
+        parked: [],
+        storeError: null,
+      }));
+    // A store that answers reads but cannot write (disk full) is down too: every mint and tool call would fail.
+    // The runtime remembers the last write's storage failure and probes with a tiny write until one succeeds.
+    if (storeError !== null) store = 'down';
     // Embedded: this process runs the projections, so their lag is its own. Production: the projector's
     // lag is reported here but is the projector's health; a replica is ready when its own follower is.
     const own = this.config.store === 'embedded' ? projections : projections.filter((p) => p.name === 'hot_key_table');
@@ -44,6 +52,6 @@ export class HealthController {
     if (!ready) reply.status(503);
     // Parked events make the process degraded, not down: every other event was applied, and it still serves.
     const status = !ready ? 'unavailable' : parked.length > 0 ? 'degraded' : 'ok';
-    return { status, live: true, ready, store, head, projections, projectionError: error, parked };
+    return { status, live: true, ready, store, storeError, head, projections, projectionError: error, parked };
   }
 }

@@ -1,5 +1,8 @@
 import { conflict, limitReached, tooMany } from '#keys';
-import { sendProblem, toProblem } from './problem-details.filter.js';
+import { HttpException } from '@nestjs/common';
+import type { ArgumentsHost } from '@nestjs/common';
+import { StoreUnavailableError } from '#event-store';
+import { ProblemDetailsFilter, sendProblem, toProblem } from './problem-details.filter.js';
 
 /** Records what sendProblem does to a Fastify reply. */
 const fakeReply = () => {
@@ -44,5 +47,85 @@ describe('problem details', () => {
     const { reply, sent } = fakeReply();
     sendProblem(reply, problem);
     expect(sent.headers['Retry-After']).toBeUndefined();
+  });
+
+  describe('anything else: 500, with nothing of the error in the answer', () => {
+    const secretish = new Error('SELECT * FROM events WHERE stream_id = "keyring-acme" failed at /work/main/libs/x.ts:12');
+
+    it.each([
+      ['an Error', secretish],
+      ['a TypeError', new TypeError("Cannot read properties of undefined (reading 'verifier')")],
+      ['a thrown string', 'boom'],
+      ['undefined', undefined],
+      ['null', null],
+      ['a 5xx statusCode (not a client error)', Object.assign(new Error('upstream'), { statusCode: 502 })],
+      ['a SQLite error that is not a storage failure', Object.assign(new Error('UNIQUE constraint failed: events.event_id'), { code: 'SQLITE_CONSTRAINT_UNIQUE' })],
+      ['SQLITE_CORRUPT (a retry does not help)', Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' })],
+    ])('given %s, then a generic 500 problem naming the request, not the error', (_, error) => {
+      const problem = toProblem(error, 'urn:keygate:request:r9');
+
+      expect(problem).toEqual({
+        type: 'urn:keygate:problem:internal',
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'An unexpected error occurred; it has been logged with this request id.',
+        instance: 'urn:keygate:request:r9',
+      });
+    });
+
+    it('through the Nest filter: logs the error with the request id, answers problem+json without Retry-After', () => {
+      const logged: unknown[][] = [];
+      const logger = { error: (...args: unknown[]) => logged.push(args) };
+      const { reply, sent } = fakeReply();
+      const host = {
+        switchToHttp: () => ({ getRequest: () => ({ id: 'req-1', url: '/api/keys' }), getResponse: () => reply }),
+      } as unknown as ArgumentsHost;
+
+      new ProblemDetailsFilter(logger as never).catch(secretish, host);
+
+      expect(sent.status).toBe(500);
+      expect(sent.headers).toEqual({ 'Content-Type': 'application/problem+json' });
+      expect(JSON.stringify(sent.body)).not.toMatch(/SELECT|stream_id|libs/);
+      expect(sent.body).toMatchObject({ type: 'urn:keygate:problem:internal', instance: 'urn:keygate:request:req-1' });
+      expect(logged).toEqual([[{ err: secretish, reqId: 'req-1' }, 'request failed']]);
+    });
+
+    it('keeps an HttpException of its own status (not the 500 branch)', () => {
+      expect(toProblem(new HttpException('gone', 410))).toMatchObject({ status: 410, detail: 'gone' });
+    });
+  });
+
+  describe('storage failures: 503 naming storage, with Retry-After (issue 10)', () => {
+    const STORAGE = 'The key store cannot write right now (disk full?); nothing was recorded. Try again later.';
+    const sqlite = (code: string) => Object.assign(new Error(`${code.toLowerCase()} happened`), { code, name: 'SqliteError' });
+
+    it.each([
+      ['StoreUnavailableError (SQLITE_FULL)', new StoreUnavailableError('append', 'SQLITE_FULL', { cause: sqlite('SQLITE_FULL') })],
+      ['a raw SQLITE_FULL', sqlite('SQLITE_FULL')],
+      ['SQLITE_IOERR_WRITE', sqlite('SQLITE_IOERR_WRITE')],
+      ['SQLITE_IOERR_FSYNC', sqlite('SQLITE_IOERR_FSYNC')],
+      ['SQLITE_READONLY', sqlite('SQLITE_READONLY')],
+      ['SQLITE_READONLY_DBMOVED', sqlite('SQLITE_READONLY_DBMOVED')],
+      ['SQLITE_CANTOPEN', sqlite('SQLITE_CANTOPEN')],
+      ['SQLITE_BUSY (busy_timeout passed)', sqlite('SQLITE_BUSY')],
+      ['a storage failure as the cause of another error', new Error('projection failed', { cause: sqlite('SQLITE_FULL') })],
+      ['KurrentDB UnavailableError', Object.assign(new Error('14 UNAVAILABLE: No connection established'), { name: 'UnavailableError', type: 'unavailable' })],
+    ])('given %s', (_, error) => {
+      const problem = toProblem(error, 'urn:keygate:request:r2');
+      expect(problem).toEqual({
+        type: 'urn:keygate:problem:storage-unavailable',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: STORAGE,
+        instance: 'urn:keygate:request:r2',
+        retryAfter: 30,
+      });
+
+      const { reply, sent } = fakeReply();
+      sendProblem(reply, problem);
+      expect(sent.status).toBe(503);
+      expect(sent.headers).toEqual({ 'Retry-After': '30', 'Content-Type': 'application/problem+json' });
+      expect(JSON.stringify(sent.body)).not.toMatch(/SQLITE|UNAVAILABLE:/);
+    });
   });
 });

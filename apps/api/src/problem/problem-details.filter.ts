@@ -1,5 +1,6 @@
 import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { storageFailureCode } from '#event-store';
 import { KeyDomainError, MalformedEventError, type KeyErrorKind } from '#keys';
 
 export interface Problem {
@@ -43,6 +44,10 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+export const STORAGE_UNAVAILABLE = 'The key store cannot write right now (disk full?); nothing was recorded. Try again later.';
+/** A guess an operator can beat: long enough not to hammer a full disk, short enough to notice it was freed. */
+const STORAGE_RETRY_AFTER_SECONDS = 30;
+
 const problemType = (slug: string) => `urn:keygate:problem:${slug}`;
 
 /** Turns any error into RFC 9457 application/problem+json with a detail a person can act on. */
@@ -83,6 +88,19 @@ export const toProblem = (error: unknown, instance?: string): Problem => {
       status: fastifyStatus,
       detail: (error as Error).message,
       instance,
+    };
+  }
+  // The store failed for a reason outside the request (disk full, I/O error, read-only file, lock timeout,
+  // KurrentDB unreachable): temporary as far as the caller can tell, and an append that failed wrote nothing.
+  // 503 with Retry-After, never a 500 naming the driver's code (that goes to the log with the request id).
+  if (storageFailureCode(error) !== null) {
+    return {
+      type: problemType('storage-unavailable'),
+      title: TITLES[503],
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      detail: STORAGE_UNAVAILABLE,
+      instance,
+      retryAfter: STORAGE_RETRY_AFTER_SECONDS,
     };
   }
   return {

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { eventStoreContract, startSubscription, type Subscription } from '../event-store.contract.js';
 import { WrongExpectedVersionError } from '../event-store.port.js';
 import { openSqlite, sqliteFileIn, type SqliteDb } from './open-sqlite.js';
-import { SqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store.js';
+import { SqliteEventStore, StoreUnavailableError, type SqliteEventStoreOptions } from './sqlite-event-store.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'keygate-event-store-'));
 
@@ -94,6 +94,28 @@ describe('SqliteEventStore on a file', () => {
       ['e0', 0, 'KeyMinted', { n: 0 }],
       ['e1', 1, 'KeyMinted', { n: 1 }],
     ]);
+  });
+
+  it('turns a storage failure of an append into StoreUnavailableError, writes nothing, and reports it until a write goes through', async () => {
+    const { db, store } = open();
+    await store.appendToStream('key-1', [minted('e0', 0)], 'no_stream');
+    expect(store.writeStatus()).toEqual({ writable: true });
+
+    // The file turned read-only under us (as good as a full disk for a writer): SQLITE_READONLY.
+    db.pragma('query_only = ON');
+    const failed = await store.appendToStream('key-1', [minted('e1', 1)], 0).catch((e: unknown) => e);
+
+    expect(failed).toBeInstanceOf(StoreUnavailableError);
+    expect(failed).toMatchObject({ operation: 'append', driverCode: 'SQLITE_READONLY', cause: { code: 'SQLITE_READONLY' } });
+    expect(store.writeStatus()).toMatchObject({ writable: false, error: expect.stringMatching(/^SQLITE_READONLY: /) });
+    // Writable again: the probe (one tiny committed write) notices without waiting for a user's append.
+    db.pragma('query_only = OFF');
+    expect(store.writeStatus()).toEqual({ writable: true });
+    // Not a storage failure: passed on as it was, and not remembered as one.
+    await expect(store.appendToStream('key-1', [minted('e2', 2)], 5)).rejects.toThrow(WrongExpectedVersionError);
+    expect(store.writeStatus()).toEqual({ writable: true });
+    await store.appendToStream('key-1', [minted('e1', 1)], 0);
+    expect((await store.readStream('key-1')).events.map((e) => e.eventId)).toEqual(['e0', 'e1']);
   });
 
   it('shares appends and the expected-state check between two connections to one file', async () => {

@@ -13,6 +13,9 @@ import {
   type SubscribeOptions,
 } from '../event-store.port.js';
 import type { SqliteDb } from './open-sqlite.js';
+import { StoreUnavailableError, storageFailureCode } from './store-unavailable.js';
+
+export * from './store-unavailable.js';
 
 interface EventRow {
   global_position: number;
@@ -38,7 +41,11 @@ CREATE TABLE IF NOT EXISTS events (
   UNIQUE (stream_id, stream_position)
 );
 CREATE INDEX IF NOT EXISTS events_by_type ON events (type, global_position);
+CREATE TABLE IF NOT EXISTS store_write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at TEXT NOT NULL);
 `;
+
+/** Whether this store's writes go through; what /health reports as the store's state. */
+export type WriteStatus = { writable: true } | { writable: false; error: string; since: string };
 
 const toRecorded = <T>(row: EventRow): RecordedEvent<T> => ({
   eventId: row.event_id,
@@ -69,6 +76,8 @@ export class SqliteEventStore implements EventStore {
   private readonly readAllByTypes = new Map<string, Database.Statement>();
   private readonly appendTx;
   private closed = false;
+  /** The last append that failed for a storage reason, until an append or a probe succeeds. */
+  private writeFailure: { error: string; since: string } | null = null;
 
   constructor(
     private readonly db: SqliteDb,
@@ -89,6 +98,7 @@ export class SqliteEventStore implements EventStore {
       readAll: db.prepare('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
       head: db.prepare('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck(),
       headOfType: db.prepare('SELECT MAX(global_position) FROM events WHERE type = ?').pluck(),
+      probe: db.prepare('INSERT INTO store_write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at'),
     };
     this.appendTx = db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState) =>
       this.appendInTransaction(streamId, events, expected),
@@ -133,9 +143,44 @@ export class SqliteEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    const result = this.appendTx.immediate(streamId, events, expected);
+    let result: AppendResult;
+    try {
+      // better-sqlite3 rolls the transaction back when anything in it throws, COMMIT included (SQLITE_FULL
+      // while the WAL grows, SQLITE_IOERR on fsync): an append that throws wrote nothing, one that returns
+      // was committed and fsynced (synchronous=FULL). No false success either way.
+      result = this.appendTx.immediate(streamId, events, expected);
+    } catch (error) {
+      throw this.storageFailure(error, 'append');
+    }
+    this.writeFailure = null;
     this.appended.emit('append', result.lastGlobalPosition);
     return result;
+  }
+
+  /** A storage failure becomes a StoreUnavailableError, remembered for writeStatus(); anything else as it was. */
+  private storageFailure(error: unknown, operation: 'append' | 'probe'): unknown {
+    const code = storageFailureCode(error);
+    if (code === null) return error;
+    const since = this.writeFailure?.since ?? this.now().toISOString();
+    this.writeFailure = { error: `${code}: ${error instanceof Error ? error.message : String(error)}`, since };
+    return error instanceof StoreUnavailableError ? error : new StoreUnavailableError(operation, code, { cause: error });
+  }
+
+  /**
+   * Whether writes go through. Costs nothing while the last append succeeded; after a storage failure it
+   * tries one tiny committed write (one row of store_write_probe) each time it is asked, so /health turns
+   * ready again as soon as space returns, not only after the next user's append.
+   */
+  writeStatus(): WriteStatus {
+    if (this.writeFailure === null) return { writable: true };
+    try {
+      this.db.transaction(() => this.stmts.probe.run(this.now().toISOString())).immediate();
+      this.writeFailure = null;
+      return { writable: true };
+    } catch (error) {
+      this.storageFailure(error, 'probe');
+      return { writable: false, ...this.writeFailure! };
+    }
   }
 
   async readStream<T>(streamId: string, { fromPosition = 0 }: ReadStreamOptions = {}): Promise<ReadStreamResult<T>> {
