@@ -1,11 +1,28 @@
-import { DEV_SECRET_FILE, loadConfig } from '#config';
-import { createKeygateApp } from './create-app.js';
+import { DEV_SECRET_FILE, exitOnStartupError, loadConfig, StartupError, type KeygateConfig } from '#config';
+import { createKeygateApp, type KeygateApp } from './create-app.js';
 
 // The API process of either profile (KEYGATE_STORE): embedded, everything in one process over one SQLite file
 // under KEYGATE_DATA_DIR; production, one stateless replica over KurrentDB and MongoDB (apps/projector runs the rest).
-const config = loadConfig();
-const keygate = await createKeygateApp(config);
-await keygate.app.listen({ port: config.port, host: config.host });
+// A problem an operator fixes (a setting, the data directory, a store that does not answer, a port in use) ends
+// the process with one message and a non-zero exit, no stack trace (exitOnStartupError).
+let config: KeygateConfig;
+let keygate: KeygateApp;
+try {
+  config = loadConfig();
+  keygate = await createKeygateApp(config);
+  try {
+    await keygate.app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await keygate.close().catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new StartupError(`Keygate cannot start: cannot listen on ${config.host}:${config.port} (${code}); set PORT or HOST`, 1);
+    }
+    throw error;
+  }
+} catch (error) {
+  exitOnStartupError(error);
+}
 keygate.logger.info({ url: `http://${config.host}:${config.port}`, dataDir: config.dataDir }, 'Keygate is listening');
 
 if (keygate.devSecret) {

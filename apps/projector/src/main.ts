@@ -1,4 +1,4 @@
-import { loadConfig } from '#config';
+import { exitOnStartupError, loadConfig, type KeygateConfig } from '#config';
 import { ExpirySweeper } from '#runtime';
 import { createLogger } from '#logging';
 import { createProductionRuntime } from '#runtime/production';
@@ -11,7 +11,14 @@ import { startProjectorHttp } from './projector-http.js';
  * only move forward; a key already expired gives the sweeper's decider nothing to do.
  * (The embedded profile runs all of this inside the api process.)
  */
-const config = loadConfig(process.env, { needsAuth: false });
+// A problem an operator fixes (a setting, a store that does not answer) ends the process with one message and a
+// non-zero exit, no stack trace (exitOnStartupError).
+let config: KeygateConfig;
+try {
+  config = loadConfig(process.env, { needsAuth: false });
+} catch (error) {
+  exitOnStartupError(error);
+}
 if (config.store !== 'kurrent') {
   process.stderr.write('The projector runs the production profile only (KEYGATE_STORE=kurrent); the embedded api runs its own projections.\n');
   process.exit(2);
@@ -19,25 +26,37 @@ if (config.store !== 'kurrent') {
 const logger = createLogger(config.logLevel);
 const metrics = new KeygateMetrics('projector');
 
-// 1. Projections: created, caught up and followed by the runtime (role 'projector').
-const runtime = await createProductionRuntime(config, 'projector', {
-  onFollowerDrop: (follower, err, attempt, delayMs) => {
-    metrics.subscriptionDrops.labels(follower).inc();
-    logger.warn({ err, follower, attempt, delayMs }, 'subscription to the log dropped; resuming from its checkpoint');
-  },
-  onParked: (entry) => {
-    metrics.eventsParked.labels(entry.projection).inc();
-    logger.error({ parked: entry }, 'a projection could not apply an event: parked it and went on (npm run projections:parked)');
-  },
-});
-metrics.addLagSource(runtime.readSide);
+let runtime: Awaited<ReturnType<typeof createProductionRuntime>>;
+let sweeper: ExpirySweeper;
+let server: Awaited<ReturnType<typeof startProjectorHttp>>;
+try {
+  // 1. Projections: created, caught up and followed by the runtime (role 'projector').
+  runtime = await createProductionRuntime(
+    config,
+    'projector',
+    {
+      onFollowerDrop: (follower, err, attempt, delayMs) => {
+        metrics.subscriptionDrops.labels(follower).inc();
+        logger.warn({ err, follower, attempt, delayMs }, 'subscription to the log dropped; resuming from its checkpoint');
+      },
+      onParked: (entry) => {
+        metrics.eventsParked.labels(entry.projection).inc();
+        logger.error({ parked: entry }, 'a projection could not apply an event: parked it and went on (npm run projections:parked)');
+      },
+    },
+    logger,
+  );
+  metrics.addLagSource(runtime.readSide);
 
-// 2. The expiry sweeper.
-const sweeper = new ExpirySweeper(runtime, logger);
-sweeper.start(config.sweepIntervalMs);
+  // 2. The expiry sweeper.
+  sweeper = new ExpirySweeper(runtime, logger);
+  sweeper.start(config.sweepIntervalMs);
 
-// 3. Health and metrics.
-const server = await startProjectorHttp(config.port, config.host, runtime.readSide, metrics);
+  // 3. Health and metrics.
+  server = await startProjectorHttp(config.port, config.host, runtime.readSide, metrics);
+} catch (error) {
+  exitOnStartupError(error);
+}
 logger.info({ port: config.port }, 'Keygate projector is running');
 
 let stopping = false;

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { daysToMs, DEFAULT_KEY_POLICY, type KeyPolicy } from '#keys';
 
 /** embedded: one process on a SQLite file. kurrent: events in KurrentDB, read models in MongoDB. */
@@ -53,48 +54,239 @@ export interface KeygateConfig {
    * file's nginx it is 1, so a KeyUsed records the client's address, not the proxy's.
    */
   trustedProxyHops: number;
+  /**
+   * Production profile: how long a process keeps trying to reach KurrentDB and MongoDB at start, logging each
+   * attempt, before it exits naming the URL and the variable (0: one attempt).
+   */
+  storeConnectTimeoutMs: number;
 }
 
-const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
-  return value;
-};
-
-/** Reads the environment once, at start, and fails loudly on a malformed value. */
-export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: { needsAuth?: boolean } = {}): KeygateConfig => {
-  const port = int(env, 'PORT', 3000);
-  const host = env.HOST || '127.0.0.1';
-  const store = env.KEYGATE_STORE || 'embedded';
-  if (store !== 'embedded' && store !== 'kurrent') {
-    throw new Error(`KEYGATE_STORE must be "embedded" or "kurrent", got "${store}"`);
+/**
+ * A problem an operator fixes outside the code (a setting, a directory, a server to start): the entry points
+ * print its message alone, without a stack trace, and exit with `exitCode`.
+ */
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'StartupError';
   }
-  const kurrentdbUrl = env.KURRENTDB_URL || null;
-  const mongodbUrl = env.MONGODB_URL || null;
-  if (store === 'kurrent') {
-    if (!kurrentdbUrl || !mongodbUrl) throw new Error('KEYGATE_STORE=kurrent needs KURRENTDB_URL and MONGODB_URL');
-    // Replicas share no disk, so a development secret kept in a data dir would differ per replica.
-    // (The projector serves no settings API and needs neither.)
-    if (options.needsAuth !== false && !env.KEYGATE_JWT_SECRET && !env.KEYGATE_JWKS_URL) {
-      throw new Error('KEYGATE_STORE=kurrent needs KEYGATE_JWT_SECRET or KEYGATE_JWKS_URL');
+}
+
+/**
+ * Every configuration problem at once, one line each, naming the variable and what it accepts. Exit code 78
+ * (EX_CONFIG in sysexits.h): a supervisor can tell "fix the settings" from a crash and stop restarting.
+ */
+export class ConfigError extends StartupError {
+  constructor(readonly problems: string[]) {
+    super(`Keygate cannot start: ${problems.length === 1 ? 'a setting is' : `${problems.length} settings are`} wrong.\n${problems.map((p) => `  - ${p}`).join('\n')}`, 78);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * What an entry point does with an error at start: a StartupError's message alone on stderr and its exit code
+ * (a person reads it; a stack trace would bury it); anything else is a bug and keeps its stack (exit 1).
+ */
+// A function declaration, so TypeScript's flow analysis knows a call never returns.
+export function exitOnStartupError(error: unknown): never {
+  if (error instanceof StartupError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  process.stderr.write(`Keygate failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+}
+
+/** pino's levels, and 'silent' (no output at all). */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * HS256 keys shorter than the hash output are weak: RFC 7518 §3.2 requires a key of the same size as the hash
+ * output (256 bits) or larger. Bytes of the UTF-8 text, as jose and every identity provider use it.
+ */
+export const MIN_JWT_SECRET_BYTES = 32;
+
+/** `kurrentdb://user:pass@host` → `kurrentdb://***@host`: connection strings go into messages without credentials. */
+export const withoutCredentials = (url: string): string => url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@');
+
+const KURRENT_SCHEMES = /^(?:kurrentdb|kurrent|kdb|esdb)(?:\+discover)?:\/\/[^/?#]+/i;
+const MONGODB_SCHEMES = /^mongodb(?:\+srv)?:\/\/[^/?#]+/i;
+
+/** Reads the environment, collecting every problem instead of stopping at the first. */
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  /** An integer in [min, max]; the message names the range the variable accepts. */
+  int(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+    const raw = this.raw(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw.trim());
+    if (/^\s*-?\d+\s*$/.test(raw) && Number.isSafeInteger(value) && value >= min && value <= max) return value;
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    this.problems.push(`${name}=${JSON.stringify(raw)}: ${name} must be an integer ${range} (unset: ${fallback})`);
+    return fallback;
+  }
+
+  /** An http(s) URL; the message says what was wrong with it. */
+  httpUrl(name: string, what: string): string | null {
+    const raw = this.raw(name);
+    if (raw === undefined) return null;
+    let url: URL | null = null;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = null;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      this.problems.push(`${name}=${JSON.stringify(withoutCredentials(raw))}: ${name} must be ${what}, an absolute http:// or https:// URL (e.g. https://keygate.example.com)`);
+      return null;
+    }
+    return raw;
+  }
+
+  problem(text: string): void {
+    this.problems.push(text);
+  }
+}
+
+const int = (env: EnvReader, name: string, fallback: number, min?: number, max?: number) => env.int(name, fallback, min, max);
+const text = (env: EnvReader, name: string) => env.raw(name);
+const httpUrl = (env: EnvReader, name: string, what: string) => env.httpUrl(name, what);
+
+export interface LoadConfigOptions {
+  /** false for processes that verify no settings-API JWT (the projector, the operator CLIs). */
+  needsAuth?: boolean;
+  /**
+   * Whether the data directory is checked (embedded profile only): 'writable' (the default) requires it to
+   * exist or be creatable, and to be writable; 'none' leaves it to the caller (the CLIs check it themselves:
+   * they refuse a directory that holds no Keygate store).
+   */
+  dataDir?: 'writable' | 'none';
+}
+
+/**
+ * The data directory must exist or be creatable, and be writable (SQLite writes the file, its WAL and shared
+ * memory beside it). Checked by doing it: creating the directory and a probe file, because access(W_OK) says
+ * yes to root on a read-only mount. Returns a problem, or null.
+ */
+export const dataDirProblem = (dataDir: string): string | null => {
+  const what = `KEYGATE_DATA_DIR=${JSON.stringify(dataDir)}: the data directory (where keygate.sqlite and the development secret live)`;
+  if (existsSync(dataDir) && !statSync(dataDir).isDirectory()) return `${what} is not a directory; set KEYGATE_DATA_DIR to a writable directory`;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    return `${what} does not exist and cannot be created (${errorCode(error)}); set KEYGATE_DATA_DIR to a writable directory`;
+  }
+  const probe = join(dataDir, `.keygate-write-probe-${process.pid}`);
+  try {
+    closeSync(openSync(probe, 'w'));
+    rmSync(probe, { force: true });
+  } catch (error) {
+    return `${what} is not writable (${errorCode(error)}); give this process write access or set KEYGATE_DATA_DIR elsewhere`;
+  }
+  for (const file of ['keygate.sqlite', 'keygate.sqlite-wal']) {
+    const path = join(dataDir, file);
+    if (!existsSync(path)) continue;
+    try {
+      closeSync(openSync(path, 'r+'));
+    } catch (error) {
+      return `${what} holds ${file}, which is not writable (${errorCode(error)})`;
     }
   }
-  return {
+  return null;
+};
+
+const errorCode = (error: unknown): string =>
+  (error as NodeJS.ErrnoException)?.code ?? (error instanceof Error ? error.message : String(error));
+
+/**
+ * Reads the environment once, at start, and checks it as a whole: every problem is listed in one ConfigError
+ * (the entry points print its message, without a stack trace, and exit 78).
+ */
+export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): KeygateConfig => {
+  // Named `env` and read through int(env, …) and text(env, …) with the variable's name: the shape test/compose/env-vars-read-by-code.ts
+  // finds, so the README's table test sees every variable read here.
+  const env = new EnvReader(source);
+  const port = int(env, 'PORT', 3000, 1, 65_535);
+  const host = text(env, 'HOST') ?? '127.0.0.1';
+  const storeRaw = text(env, 'KEYGATE_STORE') ?? 'embedded';
+  if (storeRaw !== 'embedded' && storeRaw !== 'kurrent') {
+    env.problem(`KEYGATE_STORE=${JSON.stringify(storeRaw)}: KEYGATE_STORE must be "embedded" (one process, a SQLite file) or "kurrent" (KurrentDB + MongoDB)`);
+  }
+  const store: StoreProfile = storeRaw === 'kurrent' ? 'kurrent' : 'embedded';
+  const kurrentdbUrl = text(env, 'KURRENTDB_URL') ?? null;
+  const mongodbUrl = text(env, 'MONGODB_URL') ?? null;
+  const jwtSecret = text(env, 'KEYGATE_JWT_SECRET') ?? null;
+  const jwksUrl = httpUrl(env, 'KEYGATE_JWKS_URL', "the identity provider's JWKS address");
+  if (store === 'kurrent') {
+    if (!kurrentdbUrl) env.problem('KURRENTDB_URL is not set: KEYGATE_STORE=kurrent needs a KurrentDB connection string, e.g. kurrentdb://kurrentdb:2113?tls=false');
+    if (!mongodbUrl) env.problem('MONGODB_URL is not set: KEYGATE_STORE=kurrent needs a MongoDB replica-set URL, e.g. mongodb://mongodb:27017/?replicaSet=rs0');
+    // Replicas share no disk, so a development secret kept in a data dir would differ per replica.
+    // (The projector serves no settings API and needs neither.)
+    if (options.needsAuth !== false && !jwtSecret && !text(env, 'KEYGATE_JWKS_URL')) {
+      env.problem('KEYGATE_JWT_SECRET and KEYGATE_JWKS_URL are both unset: KEYGATE_STORE=kurrent needs one (replicas share no data directory for a development secret)');
+    }
+  }
+  // Checked whatever the profile when set: a malformed URL is a mistake even where it is not used yet.
+  if (kurrentdbUrl && !KURRENT_SCHEMES.test(kurrentdbUrl)) {
+    env.problem(`KURRENTDB_URL=${JSON.stringify(withoutCredentials(kurrentdbUrl))}: KURRENTDB_URL must be a KurrentDB connection string, kurrentdb://host:port?tls=… (or kurrentdb+discover://)`);
+  }
+  if (mongodbUrl && !MONGODB_SCHEMES.test(mongodbUrl)) {
+    env.problem(`MONGODB_URL=${JSON.stringify(withoutCredentials(mongodbUrl))}: MONGODB_URL must be a MongoDB URL, mongodb://host:port/?replicaSet=… (or mongodb+srv://)`);
+  }
+  // The secret is checked only where it verifies tokens: with a JWKS URL it is unused (compose still asks for one).
+  if (jwtSecret && !jwksUrl && Buffer.byteLength(jwtSecret, 'utf8') < MIN_JWT_SECRET_BYTES) {
+    env.problem(
+      `KEYGATE_JWT_SECRET is ${Buffer.byteLength(jwtSecret, 'utf8')} byte(s) long: it must be at least ${MIN_JWT_SECRET_BYTES} bytes, ` +
+        'because an HS256 key shorter than the hash output (256 bits) is weak (RFC 7518 §3.2); e.g. `openssl rand -base64 48`',
+    );
+  }
+  const publicUrl = httpUrl(env, 'KEYGATE_PUBLIC_URL', 'the address MCP clients reach Keygate at');
+  const logLevel = text(env, 'LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    env.problem(`LOG_LEVEL=${JSON.stringify(logLevel)}: LOG_LEVEL must be one of pino's levels: ${LOG_LEVELS.join(', ')}`);
+  }
+  const allowedOrigins = (text(env, 'KEYGATE_ALLOWED_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const badOrigins = allowedOrigins.filter((o) => {
+    try {
+      const url = new URL(o);
+      return (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== o.replace(/\/$/, '');
+    } catch {
+      return true;
+    }
+  });
+  if (badOrigins.length) {
+    env.problem(`KEYGATE_ALLOWED_ORIGINS has ${badOrigins.map((o) => JSON.stringify(o)).join(', ')}: each entry must be an origin, scheme://host[:port] without a path (e.g. https://app.example.com)`);
+  }
+  const mongodbDatabase = text(env, 'MONGODB_DATABASE') ?? 'keygate';
+  if (!/^[^/\\. "$*<>:|?]{1,63}$/.test(mongodbDatabase)) {
+    env.problem(`MONGODB_DATABASE=${JSON.stringify(mongodbDatabase)}: MONGODB_DATABASE must be a MongoDB database name, 1-63 characters without / \\ . space " $ * < > : | ?`);
+  }
+  const dataDir = resolve(text(env, 'KEYGATE_DATA_DIR') ?? './data');
+
+  const config: KeygateConfig = {
     store,
     kurrentdbUrl,
     mongodbUrl,
-    mongodbDatabase: env.MONGODB_DATABASE || 'keygate',
+    mongodbDatabase,
     readModelVersion: int(env, 'KEYGATE_READ_MODEL_VERSION', 1, 1),
     apiReplicas: int(env, 'KEYGATE_API_REPLICAS', 1, 1),
     port,
     host,
-    dataDir: resolve(env.KEYGATE_DATA_DIR || './data'),
+    dataDir,
     sqlitePollIntervalMs: int(env, 'KEYGATE_SQLITE_POLL_INTERVAL_MS', 100, 5),
-    jwtSecret: env.KEYGATE_JWT_SECRET || null,
-    jwksUrl: env.KEYGATE_JWKS_URL || null,
-    publicUrl: (env.KEYGATE_PUBLIC_URL || `http://${host}:${port}`).replace(/\/+$/, ''),
+    jwtSecret,
+    jwksUrl,
+    publicUrl: (publicUrl ?? `http://${host}:${port}`).replace(/\/+$/, ''),
     policy: {
       ...DEFAULT_KEY_POLICY,
       keyTtlMs: daysToMs(int(env, 'KEYGATE_KEY_TTL_DAYS', 90, 1)),
@@ -102,13 +294,21 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, options: { need
       maxActiveKeysPerCreator: int(env, 'KEYGATE_MAX_KEYS_PER_USER', DEFAULT_KEY_POLICY.maxActiveKeysPerCreator, 1),
     },
     sweepIntervalMs: int(env, 'KEYGATE_SWEEP_INTERVAL_MS', 60_000, 10),
-    logLevel: env.LOG_LEVEL || 'info',
+    logLevel,
     bodyLimitBytes: int(env, 'KEYGATE_MAX_REQUEST_BYTES', 10 * 1024 * 1024, 1024),
     rateLimitPerMinute: int(env, 'KEYGATE_RATE_LIMIT_PER_MINUTE', 1000, 1),
     authFailuresPerMinute: int(env, 'KEYGATE_AUTH_FAILURES_PER_MINUTE', 20, 1),
     trustedProxyHops: int(env, 'KEYGATE_TRUSTED_PROXY_HOPS', 0, 0),
-    allowedOrigins: (env.KEYGATE_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    allowedOrigins,
+    storeConnectTimeoutMs: int(env, 'KEYGATE_STORE_CONNECT_TIMEOUT_MS', 30_000, 0),
   };
+  // The file system last, and only when the rest is right: a wrong variable is the likelier mistake to report.
+  if (store === 'embedded' && (options.dataDir ?? 'writable') === 'writable' && env.problems.length === 0) {
+    const problem = dataDirProblem(dataDir);
+    if (problem) env.problem(problem);
+  }
+  if (env.problems.length) throw new ConfigError(env.problems);
+  return config;
 };
 
 export const KEYGATE_CONFIG = Symbol('KeygateConfig');
