@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { transformFileSync } from '@swc/core';
 import { eventStoreContract, startSubscription, type Subscription } from '../event-store.contract.js';
 import { WrongExpectedVersionError } from '../event-store.port.js';
 import { openSqlite, sqliteFileIn, type SqliteDb } from './open-sqlite.js';
@@ -75,16 +76,25 @@ describe('SqliteEventStore on a file', () => {
     ]);
   });
 
-  it('keeps what a killed process committed, and drops its open transaction', async () => {
-    const setup = open(); // creates the schema
-    await setup.store.close();
-    setup.db.close();
+  it('opens every connection with WAL, synchronous=FULL and a busy timeout (what the durability claims rest on)', () => {
+    const { db } = open();
 
+    expect({
+      journal_mode: db.pragma('journal_mode', { simple: true }),
+      synchronous: db.pragma('synchronous', { simple: true }),
+      busy_timeout: db.pragma('busy_timeout', { simple: true }),
+    }).toEqual({ journal_mode: 'wal', synchronous: 2, busy_timeout: 5000 }); // 2 = FULL
+  });
+
+  it('keeps what a killed process committed through openSqlite and SqliteEventStore, and drops its open transaction', async () => {
     const child = spawnWriter(file);
-    await untilStdout(child, 'committed');
+    const pragmas = JSON.parse(await untilStdout(child, /^pragmas (.*)$/m));
+    await untilStdout(child, /^committed$/m);
     child.kill('SIGKILL');
     const [, signal] = await once(child, 'exit');
     expect(signal).toBe('SIGKILL');
+    // The writer's own connection, as openSqlite made it: a commit is fsynced before the append returns.
+    expect(pragmas).toEqual({ journal_mode: 'wal', synchronous: 2 });
     // Not checkpointed: the rows are only in the WAL, which the reopen must recover.
     expect(existsSync(`${file}-wal`)).toBe(true);
 
@@ -167,52 +177,81 @@ describe('SqliteEventStore on a file', () => {
   });
 });
 
-// Mirrors openSqlite's pragmas: the child cannot import the TypeScript source.
+// The killed writer runs the real adapter: openSqlite and SqliteEventStore, compiled from this checkout's sources
+// by swc (what jest uses) into a scratch folder under node_modules/.cache, so `better-sqlite3` resolves as for the
+// app and no `npm run build` is needed. Its appends are real; e2 is appended inside an outer transaction it
+// never commits (the append's own transaction becomes a savepoint of it).
 const WRITER = `
-const { default: Database } = await import(process.env.BETTER_SQLITE3_URL);
-const db = new Database(process.env.DB_FILE);
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-db.pragma('busy_timeout = 5000');
-const insert = db.prepare(\`INSERT INTO events (event_id, stream_id, stream_position, type, data, metadata, recorded_at)
-  VALUES (?, 'key-1', ?, 'KeyMinted', ?, '{}', ?)\`);
-const at = new Date().toISOString();
-db.transaction(() => {
-  insert.run('e0', 0, '{"n":0}', at);
-  insert.run('e1', 1, '{"n":1}', at);
-})();
+const { openSqlite } = await import(process.env.OPEN_SQLITE_URL);
+const { SqliteEventStore } = await import(process.env.SQLITE_EVENT_STORE_URL);
+const db = openSqlite(process.env.DB_FILE);
+const store = new SqliteEventStore(db);
+console.log('pragmas ' + JSON.stringify({ journal_mode: db.pragma('journal_mode', { simple: true }), synchronous: db.pragma('synchronous', { simple: true }) }));
+const minted = (eventId, n) => ({ eventId, type: 'KeyMinted', data: { n } });
+await store.appendToStream('key-1', [minted('e0', 0), minted('e1', 1)], 'no_stream');
 db.exec('BEGIN IMMEDIATE');
-insert.run('e2', 2, '{"n":2}', at);
+await store.appendToStream('key-1', [minted('e2', 2)], 1);
 console.log('committed');
 setInterval(() => {}, 60_000);
 `;
 
+/** The event store's sources the writer needs, compiled to ESM JavaScript; returns the folder. */
+function compileAdapter(): string {
+  const here = dirname(fileURLToPath(import.meta.url)); // libs/event-store/src/sqlite
+  const cache = join(createRequire(import.meta.url).resolve('better-sqlite3').split('/node_modules/')[0], 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const out = mkdtempSync(join(cache, 'keygate-writer-'));
+  mkdirSync(join(out, 'sqlite'));
+  const sources = [
+    join('..', 'event-store.port.ts'),
+    ...readdirSync(here).filter((f) => f.endsWith('.ts') && !/\.(int-)?spec\.ts$/.test(f)),
+  ];
+  for (const source of sources) {
+    const { code } = transformFileSync(join(here, source), {
+      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+      module: { type: 'es6' },
+      sourceMaps: false,
+    });
+    writeFileSync(join(out, 'sqlite', source.replace(/\.ts$/, '.js')), code);
+  }
+  return out;
+}
+
+let compiled: string | undefined;
+afterAll(() => compiled && rmSync(compiled, { recursive: true, force: true }));
+
 function spawnWriter(file: string): ChildProcess {
-  const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3');
+  compiled ??= compileAdapter();
+  const url = (name: string) => pathToFileURL(join(compiled!, 'sqlite', name)).href;
   return spawn(process.execPath, ['--input-type=module', '-e', WRITER], {
-    env: { ...process.env, NODE_OPTIONS: '', DB_FILE: file, BETTER_SQLITE3_URL: pathToFileURL(betterSqlite3).href },
+    env: { ...process.env, NODE_OPTIONS: '', DB_FILE: file, OPEN_SQLITE_URL: url('open-sqlite.js'), SQLITE_EVENT_STORE_URL: url('sqlite-event-store.js') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
-function untilStdout(child: ChildProcess, text: string, timeoutMs = 5000): Promise<void> {
+/** Resolves with the first capture group of `pattern` (or the match) once the child's stdout holds it. */
+function untilStdout(child: ChildProcess, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${why}; stderr: ${stderr}`));
-    };
-    const timer = setTimeout(() => fail(`no "${text}" within ${timeoutMs} ms`), timeoutMs);
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout!.on('data', (chunk: Buffer) => {
+    const onStderr = (chunk: Buffer) => (stderr += chunk.toString());
+    const onStdout = (chunk: Buffer) => {
       stdout += chunk.toString();
-      if (stdout.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => fail(`writer exited with ${code}`));
+      const match = pattern.exec(stdout);
+      if (match) done(() => resolve(match[1] ?? match[0]));
+    };
+    const onExit = (code: number | null) => fail(`writer exited with ${code}`);
+    const done = (settle: () => void) => {
+      clearTimeout(timer);
+      child.stdout!.off('data', onStdout);
+      child.stderr!.off('data', onStderr);
+      child.off('exit', onExit);
+      settle();
+    };
+    const fail = (why: string) => done(() => (child.kill('SIGKILL'), reject(new Error(`${why}; stderr: ${stderr}`))));
+    const timer = setTimeout(() => fail(`no ${pattern} within ${timeoutMs} ms`), timeoutMs);
+    child.stderr!.on('data', onStderr);
+    child.stdout!.on('data', onStdout);
+    child.once('exit', onExit);
   });
 }
