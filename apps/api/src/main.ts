@@ -34,12 +34,24 @@ if (keygate.devSecret) {
   );
 }
 
+// Shutdown completes within a bound whatever clients do: close() gives requests in flight a grace period (5 s) and
+// then closes every connection; should anything else hang (a store that does not answer), the process exits anyway.
+const SHUTDOWN_BOUND_MS = 10_000;
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   keygate.logger.info({ signal }, 'shutting down');
-  await keygate.close();
+  setTimeout(() => {
+    keygate.logger.error({ boundMs: SHUTDOWN_BOUND_MS }, 'shutdown did not complete in time: exiting anyway');
+    process.exit(1);
+  }, SHUTDOWN_BOUND_MS).unref();
+  try {
+    await keygate.close();
+  } catch (err) {
+    keygate.logger.error({ err }, 'shutdown failed');
+    process.exit(1);
+  }
   process.exit(0);
 };
 process.on('SIGINT', () => void stop('SIGINT'));
