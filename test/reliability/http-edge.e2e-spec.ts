@@ -100,7 +100,7 @@ describe('oversize bodies', () => {
               })
             : big;
           const res = await fetch(url + path, { method: 'POST', headers: headers(), body, duplex: 'half' } as RequestInit);
-          const problem = await res.json();
+          const problem = (await res.json()) as { status?: number };
           if (res.status === 413 && /application\/problem\+json/.test(res.headers.get('content-type') ?? '') && problem.status === 413) read++;
           else failures.push(`${res.status} ${JSON.stringify(problem)}`);
         } catch (error) {
