@@ -22,8 +22,26 @@ export interface Projection<Tx, Db = Tx, Done = void> {
   apply(events: readonly RecordedEvent[], tx: Tx): Done;
 }
 
+/** A secondary index of a SQLite read model: `sql` is its `CREATE INDEX IF NOT EXISTS <name> …` statement. */
+export interface SqliteIndex {
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** `CREATE INDEX IF NOT EXISTS name ON table (columns)`, with its name kept for the DROP. */
+export const sqliteIndex = (name: string, table: string, columns: string): SqliteIndex => ({
+  name,
+  sql: `CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${columns})`,
+});
+
 /** On the embedded profile: synchronous, better-sqlite3 inside the runner's transaction. */
-export type SqliteProjection = Projection<SqliteDb>;
+export interface SqliteProjection extends Projection<SqliteDb> {
+  /**
+   * Its secondary indexes (not the primary keys or UNIQUE constraints apply() relies on): a rebuild drops them
+   * before its bulk load and creates them after, inside its one transaction. None when absent.
+   */
+  readonly secondaryIndexes?: readonly SqliteIndex[];
+}
 
 /** The event a recorded one carries, as the projections read it (its schema was checked by the runner). */
 export const keyEventOf = (recorded: RecordedEvent): KeyEvent => ({ type: recorded.type, data: recorded.data }) as KeyEvent;

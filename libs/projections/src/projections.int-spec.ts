@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqlite, SqliteEventStore, type SqliteDb } from '#event-store';
+import Database from 'better-sqlite3';
+import { openSqlite, SqliteEventStore, sqliteFileIn, type SqliteDb } from '#event-store';
 import { DEFAULT_KEY_POLICY, KeyringRepository, type Actor, type KeyCommand } from '#keys';
 import { embeddedReadSide } from './embedded-read-side.js';
 import { ACTIVITY_TABLE } from './activity-feed/activity-feed.projection.sqlite.js';
@@ -56,7 +57,7 @@ describe('embedded projections', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'keygate-proj-'));
-    db = openSqlite(join(dir, 'keygate.sqlite'));
+    db = openSqlite(sqliteFileIn(dir));
     store = new SqliteEventStore(db, { pollIntervalMs: 10 });
     read = embeddedReadSide(db, store);
     read.runner.start();
@@ -90,6 +91,56 @@ describe('embedded projections', () => {
     for (const projection of read.runner.projections) read.runner.rebuild(projection.name);
     expect(snapshot(db)).toEqual(live);
     expect(read.runner.status().projections.every((p) => p.lag === 0)).toBe(true);
+  });
+
+  it('rebuildAll: one pass for all three, equal to the live ones, secondary indexes back, checkpoints at the head', async () => {
+    const live = snapshot(db);
+    const indexes = () => db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`).all();
+    const before = indexes();
+    expect(before.length).toBeGreaterThanOrEqual(7);
+    read.runner.rebuildAll();
+    expect(snapshot(db)).toEqual(live);
+    expect(indexes()).toEqual(before);
+    const head = await store.headPosition();
+    expect(read.runner.status().projections.map((p) => p.checkpoint)).toEqual([head, head, head]);
+    // Twice in a row, and a subset: the same.
+    read.runner.rebuildMany(['activity_v1', 'key_lookup_v1']);
+    read.runner.rebuildAll();
+    expect(snapshot(db)).toEqual(live);
+    expect(indexes()).toEqual(before);
+  });
+
+  it('while a rebuild runs (indexes dropped, tables emptied), another connection still reads the old rows and indexes', () => {
+    const live = snapshot(db);
+    // A second connection on the same file, as a second process would have (WAL: it reads the last commit).
+    const other = new Database(sqliteFileIn(dir), { readonly: true });
+    const seen: unknown[] = [];
+    const look = () => ({
+      rows: other.prepare(`SELECT COUNT(*) FROM ${ACTIVITY_TABLE}`).pluck().get(),
+      keys: other.prepare(`SELECT COUNT(*) FROM ${KEYS_LIST_TABLE}`).pluck().get(),
+      indexes: other.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '${ACTIVITY_TABLE}_by_%'`).pluck().get(),
+      plan: (other.prepare(`EXPLAIN QUERY PLAN SELECT * FROM ${ACTIVITY_TABLE} WHERE company_id = 'acme' ORDER BY position DESC`).all() as { detail: string }[])
+        .map((r) => r.detail).join('; '),
+      feed: other.prepare(`SELECT COUNT(*) FROM ${ACTIVITY_TABLE} WHERE company_id = 'acme'`).pluck().get(),
+    });
+    const outside = look();
+    const lookup = read.runner.projections.find((p) => p.name === KEY_LOOKUP_TABLE)!;
+    const original = lookup.apply.bind(lookup);
+    lookup.apply = (events, tx) => {
+      // Inside the rebuild's transaction: this connection sees its own emptied tables, the other the old ones.
+      if (seen.length === 0) seen.push({ mine: db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '${ACTIVITY_TABLE}_by_%'`).pluck().get(), ...look() });
+      original(events, tx);
+    };
+    try {
+      read.runner.rebuildAll();
+    } finally {
+      lookup.apply = original;
+    }
+    expect(outside).toMatchObject({ rows: 22, keys: 9, indexes: 4, plan: expect.stringContaining(`${ACTIVITY_TABLE}_by_company`), feed: 16 });
+    expect(seen).toEqual([{ mine: 0, ...outside }]);
+    expect(look()).toEqual(outside);
+    expect(snapshot(db)).toEqual(live);
+    other.close();
   });
 
   it('applying every event twice changes nothing', () => {

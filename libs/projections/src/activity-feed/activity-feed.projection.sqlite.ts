@@ -1,5 +1,6 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import { KEY_EVENT_TYPES, type KeyEvent } from '#keys';
+import { sqliteIndex } from '../projection.js';
 import { SqliteTablesProjection } from '../runner/sqlite-projection.js';
 import { activityEntryOf, activityKeyAfter, type ActivityKey } from './activity-feed.rules.js';
 
@@ -20,16 +21,19 @@ const DDL = `
     at TEXT NOT NULL,
     detail TEXT NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS ${ACTIVITY_TABLE}_by_company ON ${ACTIVITY_TABLE} (company_id, position DESC);
-  CREATE INDEX IF NOT EXISTS ${ACTIVITY_TABLE}_by_key ON ${ACTIVITY_TABLE} (company_id, key_id, position DESC);
-  CREATE INDEX IF NOT EXISTS ${ACTIVITY_TABLE}_by_actor ON ${ACTIVITY_TABLE} (company_id, actor_user_id, position DESC);
-  CREATE INDEX IF NOT EXISTS ${ACTIVITY_TABLE}_by_owner ON ${ACTIVITY_TABLE} (company_id, key_owner_user_id, position DESC);
   CREATE TABLE IF NOT EXISTS ${ACTIVITY_KEYS_TABLE} (
     key_id TEXT PRIMARY KEY,
     label TEXT,
     owner_user_id TEXT NOT NULL
   );
 `;
+
+const INDEXES = [
+  sqliteIndex(`${ACTIVITY_TABLE}_by_company`, ACTIVITY_TABLE, 'company_id, position DESC'),
+  sqliteIndex(`${ACTIVITY_TABLE}_by_key`, ACTIVITY_TABLE, 'company_id, key_id, position DESC'),
+  sqliteIndex(`${ACTIVITY_TABLE}_by_actor`, ACTIVITY_TABLE, 'company_id, actor_user_id, position DESC'),
+  sqliteIndex(`${ACTIVITY_TABLE}_by_owner`, ACTIVITY_TABLE, 'company_id, key_owner_user_id, position DESC'),
+];
 
 const prepare = (db: SqliteDb) => ({
   insert: db.prepare(
@@ -44,7 +48,7 @@ const prepare = (db: SqliteDb) => ({
 /** The activity feed (activity-feed.rules.ts) in activity_v1, with its own key records in activity_keys_v1. */
 export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<typeof prepare>> {
   constructor() {
-    super(ACTIVITY_TABLE, KEY_EVENT_TYPES, [ACTIVITY_TABLE, ACTIVITY_KEYS_TABLE], DDL, prepare);
+    super(ACTIVITY_TABLE, KEY_EVENT_TYPES, [ACTIVITY_TABLE, ACTIVITY_KEYS_TABLE], DDL, INDEXES, prepare);
   }
 
   protected applyEvent(event: KeyEvent, recorded: RecordedEvent): void {

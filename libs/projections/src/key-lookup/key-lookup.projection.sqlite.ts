@@ -29,7 +29,7 @@ const prepare = (db: SqliteDb) => ({
  */
 export class KeyLookupProjection extends SqliteTablesProjection<ReturnType<typeof prepare>> {
   constructor() {
-    super(KEY_LOOKUP_TABLE, KEY_LOOKUP_EVENT_TYPES, [KEY_LOOKUP_TABLE], DDL, prepare);
+    super(KEY_LOOKUP_TABLE, KEY_LOOKUP_EVENT_TYPES, [KEY_LOOKUP_TABLE], DDL, [], prepare);
   }
 
   protected applyEvent(event: KeyEvent, { globalPosition: p }: RecordedEvent): void {

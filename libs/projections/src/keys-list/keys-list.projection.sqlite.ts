@@ -1,6 +1,7 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
 import { PER_KEY_COLUMNS, prepareStatusUpdates } from '../key-status/key-status.sqlite.js';
+import { sqliteIndex } from '../projection.js';
 import { SqliteTablesProjection } from '../runner/sqlite-projection.js';
 import { KEYS_LIST_EVENT_TYPES, keyListRowOf } from './keys-list.rules.js';
 
@@ -13,10 +14,13 @@ const DDL = `
     created_at TEXT NOT NULL, expires_at TEXT NOT NULL, last_used_at TEXT,
     status TEXT NOT NULL, created_position INTEGER NOT NULL, last_position INTEGER NOT NULL
   );
-  CREATE INDEX IF NOT EXISTS ${KEYS_LIST_TABLE}_by_company ON ${KEYS_LIST_TABLE} (company_id, created_position DESC);
-  CREATE INDEX IF NOT EXISTS ${KEYS_LIST_TABLE}_by_user ON ${KEYS_LIST_TABLE} (company_id, user_id, created_position DESC);
-  CREATE INDEX IF NOT EXISTS ${KEYS_LIST_TABLE}_by_expiry ON ${KEYS_LIST_TABLE} (status, expires_at);
 `;
+
+const INDEXES = [
+  sqliteIndex(`${KEYS_LIST_TABLE}_by_company`, KEYS_LIST_TABLE, 'company_id, created_position DESC'),
+  sqliteIndex(`${KEYS_LIST_TABLE}_by_user`, KEYS_LIST_TABLE, 'company_id, user_id, created_position DESC'),
+  sqliteIndex(`${KEYS_LIST_TABLE}_by_expiry`, KEYS_LIST_TABLE, 'status, expires_at'),
+];
 
 const prepare = (db: SqliteDb) => ({
   insert: db.prepare(
@@ -31,7 +35,7 @@ const prepare = (db: SqliteDb) => ({
 /** The keys list (keys-list.rules.ts) in keys_list_v1; last_position is the version guard. */
 export class KeysListProjection extends SqliteTablesProjection<ReturnType<typeof prepare>> {
   constructor() {
-    super(KEYS_LIST_TABLE, KEYS_LIST_EVENT_TYPES, [KEYS_LIST_TABLE], DDL, prepare);
+    super(KEYS_LIST_TABLE, KEYS_LIST_EVENT_TYPES, [KEYS_LIST_TABLE], DDL, INDEXES, prepare);
   }
 
   protected applyEvent(event: KeyEvent, { globalPosition: p }: RecordedEvent): void {

@@ -37,6 +37,25 @@ class FragileProjection implements SqliteProjection {
   }
 }
 
+/** A sound projection of the same events, rebuilt in the same pass as the fragile one. */
+class SiblingProjection implements SqliteProjection {
+  readonly name = 'sibling_v1';
+  readonly eventTypes = ['KeyRevoked'];
+  readonly secondaryIndexes = [{ name: 'sibling_v1_by_key', sql: 'CREATE INDEX IF NOT EXISTS sibling_v1_by_key ON sibling_v1 (key_id)' }];
+  private insert!: { run(...values: unknown[]): unknown };
+  init(db: SqliteDb): void {
+    db.exec('CREATE TABLE IF NOT EXISTS sibling_v1 (position INTEGER PRIMARY KEY, key_id TEXT NOT NULL)');
+    db.exec(this.secondaryIndexes[0].sql);
+    this.insert = db.prepare('INSERT OR IGNORE INTO sibling_v1 (position, key_id) VALUES (?, ?)');
+  }
+  reset(db: SqliteDb): void {
+    db.exec('DELETE FROM sibling_v1');
+  }
+  apply(events: readonly RecordedEvent[]): void {
+    for (const event of events) this.insert.run(event.globalPosition, (event.data as { keyId: string }).keyId);
+  }
+}
+
 describe('parking on the SQLite runner', () => {
   let dir: string;
   let db: SqliteDb;
@@ -140,5 +159,55 @@ describe('parking on the SQLite runner', () => {
     told.length = 0;
     runner.rebuild(projection.name);
     expect(told.map((e) => e.position)).toEqual([2]);
+  });
+
+  describe('a rebuild of several projections in one pass', () => {
+    let sibling: SiblingProjection;
+    let both: SqliteProjectionRunner;
+    const siblingRows = () => db.prepare('SELECT key_id FROM sibling_v1 ORDER BY position').pluck().all();
+    beforeEach(() => {
+      sibling = new SiblingProjection();
+      both = new SqliteProjectionRunner(db, store, [projection, sibling], { onParked: (e) => told.push(e) });
+    });
+
+    it('parks a failing event for the projection it fails in alone; an unfit one for each; the rest of the pass goes on', async () => {
+      await append(['a', 'poison']);
+      await store.appendToStream('keyring-x', [{ eventId: 'bad', type: 'KeyRevoked', data: { keyId: 1 } }], 'any');
+      await append(['b'], 10);
+      both.rebuildAll();
+      expect(rows()).toEqual(['a', 'b']);
+      expect(siblingRows()).toEqual(['a', 'poison', 'b']);
+      const parked = both.parked.listSync().map((p) => `${p.projection}@${p.position}`);
+      expect(parked).toEqual(['fragile_v1@2', 'fragile_v1@3', 'sibling_v1@3']);
+      // Told once each, after the commit, though the pass ran twice (fast, then isolating).
+      expect(told.map((p) => `${p.projection}@${p.position}`).sort()).toEqual(parked);
+      expect(both.status().projections.map((p) => [p.checkpoint, p.parked])).toEqual([[4, 2], [4, 1]]);
+      expect(db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'sibling_v1_by_key'`).pluck().get()).toBe(1);
+      // A second rebuild finds (and tells, as a retry does) the same.
+      told.length = 0;
+      both.rebuildAll();
+      expect(both.parked.listSync().map((p) => `${p.projection}@${p.position}`)).toEqual(parked);
+      expect(told.map((p) => `${p.projection}@${p.position}`).sort()).toEqual(parked);
+    });
+
+    it('a failure of the file rolls the whole rebuild back: old rows, old indexes, old checkpoints, nothing parked', async () => {
+      await append(['a', 'b', 'c']);
+      both.catchUp();
+      await append(['d'], 10);
+      const original = sibling.apply.bind(sibling);
+      sibling.apply = (events) => {
+        original(events);
+        throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+      };
+      expect(() => both.rebuildAll()).toThrow(/I\/O/);
+      expect(rows()).toEqual(['a', 'b', 'c']);
+      expect(siblingRows()).toEqual(['a', 'b', 'c']);
+      expect(both.parked.listSync()).toEqual([]);
+      expect(both.checkpoints()).toEqual({ fragile_v1: 3, sibling_v1: 3 });
+      expect(db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'sibling_v1_by_key'`).pluck().get()).toBe(1);
+      sibling.apply = original;
+      both.rebuildAll();
+      expect(siblingRows()).toEqual(['a', 'b', 'c', 'd']);
+    });
   });
 });

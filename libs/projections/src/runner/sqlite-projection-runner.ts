@@ -7,6 +7,8 @@ import { PositionWaiters } from './position-waiters.js';
 import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 
 const BATCH = 1000;
+/** Events a rebuild reads (and parses) at a time, for every projection it rebuilds. */
+const REBUILD_BATCH = 2000;
 
 export interface ProjectionStatus {
   name: string;
@@ -29,12 +31,19 @@ export interface SqliteProjectionRunnerOptions {
 /** How events are applied: fast (the whole batch in one transaction) or one savepoint each, to isolate a bad one. */
 type Mode = 'fast' | 'isolating';
 
+/** A projection and the event types it takes. */
+interface Target {
+  projection: SqliteProjection;
+  types: ReadonlySet<string>;
+}
+
 /**
  * Keeps every projection caught up with the log, on the SQLite file that holds both.
  * - catchUp(): synchronously, before the API serves (readAllSync, filtered by each projection's types).
  * - start(): the live loop, one followLog of the whole log (woken by appends in this process, polling for those
  *   of other processes sharing the file), each batch applied to each projection in a transaction of its own.
- * - rebuild(name): from zero, in ONE transaction: readers see the old rows until it commits.
+ * - rebuild(name), rebuildAll(), rebuildMany(names): from zero, in ONE pass over the log and ONE transaction:
+ *   readers see the old rows (and indexes) until it commits.
  * Every checkpoint moves to the batch's last position, whatever its types, so waitFor(position) needs no names.
  */
 export class SqliteProjectionRunner {
@@ -93,19 +102,57 @@ export class SqliteProjectionRunner {
     this.waiters.settleAll();
   }
 
-  /**
-   * Rebuilds one projection from zero in a single transaction. Batches inside the one transaction, not a
-   * savepoint each (savepoints journal every page they touch); a bad event costs one more pass, isolating.
-   * Also the operator's retry of parked events, once the code is fixed: they land in order with the rest.
-   */
+  /** Rebuilds one projection from zero (rebuildMany). Also the operator's retry of its parked events. */
   rebuild(name: string): void {
-    const projection = this.projectionNamed(name);
+    this.rebuildMany([name]);
+  }
+
+  /** Rebuilds every projection from zero in one pass over the log and one transaction (rebuildMany). */
+  rebuildAll(): void {
+    this.rebuildMany(this.names);
+  }
+
+  /**
+   * Rebuilds the named projections from zero, together, in ONE transaction: readers (other connections, WAL)
+   * see the old rows and indexes until it commits. ONE pass over the log: each event is read and parsed once,
+   * its schema checked once, and handed to every projection whose types include it. Each projection's
+   * secondary indexes are dropped before the load and created after it (one sort each instead of a random
+   * B-tree insert per row), in the same transaction. Batches go straight into that transaction, without a
+   * savepoint each (savepoints journal every page they touch); if an event throws, the whole rebuild is rolled
+   * back and run again isolating (see applyIsolating), so only the failing event is parked. A failure of the
+   * file itself is thrown. Also the operator's retry of parked events, once the code is fixed: they land in
+   * order with the rest, and what still fails is parked again.
+   */
+  rebuildMany(names: readonly string[]): void {
+    const targets: Target[] = [...new Set(names)].map((name) => ({
+      projection: this.projectionNamed(name),
+      types: this.types.get(name)!,
+    }));
+    if (targets.length === 0) return;
+    const types = new Set(targets.flatMap((t) => [...t.types]));
+    // Every type of the log taken: no filter, the store walks its primary key. Otherwise "+type IN (…)".
+    const eventTypes = this.projections.every((p) => p.eventTypes.every((type) => types.has(type))) ? undefined : [...types];
     this.inIsolation((mode) => {
-      // What still fails is parked again in this same transaction; what a fix made applicable is no longer reported.
-      this.parked.forgetParked(name);
-      projection.reset(this.db);
-      this.checkpointStore.rewind(name);
-      while (!this.readAndApply(projection, mode));
+      const head = this.head.get() as number;
+      for (const { projection } of targets) {
+        // What still fails is parked again in this same transaction; what a fix made applicable is no longer reported.
+        this.parked.forgetParked(projection.name);
+        for (const index of projection.secondaryIndexes ?? []) this.db.exec(`DROP INDEX IF EXISTS ${index.name}`);
+        projection.reset(this.db);
+        this.checkpointStore.rewind(projection.name);
+      }
+      // The IMMEDIATE transaction holds the write lock: nothing is appended past `head` meanwhile.
+      for (let after = 0; after < head; ) {
+        const events = this.store.readAllSync({ after, maxCount: REBUILD_BATCH, eventTypes });
+        if (events.length === 0) break;
+        this.applyEvents(targets, events, mode === 'fast' ? 'fast' : 'batch-then-isolating');
+        after = events[events.length - 1].globalPosition;
+        if (events.length < REBUILD_BATCH) break;
+      }
+      for (const { projection } of targets) {
+        for (const index of projection.secondaryIndexes ?? []) this.db.exec(index.sql);
+        if (head > 0) this.checkpointStore.save(projection.name, head);
+      }
     });
   }
 
@@ -141,11 +188,11 @@ export class SqliteProjectionRunner {
   private follow(events: RecordedEvent[]): void {
     const to = events[events.length - 1].globalPosition;
     for (const p of this.projections) {
-      const types = this.types.get(p.name)!;
+      const target = { projection: p, types: this.types.get(p.name)! };
       this.inIsolation((mode) => {
         const from = this.checkpointStore.load(p.name);
         if (to <= from) return;
-        this.applyEvents(p, events.filter((e) => e.globalPosition > from && types.has(e.type)), mode);
+        this.applyEvents([target], events.filter((e) => e.globalPosition > from), mode);
         this.checkpointStore.save(p.name, to);
       });
     }
@@ -158,7 +205,7 @@ export class SqliteProjectionRunner {
     const head = this.head.get() as number;
     const from = this.checkpointStore.load(projection.name);
     const events = this.store.readAllSync({ after: from, maxCount: BATCH, eventTypes: projection.eventTypes });
-    this.applyEvents(projection, events, mode);
+    this.applyEvents([{ projection, types: this.types.get(projection.name)! }], events, mode);
     // A short batch means nothing of interest lies between it and the head read in this transaction.
     const caughtUp = events.length < BATCH;
     const to = caughtUp ? head : events[events.length - 1].globalPosition;
@@ -167,20 +214,46 @@ export class SqliteProjectionRunner {
   }
 
   /**
-   * 1. An event that does not fit its schema is parked without being tried.
+   * Hands each event to every target whose types include it, in order.
+   * 1. An event that does not fit its schema is parked without being tried (checked once, whatever the targets).
    * 2. Fast mode applies the rest as one batch straight into the caller's transaction: a throw rolls the whole
    *    batch back, and the caller runs it again isolating (see inIsolation).
    * 3. Isolating mode gives each event a savepoint: a failure of the event's own (not of the file) rolls back
-   *    that event alone, which is parked, and the batch goes on.
+   *    that event alone, which is parked, and the batch goes on. 'batch-then-isolating' (a rebuild's second
+   *    attempt, where most batches are good) first tries the whole batch in one savepoint, and isolates only
+   *    the batch that throws.
    */
-  private applyEvents(projection: SqliteProjection, events: readonly RecordedEvent[], mode: Mode): void {
-    const good = events.filter((event) => {
-      const problem = schemaProblemOf(event);
-      if (problem) this.park(projection, event, problem);
-      return problem === null;
-    });
-    if (mode === 'fast') return projection.apply(good, this.db);
-    for (const event of good) {
+  private applyEvents(targets: readonly Target[], events: readonly RecordedEvent[], mode: Mode | 'batch-then-isolating'): void {
+    const problems = new Map<RecordedEvent, string>();
+    const wanted = (event: RecordedEvent) => targets.some((t) => t.types.has(event.type));
+    for (const event of events) {
+      const problem = wanted(event) ? schemaProblemOf(event) : null;
+      if (problem !== null) problems.set(event, problem);
+    }
+    for (const { projection, types } of targets) {
+      const good: RecordedEvent[] = [];
+      for (const event of events) {
+        if (!types.has(event.type)) continue;
+        const problem = problems.get(event);
+        if (problem === undefined) good.push(event);
+        else this.park(projection, event, problem);
+      }
+      if (good.length === 0) continue;
+      if (mode === 'fast') projection.apply(good, this.db);
+      else if (mode === 'isolating') this.applyIsolating(projection, good);
+      else {
+        try {
+          this.db.transaction(() => projection.apply(good, this.db))();
+        } catch (error) {
+          if (isSqliteStoreFailure(error)) throw error;
+          this.applyIsolating(projection, good);
+        }
+      }
+    }
+  }
+
+  private applyIsolating(projection: SqliteProjection, events: readonly RecordedEvent[]): void {
+    for (const event of events) {
       try {
         this.db.transaction(() => projection.apply([event], this.db))();
       } catch (error) {

@@ -1,10 +1,10 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
-import { keyEventOf, type SqliteProjection } from '../projection.js';
+import { keyEventOf, type SqliteIndex, type SqliteProjection } from '../projection.js';
 
 /**
- * What every SQLite projection does the same way: its DDL at init and its statements prepared once, a DELETE
- * of each of its tables at reset, and a batch applied in order with those statements, inside the runner's
+ * What every SQLite projection does the same way: its DDL and secondary indexes at init and its statements
+ * prepared once, a DELETE of each of its tables at reset, and a batch applied in order with those statements, inside the runner's
  * transaction (a batch is already one transaction: nothing to gain from a multi-row statement).
  */
 export abstract class SqliteTablesProjection<Statements> implements SqliteProjection {
@@ -15,11 +15,13 @@ export abstract class SqliteTablesProjection<Statements> implements SqliteProjec
     readonly eventTypes: readonly string[],
     private readonly tables: readonly string[],
     private readonly ddl: string,
+    readonly secondaryIndexes: readonly SqliteIndex[],
     private readonly prepare: (db: SqliteDb) => Statements,
   ) {}
 
   init(db: SqliteDb): void {
     db.exec(this.ddl);
+    for (const index of this.secondaryIndexes) db.exec(index.sql);
     this.stmts = this.prepare(db);
   }
 
