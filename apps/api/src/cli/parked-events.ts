@@ -1,6 +1,7 @@
-import { openSqlite, sqliteFileIn, SqliteEventStore } from '#event-store';
+import { SqliteEventStore } from '#event-store';
 import { embeddedReadSide, type ParkedEvent, type ParkedEvents } from '#projections';
-import { loadConfig } from '#config';
+import { StartupError, withoutCredentials } from '#config';
+import { helpRequested, loadCliConfig, openStore, runCli } from './cli-support.js';
 
 /**
  * What an operator does about events a projection parked (see libs/projections parking/):
@@ -13,6 +14,19 @@ import { loadConfig } from '#config';
  * blue/green rebuild (infra/README.md), because the projector's own loop holds its position in memory.
  */
 const USAGE = 'usage: projections:parked -- list [--all] [--json] | retry <projection> | skip <projection> [position …]';
+const HELP = `
+${USAGE}
+
+What a projection could not apply and parked (README "Parked events"):
+  list [--all] [--json]       the parked events (--all: skipped ones too; --json: one JSON object a line)
+  retry <projection>          once the code is fixed: rebuild it, parking again what still fails (embedded only)
+  skip <projection> [pos …]   accept the loss, on record: /health is no longer degraded by them
+  -h, --help                  this text
+
+Embedded profile: KEYGATE_DATA_DIR/keygate.sqlite (a directory without one is refused). Production
+(KEYGATE_STORE=kurrent): MongoDB at MONGODB_URL; there a retry is a blue/green rebuild (infra/README.md).
+Exit status: 0 done, 1 failed, 2 usage.
+`;
 
 const print = (entries: ParkedEvent[], json: boolean) => {
   if (json) return entries.forEach((e) => process.stdout.write(`${JSON.stringify(e)}\n`));
@@ -31,7 +45,12 @@ const positionsOf = (args: string[]): number[] | undefined => {
 
 const main = async (): Promise<number> => {
   const [command, ...rest] = process.argv.slice(2);
-  const config = loadConfig(process.env, { needsAuth: false });
+  helpRequested(process.argv.slice(2), HELP);
+  if (!['list', 'retry', 'skip'].includes(command ?? '')) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const config = loadCliConfig({ needsAuth: false });
   let parked: ParkedEvents;
   let names: readonly string[];
   let retry: (name: string) => Promise<void>;
@@ -39,7 +58,10 @@ const main = async (): Promise<number> => {
   if (config.store === 'kurrent') {
     const { MongoClient } = await import('mongodb');
     const { MongoParkedEvents, defaultMongoProjections } = await import('#projections/mongo');
-    const mongo = await new MongoClient(config.mongodbUrl!).connect();
+    // Not the driver's 30 s of silence and its long error: one bounded attempt, and a message naming the URL.
+    const mongo = await new MongoClient(config.mongodbUrl!, { serverSelectionTimeoutMS: 10_000 }).connect().catch((error: Error) => {
+      throw new StartupError(`MongoDB at ${withoutCredentials(config.mongodbUrl!)} (MONGODB_URL) did not answer: ${error.message.split('\n')[0]}`, 69);
+    });
     parked = new MongoParkedEvents(mongo.db(config.mongodbDatabase));
     names = defaultMongoProjections(config.readModelVersion).map((p) => p.name);
     retry = async () => {
@@ -47,7 +69,7 @@ const main = async (): Promise<number> => {
     };
     close = () => mongo.close();
   } else {
-    const db = openSqlite(sqliteFileIn(config.dataDir));
+    const db = openStore(config);
     const { runner } = embeddedReadSide(db, new SqliteEventStore(db));
     parked = runner.parked;
     names = runner.projections.map((p) => p.name);
@@ -79,12 +101,10 @@ const main = async (): Promise<number> => {
         process.stderr.write(`${USAGE}\n`);
         return 2;
     }
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
   } finally {
     await close();
   }
 };
 
-process.exitCode = await main();
+// A failure prints its message (a StartupError alone, without a stack) and exits non-zero (runCli).
+await runCli(main);

@@ -1,28 +1,52 @@
-import { openSqlite, sqliteFileIn, SqliteEventStore } from '#event-store';
+import { SqliteEventStore } from '#event-store';
 import { embeddedReadSide } from '#projections';
-import { loadConfig } from '#config';
+import { EXIT_USAGE, helpRequested, loadCliConfig, openStore, runCli, usageError } from './cli-support.js';
 
 /**
  * Rebuilds projections from zero: `npm run projections:rebuild -- [name …]` (all when none is named).
  * Each rebuild is one transaction, so a running Keygate keeps reading the old rows until it commits.
  */
-const config = loadConfig();
-const db = openSqlite(sqliteFileIn(config.dataDir));
-const { runner } = embeddedReadSide(db, new SqliteEventStore(db));
-const wanted = process.argv.slice(2);
-const unknown = wanted.filter((n) => !runner.projections.some((p) => p.name === n));
-if (unknown.length) {
-  process.stderr.write(`unknown projection(s): ${unknown.join(', ')}; known: ${runner.projections.map((p) => p.name).join(', ')}\n`);
-  process.exit(2);
-}
-for (const projection of runner.projections) {
-  if (wanted.length && !wanted.includes(projection.name)) continue;
-  const started = performance.now();
-  runner.rebuild(projection.name);
-  const ms = (performance.now() - started).toFixed(0);
-  const { checkpoint, parked } = runner.status().projections.find((p) => p.name === projection.name)!;
-  // An event the projection cannot apply is parked, never a reason to stop: the rebuild completes and says so.
-  const note = parked ? `; ${parked} event(s) parked (npm run projections:parked -- list)` : '';
-  process.stdout.write(`${projection.name}: rebuilt up to position ${checkpoint} in ${ms} ms${note}\n`);
-}
-db.close();
+const USAGE = `
+usage: npm run projections:rebuild -- [projection …]
+
+Rebuilds the embedded profile's projections (all, or those named) from the event log in
+KEYGATE_DATA_DIR/keygate.sqlite, each in one SQLite transaction: a running Keygate keeps reading the old rows
+until it commits. A data directory without a Keygate store is refused (there is nothing to rebuild).
+On the production profile a rebuild is blue/green: see infra/README.md.
+
+  -h, --help   this text
+`;
+
+await runCli(async () => {
+  const wanted = process.argv.slice(2);
+  helpRequested(wanted, USAGE);
+  const options = wanted.filter((a) => a.startsWith('-'));
+  if (options.length) return usageError(`unknown option(s): ${options.join(' ')}`, USAGE);
+  const config = loadCliConfig({ needsAuth: false });
+  if (config.store !== 'embedded') {
+    process.stderr.write('KEYGATE_STORE=kurrent: rebuild blue/green with KEYGATE_READ_MODEL_VERSION (infra/README.md).\n');
+    return EXIT_USAGE;
+  }
+  const db = openStore(config);
+  try {
+    const { runner } = embeddedReadSide(db, new SqliteEventStore(db));
+    const unknown = wanted.filter((n) => !runner.projections.some((p) => p.name === n));
+    if (unknown.length) {
+      process.stderr.write(`unknown projection(s): ${unknown.join(', ')}; known: ${runner.projections.map((p) => p.name).join(', ')}\n`);
+      return EXIT_USAGE;
+    }
+    for (const projection of runner.projections) {
+      if (wanted.length && !wanted.includes(projection.name)) continue;
+      const started = performance.now();
+      runner.rebuild(projection.name);
+      const ms = (performance.now() - started).toFixed(0);
+      const { checkpoint, parked } = runner.status().projections.find((p) => p.name === projection.name)!;
+      // An event the projection cannot apply is parked, never a reason to stop: the rebuild completes and says so.
+      const note = parked ? `; ${parked} event(s) parked (npm run projections:parked -- list)` : '';
+      process.stdout.write(`${projection.name}: rebuilt up to position ${checkpoint} in ${ms} ms${note}\n`);
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+});

@@ -1,45 +1,82 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { loadOrCreateDevSecret } from '#config';
-import { loadConfig } from '#config';
+import { DEV_SECRET_FILE, loadOrCreateDevSecret, StartupError } from '#config';
+import { EXIT_USAGE, helpRequested, loadCliConfig, runCli, usageError } from './cli-support.js';
 
 /**
  * Prints an HS256 token for local use, signed with KEYGATE_JWT_SECRET or the development secret that
  * `npm start` keeps in the data directory. Only the token goes to stdout, so TOKEN=$(npm run -s token -- …) works.
  */
-const { values } = parseArgs({
-  options: {
-    sub: { type: 'string' },
-    name: { type: 'string' },
-    company: { type: 'string' },
-    role: { type: 'string', default: 'user' },
-    permissions: { type: 'string', default: '' },
-    ttl: { type: 'string', default: '12h' },
-  },
+const USAGE = `
+usage: npm run -s token -- --sub <user id> --company <tenant id> [--name <name>] [--role root|user]
+                            [--permissions a,b] [--ttl 12h] [--create]
+
+Prints a settings-API JWT (HS256) signed with KEYGATE_JWT_SECRET or, when it is unset, with the development
+secret \`npm start\` keeps in KEYGATE_DATA_DIR (default ./data).
+
+  --sub          the user id (JWT sub)                      --company      the tenant id
+  --name         display name (default: --sub)              --role         root or user (default user)
+  --permissions  comma-separated, e.g. settings:view        --ttl          lifetime, e.g. 12h, 30m (default 12h)
+  --create       create the development secret when the data directory has none yet
+                 (without it, a data directory with no secret is refused: it is likely the wrong one)
+  -h, --help     this text
+`;
+
+await runCli(async () => {
+  const argv = process.argv.slice(2);
+  helpRequested(argv, USAGE);
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        sub: { type: 'string' },
+        name: { type: 'string' },
+        company: { type: 'string' },
+        role: { type: 'string', default: 'user' },
+        permissions: { type: 'string', default: '' },
+        ttl: { type: 'string', default: '12h' },
+        create: { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error), USAGE);
+  }
+  const str = (name: string) => values[name] as string | undefined;
+  if (!str('sub') || !str('company') || (str('role') !== 'root' && str('role') !== 'user')) {
+    return usageError('--sub and --company are required; --role is root or user', USAGE);
+  }
+
+  const config = loadCliConfig();
+  if (config.jwksUrl && !config.jwtSecret) {
+    process.stderr.write('KEYGATE_JWKS_URL is set: tokens come from your identity provider, not from this command.\n');
+    return EXIT_USAGE;
+  }
+  let secret = config.jwtSecret;
+  if (!secret) {
+    const file = join(config.dataDir, DEV_SECRET_FILE);
+    if (!existsSync(file) && !values.create) {
+      throw new StartupError(
+        `No development secret in KEYGATE_DATA_DIR=${JSON.stringify(config.dataDir)} (no ${file}), and KEYGATE_JWT_SECRET is unset. ` +
+          'Point KEYGATE_DATA_DIR at the directory `npm start` uses, or pass --create to make a new secret there.',
+        1,
+      );
+    }
+    secret = loadOrCreateDevSecret(config.dataDir).secret;
+  }
+  const token = await new SignJWT({
+    name: str('name') ?? str('sub'),
+    company: str('company'),
+    role: str('role'),
+    permissions: str('permissions') ? str('permissions')!.split(',').map((p) => p.trim()).filter(Boolean) : [],
+  })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(str('sub')!)
+    .setIssuedAt()
+    .setExpirationTime(str('ttl')!)
+    .sign(new TextEncoder().encode(secret));
+  process.stdout.write(`${token}\n`);
+  return 0;
 });
-
-if (!values.sub || !values.company || (values.role !== 'root' && values.role !== 'user')) {
-  process.stderr.write(
-    'usage: npm run -s token -- --sub <user id> --company <tenant id> [--name <name>] [--role root|user] [--permissions a,b] [--ttl 12h]\n',
-  );
-  process.exit(2);
-}
-
-const config = loadConfig();
-if (config.jwksUrl && !config.jwtSecret) {
-  process.stderr.write('KEYGATE_JWKS_URL is set: tokens come from your identity provider, not from this command.\n');
-  process.exit(2);
-}
-const secret = config.jwtSecret ?? loadOrCreateDevSecret(config.dataDir).secret;
-const token = await new SignJWT({
-  name: values.name ?? values.sub,
-  company: values.company,
-  role: values.role,
-  permissions: values.permissions ? values.permissions.split(',').map((p) => p.trim()).filter(Boolean) : [],
-})
-  .setProtectedHeader({ alg: 'HS256' })
-  .setSubject(values.sub)
-  .setIssuedAt()
-  .setExpirationTime(values.ttl!)
-  .sign(new TextEncoder().encode(secret));
-process.stdout.write(`${token}\n`);
