@@ -11,8 +11,9 @@ import('testcontainers')
         (e) => process.stdout.write('unavailable: ' + (e instanceof Error ? e.message : String(e))));
 `;
 
+// Always probed: a KEYGATE_CONTAINER_RUNTIME inherited from the shell is overwritten, never believed. The workers
+// believe the verdict because KEYGATE_CONTAINER_PROBED_BY names this process (see container-runtime.ts).
 export default async function globalSetup() {
-  if (process.env.KEYGATE_CONTAINER_RUNTIME) return;
   let verdict;
   try {
     verdict = execFileSync(process.execPath, ['--input-type=module', '-e', PROBE], { encoding: 'utf8', timeout: 60_000 }).trim();
@@ -21,9 +22,13 @@ export default async function globalSetup() {
   }
   if (!verdict.startsWith('available') && !verdict.startsWith('unavailable: ')) verdict = `unavailable: ${verdict}`;
   process.env.KEYGATE_CONTAINER_RUNTIME = verdict;
+  process.env.KEYGATE_CONTAINER_PROBED_BY = String(process.pid);
   if (verdict !== 'available') {
+    const required = !['', '0', 'false', undefined].includes(process.env.KEYGATE_REQUIRE_CONTAINERS?.trim().toLowerCase());
     process.stderr.write(
-      `\n[keygate] No container runtime: the KurrentDB and MongoDB suites will be reported as skipped.\n` +
+      (required
+        ? `\n[keygate] No container runtime, and KEYGATE_REQUIRE_CONTAINERS is set: the KurrentDB and MongoDB suites will FAIL.\n`
+        : `\n[keygate] No container runtime: the KurrentDB and MongoDB suites will be reported as skipped.\n`) +
         `[keygate] Reason: ${verdict.slice('unavailable: '.length)}\n`,
     );
   }
