@@ -39,10 +39,10 @@ describe('kill -9 under mixed load', () => {
         try {
           if (live.length < 3) {
             const ack = await fetch(`${url}/api/keys/acknowledgements`, { method: 'POST', headers: { authorization: h.authorization } });
-            const { acknowledgementId } = await ack.json();
+            const { acknowledgementId } = (await ack.json()) as { acknowledgementId: string };
             const res = await fetch(`${url}/api/keys`, { method: 'POST', headers: h, body: JSON.stringify({ acknowledgementId, label: `k${seq++}` }) });
             if (res.status === 201) {
-              const { key, token } = await res.json();
+              const { key, token } = (await res.json()) as { key: { id: string }; token: string };
               acked.minted.add(key.id);
               live.push({ id: key.id, token });
             }
@@ -64,7 +64,7 @@ describe('kill -9 under mixed load', () => {
               body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }),
             });
             // Answered 200 with a result: its KeyUsed was durable before the answer left.
-            if (res.status === 200 && (await res.json()).result) acked.used.add(requestId);
+            if (res.status === 200 && ((await res.json()) as { result?: unknown }).result) acked.used.add(requestId);
           }
         } catch {
           // The kill: connections reset. Whatever was not answered was not acknowledged.
@@ -91,7 +91,7 @@ describe('kill -9 under mixed load', () => {
     for (const [sub, company] of [['ann', 'acme'], ['bob', 'acme'], ['cat', 'globex'], ['dan', 'globex']]) {
       const jwt = await settingsJwt({ sub, company, role: 'user' });
       const res = await fetch(`${replica.url}/api/keys`, { headers: { authorization: `Bearer ${jwt}` } });
-      for (const k of (await res.json()).items as { id: string; status: string }[]) seen.set(k.id, k.status);
+      for (const k of ((await res.json()) as { items: { id: string; status: string }[] }).items) seen.set(k.id, k.status);
     }
     expect([...acked.minted].filter((id) => !seen.has(id))).toEqual([]);
     expect([...acked.revoked].filter((id) => seen.get(id) !== 'revoked')).toEqual([]);

@@ -3,7 +3,7 @@ import type { ApiKeyGuard, GuardVerdict, RateDecision } from '#keys';
 import type { KeygateMetrics } from '#metrics';
 import type { Clock } from '#runtime';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { problemOf, sendProblem } from '../problem/problem-details.filter.js';
+import { problemOf, sendProblem, toProblem } from '../problem/problem-details.filter.js';
 import { jsonDepthExceeds } from './http-hardening.js';
 import { clientInfoOf, remoteAddressOf } from './client-info.js';
 import { toAuthInfo, type McpRequestContext } from './mcp-request-context.js';
@@ -97,7 +97,8 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
     const refused = preflight(request, allowedOrigins);
     if (refused) return refuse(reply, refused), reply;
     const started = performance.now();
-    const verdict = await guard.check(request.headers.authorization, clock.now().getTime());
+    // The address is the failed-secret budget's key: a holder is never locked out by another source's wrong secrets.
+    const verdict = await guard.check(request.headers.authorization, clock.now().getTime(), { source: request.ip });
     observe(verdict, started);
     if (!verdict.ok) return refuse(reply, verdict), reply;
     verdicts.set(request, verdict);
@@ -147,6 +148,13 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
     // refusals, the rest as JSON-RPC errors like the transport's; never Fastify's default body, never Nest's.
     scope.setErrorHandler((error: { statusCode?: number; code?: string; message?: string }, request, reply) => {
       const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      // The store cannot write (disk full, unreachable): 503 naming storage, as on the settings API; nothing was
+      // recorded, and the client may retry.
+      const problem = toProblem(error, `urn:keygate:request:${request.id}`);
+      if (problem.status === 503) {
+        request.log.warn({ err: error }, 'MCP request refused: the store cannot write');
+        return sendProblem(reply, problem);
+      }
       if (status === 500) {
         request.log.error({ err: error }, 'MCP request failed');
         return rpcError(reply, 500, ErrorCode.InternalError, 'Internal error; it has been logged with this request id.');
