@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import * as contentDisposition from 'content-disposition';
 import { SignJWT } from 'jose';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { loadConfig } from '#config';
 import { createKeygateApp, type KeygateApp } from '#api';
 import type { Clock } from '#runtime';
@@ -172,6 +172,8 @@ export interface BootOptions {
   env?: Record<string, string>;
   /** How often the store looks for appends by another app sharing the file (two-process tests). */
   pollIntervalMs?: number;
+  /** The app's logger; silent when not given (the log-redaction test passes the real one, at trace level). */
+  logger?: Logger;
 }
 
 export interface Keygate {
@@ -208,7 +210,7 @@ export const bootKeygate = async (options: BootOptions = {}): Promise<Keygate> =
   const config = loadConfig({ KEYGATE_DATA_DIR: dataDir, KEYGATE_JWT_SECRET: JWT_SECRET, LOG_LEVEL: 'silent', ...options.env });
   const keygate = await createKeygateApp(config, {
     clock,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     startSweeper: false,
     pollIntervalMs: options.pollIntervalMs,
   });

@@ -1,13 +1,14 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LoggerService } from '@nestjs/common';
 import { redactSecrets } from './redact.js';
 
 /**
  * Structured JSON logs. Credentials never reach them: the Authorization and Cookie headers are removed
- * by pino's redaction, and URLs are scrubbed of anything shaped like a key or a JWT.
+ * by pino's redaction, and URLs are scrubbed of anything shaped like a key or a JWT (redact.ts, bounded work).
+ * `destination`: stdout unless given (the redaction test captures every line).
  */
-export const createLogger = (level: string): Logger =>
-  pino({
+export const createLogger = (level: string, destination?: DestinationStream): Logger => {
+  const options = {
     level,
     base: { service: 'keygate' },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'token', 'secret'], remove: true },
@@ -20,7 +21,9 @@ export const createLogger = (level: string): Logger =>
       }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
+};
 
 /** Nest's own messages (bootstrap, route mapping) through the same JSON logger. */
 export class PinoNestLogger implements LoggerService {
