@@ -1,3 +1,4 @@
+import { assertDistIsCurrent } from '#test-support/dist-freshness';
 import { mcp, settings, settingsJwt, startReplicaSet, waitUntilCaughtUp, type Answer, type ReplicaSet } from './replica-processes.js';
 
 // KEYGATE_API_REPLICAS=2: each replica enforces floor(limit / 2) per key, in memory, so the replicas
@@ -11,6 +12,7 @@ describe('embedded profile, two replicas: the per-key rate limit is shared', () 
   let set: ReplicaSet;
 
   beforeAll(async () => {
+    assertDistIsCurrent();
     set = await startReplicaSet(2, { KEYGATE_API_REPLICAS: '2', KEYGATE_RATE_LIMIT_PER_MINUTE: String(LIMIT) });
   }, 60_000);
   afterAll(() => set?.close(), 60_000);
@@ -28,7 +30,10 @@ describe('embedded profile, two replicas: the per-key rate limit is shared', () 
     const answers = await Promise.all(
       [a, b].map((replica) => Promise.all(Array.from({ length: SENT_PER_REPLICA }, () => mcp(replica, token)))),
     );
-    expect(performance.now() - started).toBeLessThan(60_000);
+    // Not a speed bound: the precondition of the count (no window rolled over). Printed.
+    const burstMs = performance.now() - started;
+    process.stderr.write(`[multi-replica rate-limit] ${2 * SENT_PER_REPLICA} concurrent calls answered in ${burstMs.toFixed(0)} ms\n`);
+    expect(burstMs).toBeLessThan(60_000);
 
     const summary = (list: Answer[]) => ({
       served: list.filter((r) => r.status === 200).length,
@@ -46,5 +51,6 @@ describe('embedded profile, two replicas: the per-key rate limit is shared', () 
       const retryAfter = Number(res.headers.get('retry-after'));
       expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
     }
-  }, 30_000);
+    // Above the minute the precondition allows, so that this assertion, not jest's timeout, says what went wrong.
+  }, 120_000);
 });

@@ -281,9 +281,10 @@ export const hotTablePosition = async (replica: Replica): Promise<number> => {
 /**
  * Waits until `follower`'s hot table has applied everything `writer`'s has (for instance a mint answered
  * by `writer`). Watches /health rather than trying the key: a key id the table does not know yet counts
- * against that key id's failed-attempt budget. Resolves with the time waited, in ms.
+ * against that key id's failed-attempt budget. Resolves with the time waited, in ms. The default bound is generous
+ * (a poll is 100 ms): a loaded machine must not fail a test that is not about speed.
  */
-export const waitUntilCaughtUp = async (follower: Replica, writer: Replica, timeoutMs = 5_000): Promise<number> => {
+export const waitUntilCaughtUp = async (follower: Replica, writer: Replica, timeoutMs = 15_000): Promise<number> => {
   const target = await hotTablePosition(writer);
   const started = performance.now();
   while ((await hotTablePosition(follower)) < target) {

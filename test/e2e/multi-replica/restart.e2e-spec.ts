@@ -1,9 +1,12 @@
+import { assertDistIsCurrent } from '#test-support/dist-freshness';
 import { mcp, settings, settingsJwt, startReplicaSet, waitUntilCaughtUp, type Replica, type ReplicaSet } from './replica-processes.js';
 
 // A rolling restart: each replica in turn stops while the other keeps serving and changing keys. A replica
 // catches up with the file before it listens, so its first request already sees what happened meanwhile.
 
-const PROPAGATION_BOUND_MS = 2_000;
+// A correctness bound (the other replica follows by its 100 ms poll, not eventually), generous so that a loaded
+// 2-core machine cannot fail it; the measured time is printed. bench/replicas measures the lag itself.
+const PROPAGATION_BOUND_MS = 15_000;
 
 const statusOn = async (replica: Replica, token: string) => {
   const res = await mcp(replica, token);
@@ -14,6 +17,7 @@ describe('embedded profile, two replicas: restarts', () => {
   let set: ReplicaSet;
 
   beforeAll(async () => {
+    assertDistIsCurrent();
     set = await startReplicaSet(2);
   }, 60_000);
   afterAll(() => set?.close(), 60_000);
@@ -23,7 +27,8 @@ describe('embedded profile, two replicas: restarts', () => {
     let [a, b] = set.replicas;
     const k1 = await settings(a, jwt).mint('revoked while A is down');
     const k2 = await settings(a, jwt).mint('stays active');
-    await waitUntilCaughtUp(b, a, PROPAGATION_BOUND_MS);
+    const caughtUpMs = await waitUntilCaughtUp(b, a, PROPAGATION_BOUND_MS);
+    process.stderr.write(`[multi-replica restart] B caught up with A's mints after ${caughtUpMs.toFixed(1)} ms\n`);
 
     // A stops cleanly (SIGTERM: drains uses, stops its followers, closes the file).
     expect(await a.stop()).toBe(0);
@@ -47,5 +52,6 @@ describe('embedded profile, two replicas: restarts', () => {
       expect(performance.now() - revokedAt).toBeLessThan(PROPAGATION_BOUND_MS);
       await new Promise((r) => setTimeout(r, 5));
     }
-  }, 60_000);
+    process.stderr.write(`[multi-replica restart] a revoke on restarted A reached restarted B after ${(performance.now() - revokedAt).toFixed(1)} ms\n`);
+  }, 120_000);
 });

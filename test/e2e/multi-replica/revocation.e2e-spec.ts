@@ -7,13 +7,20 @@ import {
   type Replica,
   type ReplicaSet,
 } from './replica-processes.js';
+import { assertDistIsCurrent } from '#test-support/dist-freshness';
 
 // Two real API processes on one SQLite file. The replica that answers a revoke refuses the key from the
 // next request on; the other one learns it from the log within its poll lag (100 ms by default).
 
-/** Far above the poll interval: a loaded 2-core machine may stall a process for a while. */
-const PROPAGATION_BOUND_MS = 2_000;
+/**
+ * Not a performance figure (bench/replicas measures the lag: median 56 ms idle, README), a correctness bound: B
+ * must refuse within its poll lag, not "eventually, when something else wakes it". 150 poll intervals: a loaded
+ * 2-core machine that stalls a process for seconds cannot fail it; a follower that does not poll at all does.
+ * The measured lag is printed.
+ */
+const PROPAGATION_BOUND_MS = 15_000;
 const BOOT_MS = 60_000;
+const TEST_MS = 90_000;
 
 const revoked = (res: { status: number; text: string }) => res.status === 401 && /revoked/.test(res.text);
 
@@ -23,6 +30,7 @@ describe('embedded profile, two replicas: revocation', () => {
   let b: Replica;
 
   beforeAll(async () => {
+    assertDistIsCurrent();
     // The rate limit is not the subject: A is polled back to back.
     set = await startReplicaSet(2, { KEYGATE_RATE_LIMIT_PER_MINUTE: '100000' });
     [a, b] = set.replicas;
@@ -38,7 +46,7 @@ describe('embedded profile, two replicas: revocation', () => {
     expect(res.status).toBe(200);
     expect(res.json.result.structuredContent).toMatchObject({ keyId: key.id, userId: 'mia', companyId: 'north' });
     process.stderr.write(`[multi-replica] mint on A reached B's hot table after ${waitedMs.toFixed(1)} ms\n`);
-  });
+  }, TEST_MS);
 
   it('revoked through B: B refuses the next request, A within its poll lag; both lists say revoked', async () => {
     const jwt = await settingsJwt({ sub: 'ravi', company: 'south', role: 'root' });
@@ -83,5 +91,5 @@ describe('embedded profile, two replicas: revocation', () => {
     }
     // A second revoke, on the other replica, is refused by the decider: the log is one.
     expect((await settings(a, jwt).revoke(key.id)).status).toBe(409);
-  });
+  }, TEST_MS);
 });
