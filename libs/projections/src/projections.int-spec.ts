@@ -98,7 +98,10 @@ describe('embedded projections', () => {
     const indexes = () => db.prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`).all();
     const before = indexes();
     expect(before.length).toBeGreaterThanOrEqual(7);
+    const cacheSize = db.pragma('cache_size', { simple: true });
     read.runner.rebuildAll();
+    // The larger page cache is the rebuild's only.
+    expect(db.pragma('cache_size', { simple: true })).toBe(cacheSize);
     expect(snapshot(db)).toEqual(live);
     expect(indexes()).toEqual(before);
     const head = await store.headPosition();

@@ -9,6 +9,12 @@ import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 const BATCH = 1000;
 /** Events a rebuild reads (and parses) at a time, for every projection it rebuilds. */
 const REBUILD_BATCH = 2000;
+/**
+ * Page cache of the connection during a rebuild, KiB (PRAGMA cache_size, negative = KiB): the rows updated by key
+ * (uses, status changes) and the index sorts stay in memory on a log of millions of events, instead of spilling
+ * the transaction's dirty pages to the WAL and reading them back. Restored after; memory is taken only as used.
+ */
+export const REBUILD_CACHE_KIB = 128 * 1024;
 
 export interface ProjectionStatus {
   name: string;
@@ -132,7 +138,7 @@ export class SqliteProjectionRunner {
     const types = new Set(targets.flatMap((t) => [...t.types]));
     // Every type of the log taken: no filter, the store walks its primary key. Otherwise "+type IN (…)".
     const eventTypes = this.projections.every((p) => p.eventTypes.every((type) => types.has(type))) ? undefined : [...types];
-    this.inIsolation((mode) => {
+    this.withCache(REBUILD_CACHE_KIB, () => this.inIsolation((mode) => {
       const head = this.head.get() as number;
       for (const { projection } of targets) {
         // What still fails is parked again in this same transaction; what a fix made applicable is no longer reported.
@@ -153,7 +159,21 @@ export class SqliteProjectionRunner {
         for (const index of projection.secondaryIndexes ?? []) this.db.exec(index.sql);
         if (head > 0) this.checkpointStore.save(projection.name, head);
       }
-    });
+    }));
+  }
+
+  /** Runs `work` with the connection's page cache at least `kib` KiB, then puts the setting back. */
+  private withCache<T>(kib: number, work: () => T): T {
+    const previous = this.db.pragma('cache_size', { simple: true }) as number;
+    // A positive setting counts pages, a negative one KiB: compare in KiB.
+    const previousKib = previous < 0 ? -previous : (previous * (this.db.pragma('page_size', { simple: true }) as number)) / 1024;
+    if (previousKib >= kib) return work();
+    this.db.pragma(`cache_size = ${-kib}`);
+    try {
+      return work();
+    } finally {
+      this.db.pragma(`cache_size = ${previous}`);
+    }
   }
 
   /** Resolves once each named projection (all by default) has processed the log up to `position`. */
