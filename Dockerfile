@@ -5,7 +5,7 @@
 
 # Pinned to a patch release: a rebuild gets the same Node. It must satisfy package.json "engines"
 # (test/compose/docker-compose.int-spec.ts checks that).
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:22.23.5-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # better-sqlite3 compiles from source when no prebuilt binary can be downloaded for this platform.
