@@ -14,7 +14,16 @@ import { domainParts, PARKED_SHOWN, readModels, type KeygateRuntime, type Runtim
 export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeOverrides = {}): KeygateRuntime => {
   const clock = overrides.clock ?? systemClock;
   const db: SqliteDb = openSqlite(sqliteFileIn(config.dataDir));
-  const store = new SqliteEventStore(db, { pollIntervalMs: overrides.pollIntervalMs ?? config.sqlitePollIntervalMs, now: () => clock.now() });
+  // Appends (the log, the only thing a caller waits on being durable) commit in the store's writer thread, on a
+  // connection of its own with synchronous=FULL, one fsync per group, while this thread goes on serving.
+  const store = new SqliteEventStore(db, {
+    pollIntervalMs: overrides.pollIntervalMs ?? config.sqlitePollIntervalMs,
+    now: () => clock.now(),
+    writer: 'worker',
+  });
+  // This connection writes only what the log can rebuild: read models, checkpoints and parks, committed together
+  // by each projection pass. NORMAL (WAL): no fsync per pass; a pass lost to a power failure is applied again.
+  db.pragma('synchronous = NORMAL');
   const read = embeddedReadSide(db, store, { onParked: overrides.onParked });
   // Bring the read models up to date before serving, so the first request reads a current list.
   read.runner.catchUp();

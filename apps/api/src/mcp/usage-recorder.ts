@@ -22,7 +22,8 @@ const TOUCH_INTERVAL_MS = 60_000;
 /**
  * Group commit for KeyUsed. Every use is recorded, and a tools/call is answered only once its KeyUsed
  * is durable; but instead of one fsync per call, the uses that arrive while a flush is running are
- * appended together by the next one (one transaction per company stream).
+ * appended together by the next one (one append per company stream, all of them sent at once: the
+ * embedded store commits them in one transaction, one fsync, off the event loop).
  * The usage streams are not the keyring streams: the lifecycle decider never folds uses.
  */
 export class UsageRecorder {
@@ -89,16 +90,19 @@ export class UsageRecorder {
       if (list) list.push(w);
       else byStream.set(w.stream, [w]);
     }
-    for (const [stream, waiting] of byStream) {
-      try {
-        const started = performance.now();
-        await this.store.appendToStream(stream, waiting.map((w) => w.event), 'any');
-        this.onCommit?.(waiting.length, (performance.now() - started) / 1000);
-        for (const w of waiting) w.resolve();
-      } catch (error) {
-        for (const w of waiting) w.reject(error);
-      }
-    }
+    // Every stream's append at once: the store's writer thread commits them in one transaction (one fsync).
+    await Promise.all(
+      [...byStream].map(async ([stream, waiting]) => {
+        try {
+          const started = performance.now();
+          await this.store.appendToStream(stream, waiting.map((w) => w.event), 'any');
+          this.onCommit?.(waiting.length, (performance.now() - started) / 1000);
+          for (const w of waiting) w.resolve();
+        } catch (error) {
+          for (const w of waiting) w.reject(error);
+        }
+      }),
+    );
     this.stats.batches += 1;
     this.stats.events += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);

@@ -27,6 +27,21 @@ eventStoreContract('SqliteEventStore', async () => {
   };
 });
 
+// The embedded runtime's store: appends committed by a worker thread on a connection of its own.
+eventStoreContract('SqliteEventStore (writer thread)', async () => {
+  const dir = tempDir();
+  const db = openSqlite(sqliteFileIn(dir));
+  const store = new SqliteEventStore(db, { writer: 'worker' });
+  return {
+    store,
+    async teardown() {
+      await store.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
 describe('SqliteEventStore on a file', () => {
   let dir: string;
   let file: string;

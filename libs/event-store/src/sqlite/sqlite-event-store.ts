@@ -12,7 +12,9 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from '../event-store.port.js';
+import { APPEND_SQL, appendRows, isWrongVersion, type AppendRequest } from './append-rows.js';
 import type { SqliteDb } from './open-sqlite.js';
+import { SqliteWriterThread, type AppendOutcome } from './sqlite-writer-thread.js';
 import { StoreUnavailableError, storageFailureCode } from './store-unavailable.js';
 
 export * from './store-unavailable.js';
@@ -62,6 +64,19 @@ export interface SqliteEventStoreOptions {
   /** How often a subscription looks for events appended by another process sharing the file. */
   pollIntervalMs?: number;
   now?: () => Date;
+  /**
+   * Where appends commit. 'inline' (default): on the connection given, synchronously (the thread waits for the
+   * fsync). 'worker': in a worker thread owning a connection of its own to the same file (synchronous=FULL), so
+   * the fsync does not stop this thread; appends that arrive while a group commits form the next group, one
+   * transaction and one fsync (groups grow with load). Reads stay on the connection given. A file only (not :memory:).
+   */
+  writer?: 'inline' | 'worker';
+}
+
+interface QueuedAppend {
+  request: AppendRequest;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -78,6 +93,11 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   /** The last append that failed for a storage reason, until an append or a probe succeeds. */
   private writeFailure: { error: string; since: string } | null = null;
+  /** writer: 'worker': the thread, the appends waiting for the group in flight, and the exclusive writes waiting for it to end. */
+  private readonly writer: SqliteWriterThread | null = null;
+  private queued: QueuedAppend[] = [];
+  private groupInFlight = false;
+  private exclusive: (() => void)[] = [];
 
   constructor(
     private readonly db: SqliteDb,
@@ -88,61 +108,32 @@ export class SqliteEventStore implements EventStore {
     this.appended.setMaxListeners(0);
     db.exec(SCHEMA);
     this.stmts = {
-      streamPosition: db.prepare('SELECT MAX(stream_position) AS p FROM events WHERE stream_id = ?').pluck(),
-      insert: db.prepare(
-        `INSERT INTO events (event_id, stream_id, stream_position, type, data, metadata, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      byEventId: db.prepare('SELECT global_position, stream_position FROM events WHERE event_id = ?'),
+      streamPosition: db.prepare(APPEND_SQL.streamPosition).pluck(),
+      insert: db.prepare(APPEND_SQL.insert),
+      byEventId: db.prepare(APPEND_SQL.byEventId),
       readStream: db.prepare('SELECT * FROM events WHERE stream_id = ? AND stream_position >= ? ORDER BY stream_position'),
       readAll: db.prepare('SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
       head: db.prepare('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck(),
       headOfType: db.prepare('SELECT MAX(global_position) FROM events WHERE type = ?').pluck(),
       probe: db.prepare('INSERT INTO store_write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at'),
     };
+    if (options.writer === 'worker' && !db.memory) this.writer = new SqliteWriterThread(db.name);
     this.appendTx = db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState) =>
       this.appendInTransaction(streamId, events, expected),
     );
   }
 
   private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState): AppendResult {
-    // A command retried after its events were written: answer what was written, write nothing.
-    const already = this.stmts.byEventId.all(events[events.length - 1].eventId) as {
-      global_position: number;
-      stream_position: number;
-    }[];
-    if (already.length > 0) {
-      return { nextExpectedStreamPosition: already[0].stream_position, lastGlobalPosition: already[0].global_position };
+    try {
+      return appendRows(this.stmts, { streamId, events, expected, recordedAt: this.now().toISOString() });
+    } catch (error) {
+      throw isWrongVersion(error) ? new WrongExpectedVersionError(error.streamId, error.expected, error.actual) : error;
     }
-    const current = (this.stmts.streamPosition.get(streamId) as number | null) ?? -1;
-    const ok =
-      expected === 'any' ||
-      (expected === 'no_stream' && current === -1) ||
-      (expected === 'stream_exists' && current !== -1) ||
-      expected === current;
-    if (!ok) throw new WrongExpectedVersionError(streamId, expected, current);
-
-    const recordedAt = this.now().toISOString();
-    let position = current;
-    let global = 0;
-    for (const e of events) {
-      position += 1;
-      const info = this.stmts.insert.run(
-        e.eventId,
-        streamId,
-        position,
-        e.type,
-        JSON.stringify(e.data),
-        JSON.stringify(e.metadata ?? {}),
-        recordedAt,
-      );
-      global = Number(info.lastInsertRowid);
-    }
-    return { nextExpectedStreamPosition: position, lastGlobalPosition: global };
   }
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
+    if (this.writer) return this.appendInWriter({ streamId, events, expected, recordedAt: this.now().toISOString() });
     let result: AppendResult;
     try {
       // better-sqlite3 rolls the transaction back when anything in it throws, COMMIT included (SQLITE_FULL
@@ -155,6 +146,70 @@ export class SqliteEventStore implements EventStore {
     this.writeFailure = null;
     this.appended.emit('append', result.lastGlobalPosition);
     return result;
+  }
+
+  private appendInWriter(request: AppendRequest): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queued.push({ request, resolve, reject });
+      this.sendGroup();
+    });
+  }
+
+  /** Sends what is queued as one group, unless a group is in flight or an exclusive write waits for its turn. */
+  private sendGroup(): void {
+    if (this.groupInFlight || this.exclusive.length > 0 || this.queued.length === 0) return;
+    const group = this.queued;
+    this.queued = [];
+    this.groupInFlight = true;
+    this.writer!.append(group.map((q) => q.request)).then(
+      (outcomes) => this.groupDone(group, outcomes),
+      (error: unknown) => this.groupDone(group, group.map(() => ({ error: { message: String(error), code: (error as { code?: string }).code } }))),
+    );
+  }
+
+  private groupDone(group: QueuedAppend[], outcomes: AppendOutcome[]): void {
+    this.groupInFlight = false;
+    let last = 0;
+    for (const [i, q] of group.entries()) {
+      const outcome = outcomes[i];
+      if ('ok' in outcome) {
+        last = Math.max(last, outcome.ok.lastGlobalPosition);
+        q.resolve(outcome.ok);
+      } else if ('wrong' in outcome) {
+        const { streamId, expected, actual } = outcome.wrong;
+        q.reject(new WrongExpectedVersionError(streamId, expected, actual));
+      } else {
+        const { message, code, name } = outcome.error;
+        const error = Object.assign(new Error(message), code === undefined ? {} : { code }, name ? { name } : {});
+        q.reject(this.storageFailure(error, 'append'));
+      }
+    }
+    if (last > 0) {
+      this.writeFailure = null;
+      this.appended.emit('append', last);
+    }
+    // Exclusive writes waiting for this group run now, synchronously, before the next group is sent.
+    for (const run of this.exclusive.splice(0)) run();
+    this.sendGroup();
+  }
+
+  /**
+   * Runs a synchronous write transaction on the connection given to this store (a projection pass) while the
+   * writer thread holds no transaction, so it never waits on SQLite's write lock (busy_timeout would block this
+   * thread): at once if no group is in flight, else right after it commits, before the next group is sent.
+   * Inline writer: at once.
+   */
+  runExclusive<T>(work: () => T): Promise<T> {
+    if (!this.writer || !this.groupInFlight) return new Promise((resolve) => resolve(work()));
+    return new Promise((resolve, reject) =>
+      this.exclusive.push(() => {
+        try {
+          resolve(work());
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    );
   }
 
   /** A storage failure becomes a StoreUnavailableError, remembered for writeStatus(); anything else as it was. */
@@ -281,6 +336,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    while (this.groupInFlight || this.queued.length > 0) await this.nextAppend();
+    await this.writer?.close();
     this.closed = true;
     this.appended.emit('append', 0);
     this.appended.removeAllListeners();

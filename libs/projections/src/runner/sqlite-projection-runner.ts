@@ -47,7 +47,7 @@ interface Target {
  * Keeps every projection caught up with the log, on the SQLite file that holds both.
  * - catchUp(): synchronously, before the API serves (readAllSync, filtered by each projection's types).
  * - start(): the live loop, one followLog of the whole log (woken by appends in this process, polling for those
- *   of other processes sharing the file), each batch applied to each projection in a transaction of its own.
+ *   of other processes sharing the file), each batch applied to every projection in ONE transaction (run between the store's group commits).
  * - rebuild(name), rebuildAll(), rebuildMany(names): from zero, in ONE pass over the log and ONE transaction:
  *   readers see the old rows (and indexes) until it commits.
  * Every checkpoint moves to the batch's last position, whatever its types, so waitFor(position) needs no names.
@@ -91,7 +91,8 @@ export class SqliteProjectionRunner {
     const done = followLog({
       store: this.store,
       checkpoint: () => Math.min(...Object.values(this.checkpoints())),
-      handleBatch: (events) => this.follow(events),
+      // Between the writer thread's group commits: never waits on the write lock (see SqliteEventStore.runExclusive).
+      handleBatch: (events) => this.store.runExclusive(() => this.follow(events)),
       signal: controller.signal,
       maxBatch: this.options.maxBatch ?? BATCH,
       backoff: this.options.backoff,
@@ -204,18 +205,27 @@ export class SqliteProjectionRunner {
     return projection;
   }
 
-  /** The live loop's batch (every type): each projection takes its types past its checkpoint, and moves to its end. */
+  /**
+   * The live loop's batch (every type), ONE transaction for every projection: each takes its types past its
+   * checkpoint, and every checkpoint moves to the batch's end with the rows. That transaction need not be durable
+   * (the embedded runtime's connection commits with synchronous=NORMAL, no fsync): a pass lost to a power failure
+   * rolls back rows and checkpoints together, and is applied again from the log, which is durable.
+   */
   private follow(events: RecordedEvent[]): void {
     const to = events[events.length - 1].globalPosition;
-    for (const p of this.projections) {
-      const target = { projection: p, types: this.types.get(p.name)! };
-      this.inIsolation((mode) => {
-        const from = this.checkpointStore.load(p.name);
-        if (to <= from) return;
-        this.applyEvents([target], events.filter((e) => e.globalPosition > from), mode);
-        this.checkpointStore.save(p.name, to);
-      });
-    }
+    this.inIsolation((mode) => {
+      const behind = this.projections
+        .map((p) => ({ target: { projection: p, types: this.types.get(p.name)! }, from: this.checkpointStore.load(p.name) }))
+        .filter(({ from }) => from < to);
+      const past = (from: number) => (events[0].globalPosition > from ? events : events.filter((e) => e.globalPosition > from));
+      // Usually every checkpoint is where the last pass left it: one call, each event's schema checked once.
+      if (behind.every(({ from }) => from === behind[0].from)) {
+        if (behind.length > 0) this.applyEvents(behind.map((b) => b.target), past(behind[0].from), mode);
+      } else {
+        for (const { target, from } of behind) this.applyEvents([target], past(from), mode);
+      }
+      for (const { target } of behind) this.checkpointStore.save(target.projection.name, to);
+    });
     this.failure = null;
     if (this.waiters.size > 0) this.waiters.release(this.checkpoints());
   }

@@ -1,0 +1,120 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { AppendResult } from '../event-store.port.js';
+import { APPEND_SQL, appendRows, type AppendRequest, type WrongVersion } from './append-rows.js';
+
+/** What became of one append of a group: written (durable), refused (stream state), or failed (the error, as data). */
+export type AppendOutcome = { ok: AppendResult } | { wrong: WrongVersion } | { error: { message: string; code?: string; name?: string } };
+
+interface WriterData {
+  file: string;
+  driver: string;
+  sql: typeof APPEND_SQL;
+}
+
+/**
+ * The body of the writer thread. Its source is sent to the worker (eval), so, like appendRows, it uses only its
+ * parameters. One connection of its own to the file, synchronous=FULL: a group returns once fsynced. Each message
+ * is a group of appends committed in ONE IMMEDIATE transaction (one fsync), each append in a savepoint of its own,
+ * so a stream in the wrong state refuses its append alone. A failed COMMIT fails every append of the group
+ * (better-sqlite3 rolls the transaction back): nothing is answered as written that was not.
+ */
+function writerThread(req: (id: string) => any, append: typeof appendRows, data: WriterData): void {
+  const { parentPort } = req('node:worker_threads');
+  const Database = req(data.driver);
+  const db = new Database(data.file);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = FULL');
+  const stmts = {
+    streamPosition: db.prepare(data.sql.streamPosition).pluck(),
+    insert: db.prepare(data.sql.insert),
+    byEventId: db.prepare(data.sql.byEventId),
+  };
+  const errorOf = (e: any) => ({ message: String(e?.message ?? e), code: typeof e?.code === 'string' ? e.code : undefined, name: e?.name });
+  const one = db.transaction((a: AppendRequest) => append(stmts, a));
+  const group = db.transaction((batch: AppendRequest[]) =>
+    batch.map((a) => {
+      try {
+        return { ok: one(a) };
+      } catch (e: any) {
+        return e?.wrongExpectedVersion === true ? { wrong: e } : { error: errorOf(e) };
+      }
+    }),
+  );
+  parentPort.on('message', (msg: { type: 'append'; id: number; batch: AppendRequest[] } | { type: 'close' }) => {
+    if (msg.type === 'close') {
+      db.close();
+      parentPort.close();
+      return;
+    }
+    let outcomes;
+    try {
+      outcomes = group.immediate(msg.batch);
+    } catch (e) {
+      const error = errorOf(e);
+      outcomes = msg.batch.map(() => ({ error }));
+    }
+    parentPort.postMessage({ id: msg.id, outcomes });
+  });
+}
+
+const SOURCE = `const appendRows = ${appendRows.toString()};\n(${writerThread.toString()})(require, appendRows, require('node:worker_threads').workerData);`;
+
+/**
+ * A worker thread owning the write connection of one SQLite file: the fsync of a commit happens there, so the
+ * thread that sent the appends goes on reading requests meanwhile. The caller sends one group at a time
+ * (SqliteEventStore queues what arrives meanwhile: the next group), so groups grow with load.
+ * The thread keeps the process alive only while a group is in flight.
+ */
+export class SqliteWriterThread {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly inFlight = new Map<number, { resolve(o: AppendOutcome[]): void; reject(e: unknown): void }>();
+  private readonly driver = createRequire(import.meta.url).resolve('better-sqlite3');
+
+  constructor(private readonly file: string) {
+    this.spawn();
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(SOURCE, { eval: true, workerData: { file: this.file, driver: this.driver, sql: APPEND_SQL } satisfies WriterData });
+    worker.unref();
+    worker.on('message', ({ id, outcomes }: { id: number; outcomes: AppendOutcome[] }) => {
+      const waiting = this.inFlight.get(id);
+      this.inFlight.delete(id);
+      if (this.inFlight.size === 0) worker.unref();
+      waiting?.resolve(outcomes);
+    });
+    const fail = (error: unknown) => {
+      if (this.worker === worker) this.worker = null;
+      for (const [id, waiting] of this.inFlight) {
+        this.inFlight.delete(id);
+        waiting.reject(error);
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(Object.assign(new Error(`the SQLite writer thread exited (${code})`), { code: 'SQLITE_IOERR_WRITER_EXIT' })));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Commits the group in one transaction; resolves once it is durable (or refused), one outcome per append. */
+  append(batch: AppendRequest[]): Promise<AppendOutcome[]> {
+    const worker = this.worker ?? this.spawn();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.inFlight.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ type: 'append', id, batch });
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage({ type: 'close' });
+    worker.ref();
+    await exited;
+  }
+}
