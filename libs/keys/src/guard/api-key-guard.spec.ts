@@ -88,6 +88,14 @@ const givenGuard = (
 
 const bearer = (token: string) => `Bearer ${token}`;
 const secretOf = (token: string) => parseToken(token)!.secret;
+const mintedEvent = (keyId: string, secret: string): KeyMinted => ({
+  type: 'KeyMinted',
+  data: {
+    actorUserId: 'bob', actorName: 'Bob', companyId: 'acme', keyId, correlationId: 'c', at: '2026-05-10T12:00:00.000Z',
+    acknowledgementId: 'ack', label: 'l', prefix: `kg_${keyId}`, verifier: `v:${secret}`,
+    expiresAt: new Date(EXPIRES_AT_MS).toISOString(), creatorRole: 'user', permissions: ['keys:use'],
+  },
+});
 const revokedEvent = (keyId = KEY): KeyRevoked => ({
   type: 'KeyRevoked',
   data: { actorUserId: 'alice', actorName: 'Alice', companyId: 'acme', keyId, correlationId: 'c', at: '2026-05-10T12:00:00.000Z' },
@@ -526,6 +534,85 @@ describe('ApiKeyGuard', () => {
       expect(sourceBucket('fe80::1%eth0')).toBe('ip6:fe80:0:0:0::/64');
       expect(sourceBucket('::ffff:192.0.2.1')).toBe(sourceBucket('192.0.2.1'));
       expect(sourceBucket('192.0.2.1')).not.toBe(sourceBucket('192.0.2.2'));
+    });
+  });
+
+  describe('dead keys answer from the lookup read model after a restart (issue 11)', () => {
+    /** A table seeded with no key (the dead ones are not loaded), asking `rows` on a miss. */
+    const givenRestarted = (rows: Record<string, { status: HotKeySeed['status']; expiresAt: string } | null>) => {
+      let asked = 0;
+      const table = new HotKeyTable({ lookup: async (keyId) => (asked++, rows[keyId] ?? null) });
+      table.seed([], 10);
+      const hasher = new FakeHasher();
+      const guard = new ApiKeyGuard(table, hasher, { requestsPerMinute: 1000, failuresPerMinute: 10 });
+      return { table, hasher, guard, asked: () => asked };
+    };
+    const future = new Date(EXPIRES_AT_MS).toISOString();
+
+    it.each([
+      ['revoked', { status: 'revoked' as const, expiresAt: future }, REVOKED],
+      ['expired', { status: 'expired' as const, expiresAt: future }, EXPIRED],
+      ['active but past its expiry', { status: 'active' as const, expiresAt: new Date(NOW - 1).toISOString() }, EXPIRED],
+    ])('given a %s key not in the table, then its description, without argon2; then synchronously from the cache', async (_, row, description) => {
+      const { guard, hasher, asked } = givenRestarted({ [KEY]: row });
+      const { token } = mintToken(KEY);
+
+      expect(await settle(guard.check(bearer(token), NOW, { source: '10.0.0.1' }))).toEqual(denied401(description));
+      expect(sync(guard.check(bearer(token), NOW, { source: '10.0.0.1' }))).toEqual(denied401(description));
+      expect(hasher.verifyCalls).toBe(0);
+      expect(asked()).toBe(1);
+    });
+
+    it.each([
+      ['deleted', { [KEY]: { status: 'deleted' as const, expiresAt: future } }],
+      ['unknown to both table and lookup', {}],
+      ['active in the lookup but not yet in the table (never admitted from the lookup)', { [KEY]: { status: 'active' as const, expiresAt: future } }],
+    ])('given a key id %s, then the unknown-id path: 401 invalid after the dummy argon2 work', async (_, rows) => {
+      const { guard, hasher } = givenRestarted(rows);
+      const { token, secret } = mintToken(KEY);
+
+      expect(await settle(guard.check(bearer(token), NOW, { source: '10.0.0.1' }))).toEqual(denied401(INVALID));
+      expect(hasher.verifyCalls).toBe(1);
+      expect(hasher.hashCalls).toBe(1);
+      expect(hasher.verifiedAgainst).not.toContain(`v:${secret}`);
+    });
+
+    it('given a lookup under way, when the table learns the key meanwhile, then the table wins', async () => {
+      let release = () => {};
+      const gate = new Promise<void>((r) => (release = r));
+      const { token, secret } = mintToken(UNKNOWN);
+      const table = new HotKeyTable({ lookup: async () => (await gate, null) });
+      const guard = new ApiKeyGuard(table, new FakeHasher(), { requestsPerMinute: 1000, failuresPerMinute: 10 });
+      const checking = guard.check(bearer(token), NOW);
+
+      table.apply(mintedEvent(UNKNOWN, secret), 11);
+      release();
+
+      expect(await settle(checking)).toMatchObject({ ok: true });
+    });
+
+    it('given a key revoked on this replica, then the very next request is 401 revoked, from the table, not the lookup', async () => {
+      const { guard, table, asked } = givenRestarted({});
+      const { token, secret } = mintToken(KEY);
+      table.apply(mintedEvent(KEY, secret), 11);
+      expect(await settle(guard.check(bearer(token), NOW))).toMatchObject({ ok: true });
+
+      table.apply(revokedEvent(), 12);
+
+      expect(sync(guard.check(bearer(token), NOW))).toEqual(denied401(REVOKED));
+      expect(asked()).toBe(0);
+    });
+
+    it('given a deleted key, when its KeyMinted is replayed, then it stays refused with its right secret', async () => {
+      const { guard, table, hasher } = givenRestarted({});
+      const { token, secret } = mintToken(KEY);
+      table.apply(mintedEvent(KEY, secret), 11);
+      table.apply({ type: 'KeyDeleted', data: revokedEvent().data }, 12);
+
+      table.apply(mintedEvent(KEY, secret), 11);
+
+      expect(await settle(guard.check(bearer(token), NOW))).toEqual(denied401(INVALID));
+      expect(hasher.verifiedAgainst).not.toContain(`v:${secret}`);
     });
   });
 });

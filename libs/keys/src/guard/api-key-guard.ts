@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { parseToken } from '../token/api-token.js';
 import type { SecretHasher } from '../token/secret-hasher.js';
-import type { HotKey, HotKeyTable } from './hot-key-table.js';
+import type { HotKey, HotKeyTable, MissAnswer } from './hot-key-table.js';
 import { FixedWindowRateLimiter, type RateDecision } from './rate-limiter.js';
 
 export type GuardVerdict =
@@ -138,24 +138,43 @@ export class ApiKeyGuard {
     if (parsed === null) return MALFORMED;
 
     // 2. The source's budget, before anything about the key id is looked at.
-    const bySource = context.source !== undefined && context.source !== '';
-    const bucketOf = (keyId: string) => (bySource ? sourceBucket(context.source!) : `key:${keyId}`);
-    if (bySource && this.failures.remaining(bucketOf(''), nowMs) === 0) return this.throttled(bucketOf(''), nowMs);
+    const source = context.source !== undefined && context.source !== '' ? sourceBucket(context.source) : undefined;
+    if (source !== undefined && this.failures.remaining(source, nowMs) === 0) return this.throttled(source, nowMs);
 
-    // 3–4. Lookup, then status against the clock.
-    const key = this.table.get(parsed.keyId);
+    // 3–4. Lookup, then status against the clock. A key id the table does not hold (neither live nor seen
+    // dying) is asked of the lookup read model: a dead key of the past answers as it always did.
     const mac = createHmac('sha256', this.verdictKey).update(token).digest();
-    if (key === undefined || key.status === 'deleted') {
-      const failures = bySource ? this.failures : this.unknownFailures;
-      return this.verifyThen(bucketOf(parsed.keyId), failures, parsed.keyId, null, parsed.secret, mac, nowMs, () => deny(INVALID));
+    const key = this.table.get(parsed.keyId);
+    if (key !== undefined) return this.decide(key, parsed.keyId, parsed.secret, mac, nowMs, source);
+    const answer = this.table.miss(parsed.keyId, nowMs);
+    if (typeof answer === 'string') return this.decide(answer, parsed.keyId, parsed.secret, mac, nowMs, source);
+    // The table may have learned the key while the lookup ran: it comes first.
+    return answer.then((a) => this.decide(this.table.get(parsed.keyId) ?? a, parsed.keyId, parsed.secret, mac, nowMs, source));
+  }
+
+  private decide(
+    key: HotKey | MissAnswer,
+    keyId: string,
+    secret: string,
+    mac: Buffer,
+    nowMs: number,
+    /** The source's failure bucket; failures count per key id without one. */
+    source: string | undefined,
+  ): GuardVerdict | Promise<GuardVerdict> {
+    const bucket = source ?? `key:${keyId}`;
+    const status = typeof key === 'string' ? key : key.status;
+    if (status === 'revoked') return REVOKED;
+    if (status === 'expired') return EXPIRED;
+    if (typeof key === 'string' || key.status === 'deleted') {
+      const failures = source !== undefined ? this.failures : this.unknownFailures;
+      return this.verifyThen(bucket, failures, keyId, null, secret, mac, nowMs, () => deny(INVALID));
     }
-    if (key.status === 'revoked') return REVOKED;
-    if (key.status === 'expired' || nowMs >= key.expiresAtMs) return EXPIRED;
+    if (nowMs >= key.expiresAtMs) return EXPIRED;
 
     // 5. Cached verdict, else argon2id once.
     const known = this.verified.get(key.keyId);
     if (known !== undefined && timingSafeEqual(known, mac)) return this.limit(key, nowMs);
-    return this.verifyThen(bucketOf(key.keyId), this.failures, key.keyId, key.verifier, parsed.secret, mac, nowMs, () => {
+    return this.verifyThen(bucket, this.failures, key.keyId, key.verifier, secret, mac, nowMs, () => {
       this.verified.set(key.keyId, mac);
       return this.limit(key, nowMs);
     });

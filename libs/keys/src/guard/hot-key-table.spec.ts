@@ -69,7 +69,8 @@ describe('HotKeyTable', () => {
 
       table.seed([seedRow(), seedRow({ keyId: OTHER, status: 'revoked', permissions: [] })], 42);
 
-      expect(table.size).toBe(2);
+      // The live key is held; the revoked one is remembered dead.
+      expect([table.size, table.deadSize]).toEqual([1, 1]);
       expect(table.position).toBe(42);
       const key = table.get(KEY)!;
       expect(key).toMatchObject({
@@ -139,13 +140,13 @@ describe('HotKeyTable', () => {
       expect(table.get(KEY)).toMatchObject({ status: 'expired', position: 11 });
     });
 
-    it('when KeyDeleted arrives, then the entry stays, marked deleted, with its verifier wiped', () => {
+    it('when KeyDeleted arrives, then the key leaves the live keys and is remembered deleted, its verifier wiped', () => {
       const table = givenMintedKey();
 
       table.apply(deleted(), 11);
 
       expect(table.get(KEY)).toMatchObject({ status: 'deleted', position: 11, verifier: '' });
-      expect(table.size).toBe(1);
+      expect([table.size, table.deadSize]).toEqual([0, 1]);
     });
 
     it('when KeyAcknowledged arrives, then no key changes but the position moves', () => {
@@ -287,6 +288,135 @@ describe('HotKeyTable', () => {
       table.advance(10);
 
       await expect(waiting).rejects.toThrow('hot key table did not reach 11');
+    });
+  });
+
+  describe('live keys only, dead keys remembered (issue 11)', () => {
+    it('given a key remembered deleted was forgotten (the bound), when its KeyMinted is replayed, then it does not revive', () => {
+      const table = new HotKeyTable({ deadKept: 1 });
+      table.apply(minted(), 10);
+      table.apply(deleted(), 11);
+      // Another key dies: KEY is pushed out of the bounded dead cache.
+      table.apply(minted(OTHER), 12);
+      table.apply(revoked(OTHER), 13);
+      expect(table.get(KEY)).toBeUndefined();
+
+      table.apply(minted(), 10);
+
+      expect(table.get(KEY)).toBeUndefined();
+      expect(table.size).toBe(0);
+    });
+
+    it('given a row that died after the seed checkpoint, when its events are replayed after the seed, then it never becomes live', () => {
+      const table = new HotKeyTable();
+      // Checkpoint 40 read before the rows; the rows show KEY deleted at 45 (minted at 43).
+      table.seed([seedRow({ status: 'deleted', position: 45 }), seedRow({ keyId: OTHER })], 40);
+      expect(table.get(KEY)).toMatchObject({ status: 'deleted', position: 45, verifier: '' });
+
+      table.apply(minted(), 43);
+      expect(table.get(KEY)).toMatchObject({ status: 'deleted' });
+      table.apply(deleted(), 45);
+
+      expect(table.get(KEY)).toMatchObject({ status: 'deleted', position: 45 });
+      expect(table.size).toBe(1);
+    });
+
+    it('never drops a dead key whose events are still ahead of the table, whatever the bound', () => {
+      const table = new HotKeyTable({ deadKept: 1 });
+      table.seed([seedRow({ status: 'revoked', position: 45 }), seedRow({ keyId: OTHER, status: 'deleted', position: 44 })], 40);
+
+      table.apply(minted(), 41);
+
+      expect(table.get(KEY)).toMatchObject({ status: 'revoked' });
+      expect(table.size).toBe(0);
+    });
+
+    it('when a key is revoked, then it leaves the live keys and the very next get is revoked', () => {
+      const table = givenMintedKey();
+
+      table.apply(revoked(), 11);
+
+      expect([table.size, table.deadSize]).toEqual([0, 1]);
+      expect(table.get(KEY)).toMatchObject({ status: 'revoked' });
+    });
+
+    describe('miss', () => {
+      const row = (status: HotKeySeed['status'], expiresAt = EXPIRES_AT) => ({ status, expiresAt });
+      const NOW = Date.parse('2026-05-10T12:00:00.000Z');
+
+      it('without a lookup, then unknown at once', () => {
+        expect(new HotKeyTable().miss(KEY, NOW)).toBe('unknown');
+      });
+
+      it.each([
+        ['revoked', row('revoked'), 'revoked'],
+        ['expired', row('expired'), 'expired'],
+        ['deleted', row('deleted'), 'deleted'],
+        ['active past its expiry (no KeyExpired yet)', row('active', '2026-01-01T00:00:00.000Z'), 'expired'],
+        ['active (the table is behind): never admitted from the lookup', row('active'), 'unknown'],
+        ['absent', null, 'unknown'],
+      ])('given a row %s, then %s', async (_, found, answer) => {
+        const table = new HotKeyTable({ lookup: async () => found });
+
+        expect(await table.miss(KEY, NOW)).toBe(answer);
+      });
+
+      it('asks once for concurrent misses, then answers from its cache synchronously until it lapses', async () => {
+        let asked = 0;
+        let now = 0;
+        const table = new HotKeyTable({ lookup: async () => (asked++, row('revoked')), lookupCacheMs: 1000, monotonicNow: () => now });
+
+        expect(await Promise.all([table.miss(KEY, NOW), table.miss(KEY, NOW)])).toEqual(['revoked', 'revoked']);
+        expect(table.miss(KEY, NOW)).toBe('revoked');
+        expect(asked).toBe(1);
+
+        now = 1001;
+        expect(await table.miss(KEY, NOW)).toBe('revoked');
+        expect(asked).toBe(2);
+      });
+
+      it('keeps at most lookupCacheSize answers', async () => {
+        let asked = 0;
+        const table = new HotKeyTable({ lookup: async () => (asked++, null), lookupCacheSize: 1 });
+        await table.miss(KEY, NOW);
+        await table.miss(OTHER, NOW);
+
+        expect(await table.miss(KEY, NOW)).toBe('unknown');
+        expect(asked).toBe(3);
+      });
+
+      it('given a lookup that fails, then unknown, and it is asked again next time', async () => {
+        let asked = 0;
+        const table = new HotKeyTable({ lookup: async () => (asked++, Promise.reject(new Error('down'))) });
+
+        expect(await table.miss(KEY, NOW)).toBe('unknown');
+        expect(await table.miss(KEY, NOW)).toBe('unknown');
+        expect(asked).toBe(2);
+      });
+
+      it('given as many lookups under way as allowed, then another miss is unknown at once, without asking', async () => {
+        let release = () => {};
+        const gate = new Promise<void>((r) => (release = r));
+        let asked = 0;
+        const table = new HotKeyTable({ lookup: async () => (asked++, await gate, row('revoked')), maxConcurrentLookups: 1 });
+        const first = table.miss(KEY, NOW);
+
+        expect(table.miss(OTHER, NOW)).toBe('unknown');
+        release();
+        expect(await first).toBe('revoked');
+        expect(asked).toBe(1);
+      });
+
+      it('given a cached answer, when a lifecycle event for the key is applied, then the cache entry is dropped', async () => {
+        let asked = 0;
+        const table = new HotKeyTable({ lookup: async () => (asked++, null) });
+        await table.miss(KEY, NOW);
+
+        table.apply(revoked(), 5);
+
+        expect(await table.miss(KEY, NOW)).toBe('unknown');
+        expect(asked).toBe(2);
+      });
     });
   });
 });
