@@ -18,7 +18,7 @@ const actor = (userId: string, companyId: string, role: 'root' | 'user' = 'user'
 });
 
 /** A history with every event type, over two companies, written through the real decider. */
-const writeHistory = async (repo: KeyringRepository, store: SqliteEventStore) => {
+const writeHistory = async (repo: KeyringRepository, store: SqliteEventStore, settle: () => Promise<void>) => {
   let t = Date.parse('2026-05-10T12:00:00Z');
   const at = () => new Date((t += 1000));
   const run = (company: string, c: KeyCommand extends infer K ? (K extends KeyCommand ? Omit<K, 'now' | 'correlationId'> : never) : never) =>
@@ -35,11 +35,16 @@ const writeHistory = async (repo: KeyringRepository, store: SqliteEventStore) =>
       }
     }
   }
-  // Uses go to their own stream, as the MCP endpoint will write them.
+  // Uses go to their own stream, as the MCP endpoint writes them: a roll-up of five whoami fed by two batches
+  // (the live side applies them apart, a rebuild together), and one list_api_keys.
   const [company, keyId] = ids[0].split('/');
-  await store.appendToStream(`usage-${keyId}`, [{ eventId: 'use-1', type: 'KeyUsed', data: {
-    actorUserId: 'alice', actorName: 'ALICE', companyId: company, keyId, correlationId: 'r1', at: at().toISOString(),
-    tool: 'whoami', outcome: 'ok', client: { name: 'claude-code', version: '2.1' }, remoteAddress: '127.0.0.1', requestId: 'r1' } }], 'any');
+  const minute = at().toISOString().slice(0, 17);
+  const use = (n: number, tool = 'whoami', outcome = 'ok') => ({ eventId: `use-${n}`, type: 'KeyUsed', data: {
+    actorUserId: 'alice', actorName: 'ALICE', companyId: company, keyId, correlationId: `r${n}`, at: `${minute}${String(10 + n).padStart(2, '0')}.000Z`,
+    tool, outcome, client: { name: 'claude-code', version: '2.1' }, remoteAddress: '127.0.0.1', requestId: `r${n}` } });
+  await store.appendToStream(`usage-${keyId}`, [use(1), use(2, 'whoami', 'error'), use(3)], 'any');
+  await settle();
+  await store.appendToStream(`usage-${keyId}`, [use(4), use(5, 'list_api_keys'), use(6, 'whoami', 'denied')], 'any');
   const root = actor('root', 'acme', 'root');
   const [, revoked] = ids[1].split('/');
   await run('acme', { type: 'RevokeKey', actor: root, keyId: revoked });
@@ -61,7 +66,7 @@ describe('embedded projections', () => {
     store = new SqliteEventStore(db, { pollIntervalMs: 10 });
     read = embeddedReadSide(db, store);
     read.runner.start();
-    await writeHistory(new KeyringRepository(store, DEFAULT_KEY_POLICY), store);
+    await writeHistory(new KeyringRepository(store, DEFAULT_KEY_POLICY), store, async () => read.runner.waitFor(await store.headPosition()));
     await read.runner.waitFor(await store.headPosition());
   });
 
@@ -78,7 +83,12 @@ describe('embedded projections', () => {
     expect(acme.find((k) => k.lastUsedAt !== null)?.lastUsedAt).toBeDefined();
     const feed = await read.activity.query({ companyId: 'acme', visibleToOwner: null, limit: 100 });
     expect(feed.map((e) => e.type)).toEqual(expect.arrayContaining(['KeyAcknowledged', 'KeyMinted', 'KeyUsed', 'KeyRevoked', 'KeyDeleted', 'KeyExpired']));
-    expect(feed).toHaveLength(6 * 2 + 4);
+    // 6 acknowledgements and mints, a revoke, a delete, an expiry, and the uses in two roll-ups.
+    expect(feed).toHaveLength(6 * 2 + 3 + 2);
+    expect(feed.filter((e) => e.type === 'KeyUsed').map((e) => [e.tool, e.count, e.outcomes])).toEqual([
+      ['whoami', 5, { ok: 3, error: 1, denied: 1 }],
+      ['list_api_keys', 1, { ok: 1, error: 0, denied: 0 }],
+    ]);
     expect(await read.activity.query({ companyId: 'globex', visibleToOwner: null, limit: 100 })).toHaveLength(6);
     const lookup = await read.lookup.all();
     expect(lookup).toHaveLength(9);
@@ -139,7 +149,7 @@ describe('embedded projections', () => {
     } finally {
       lookup.apply = original;
     }
-    expect(outside).toMatchObject({ rows: 22, keys: 9, indexes: 4, plan: expect.stringContaining(`${ACTIVITY_TABLE}_by_company`), feed: 16 });
+    expect(outside).toMatchObject({ rows: 23, keys: 9, indexes: 4, plan: expect.stringContaining(`${ACTIVITY_TABLE}_by_company`), feed: 17 });
     expect(seen).toEqual([{ mine: 0, ...outside }]);
     expect(look()).toEqual(outside);
     expect(snapshot(db)).toEqual(live);
@@ -162,6 +172,51 @@ describe('embedded projections', () => {
       for (const e of events) if (projection.eventTypes.includes(e.type)) projection.apply([e], db);
     }
     expect(snapshot(db)).toEqual(live);
+  });
+
+  it('a batch of uses is written coalesced: one write per roll-up (activity feed) and per key (keys list), whatever its size', async () => {
+    await read.runner.stop();
+    const head = await store.headPosition();
+    const [keyId] = (await read.keys.list('acme', 'alice')).map((k) => k.keyId);
+    const use = (n: number, tool: string) => ({ eventId: `burst-${n}`, type: 'KeyUsed', data: {
+      actorUserId: 'alice', actorName: 'ALICE', companyId: 'acme', keyId, correlationId: `b${n}`, at: `2026-08-08T12:00:${String(n % 60).padStart(2, '0')}.000Z`,
+      tool, outcome: 'ok', client: { name: 'claude-code', version: '2.1' }, remoteAddress: null, requestId: `b${n}` } });
+    await store.appendToStream(`usage-${keyId}`, Array.from({ length: 60 }, (_, n) => use(n, n % 6 === 0 ? 'list_api_keys' : 'whoami')), 'any');
+    const events = store.readAllSync({ after: head, maxCount: 1000 });
+    expect(events).toHaveLength(60);
+    const changes = db.prepare('SELECT total_changes()').pluck();
+    const writesOf = (name: string) => {
+      const projection = read.runner.projections.find((p) => p.name === name)!;
+      const before = changes.get() as number;
+      db.transaction(() => projection.apply(events, db))();
+      return (changes.get() as number) - before;
+    };
+    expect(writesOf(ACTIVITY_TABLE)).toBe(2);
+    expect(writesOf(KEYS_LIST_TABLE)).toBe(1);
+    // Delivered again: nothing written.
+    expect(writesOf(ACTIVITY_TABLE)).toBe(0);
+    const feed = await read.activity.query({ companyId: 'acme', visibleToOwner: null, keyId, limit: 2 });
+    expect(feed.map((e) => [e.tool, e.count, e.firstAt, e.lastAt])).toEqual([
+      ['whoami', 50, '2026-08-08T12:00:01.000Z', '2026-08-08T12:00:59.000Z'],
+      ['list_api_keys', 10, '2026-08-08T12:00:00.000Z', '2026-08-08T12:00:54.000Z'],
+    ]);
+  });
+
+  it('a file with the per-use feed of an earlier version: the feed is dropped and rebuilt from the log at start', async () => {
+    const live = snapshot(db);
+    await read.runner.stop();
+    const head = await store.headPosition();
+    // activity_v1 as it was: one row per event, no roll-up columns; its checkpoint at the head.
+    db.exec(`DROP TABLE ${ACTIVITY_TABLE}; DELETE FROM activity_keys_v1;
+      CREATE TABLE ${ACTIVITY_TABLE} (position INTEGER PRIMARY KEY, event_id TEXT NOT NULL, company_id TEXT NOT NULL, type TEXT NOT NULL,
+        key_id TEXT NOT NULL, key_label TEXT, key_owner_user_id TEXT NOT NULL, actor_user_id TEXT NOT NULL, actor_name TEXT NOT NULL,
+        at TEXT NOT NULL, detail TEXT NOT NULL);
+      INSERT INTO ${ACTIVITY_TABLE} VALUES (1, 'e', 'acme', 'KeyUsed', 'k', NULL, 'alice', 'alice', 'A', '2026-01-01T00:00:00.000Z', 'Used an API key: ok');`);
+    db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?').run(head, ACTIVITY_TABLE);
+    const again = embeddedReadSide(db, store);
+    again.runner.catchUp();
+    expect(snapshot(db)).toEqual(live);
+    expect(again.runner.status().projections.map((p) => p.checkpoint)).toEqual([head, head, head]);
   });
 
   it('keeps each checkpoint in the file, so a restart resumes where it stopped', async () => {

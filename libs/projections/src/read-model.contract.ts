@@ -131,12 +131,17 @@ export class KeyHistory {
   }
 
   /** `at` may be given: uses are recorded late and out of order (group commit, several replicas). */
-  use(companyId: string, actor: Person, keyId: string, o: { at?: string; tool?: string | null; outcome?: 'ok' | 'error' | 'denied' } = {}): Promise<Appended> {
+  use(
+    companyId: string,
+    actor: Person,
+    keyId: string,
+    o: { at?: string; tool?: string | null; outcome?: 'ok' | 'error' | 'denied'; client?: KeyUsed['data']['client'] } = {},
+  ): Promise<Appended> {
     const data: KeyUsed['data'] = {
       ...this.context(actor, companyId, keyId, o.at ?? this.tick()),
       tool: o.tool === undefined ? 'whoami' : o.tool,
       outcome: o.outcome ?? 'ok',
-      client: { name: 'claude-code', version: '2.1.0' },
+      client: o.client ?? { name: 'claude-code', version: '2.1.0' },
       remoteAddress: '127.0.0.1',
       requestId: randomUUID(),
     };
@@ -339,7 +344,12 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
     });
 
     describe('activity feed', () => {
-      it('records every lifecycle event and every use, attributed, newest first', async () => {
+      const clock = (at: string) => at.slice(11, 19);
+      const BUCKET_ID = /^u[A-Za-z0-9_-]{22}$/;
+      /** A minute of the suite's day, plus seconds: uses at chosen instants (the clock of KeyHistory is 08:00). */
+      const t = (minute: number, second = 0) => new Date(Date.parse('2026-04-01T12:00:00.000Z') + minute * 60_000 + second * 1000).toISOString();
+
+      it('records every lifecycle event, one entry each, and every use in a roll-up, attributed, newest first', async () => {
         const { ack, mint } = await h.mint('acme', ALICE, 'acme-a1', { label: 'laptop' });
         const use1 = await h.use('acme', ALICE, 'acme-a1', { tool: 'whoami' });
         const use2 = await h.use('acme', ALICE, 'acme-a1', { tool: null, outcome: 'denied' });
@@ -358,19 +368,80 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
           [mint, 'KeyMinted', ALICE],
           [ack, 'KeyAcknowledged', ALICE],
         ];
-        expect(rows.map((r) => [r.position, r.id, r.type, r.at, r.keyId, r.actorUserId, r.actorName])).toEqual(
-          expected.map(([e, type, who]) => [e.position, e.eventId, type, e.at, 'acme-a1', who.userId, who.name]),
+        expect(rows.map((r) => [r.position, r.type, r.at, r.keyId, r.actorUserId, r.actorName])).toEqual(
+          expected.map(([e, type, who]) => [e.position, type, e.at, 'acme-a1', who.userId, who.name]),
         );
+        // A lifecycle entry is its event (id: the event id); a roll-up has a stable id of its own.
+        expect(rows.filter((r) => r.type !== 'KeyUsed').map((r) => r.id)).toEqual([del, expire, revoke, mint, ack].map((e) => e.eventId));
+        expect(rows[3].id).toMatch(BUCKET_ID);
+        expect(rows[4].id).toMatch(BUCKET_ID);
+        expect(rows[3].id).not.toBe(rows[4].id);
         expect(rows.map((r) => r.detail)).toEqual([
           'Deleted API key "laptop"',
           'API key "laptop" expired',
           'Revoked API key "laptop"',
-          'Used API key "laptop" from claude-code 2.1.0: denied',
-          'Used API key "laptop" to call whoami from claude-code 2.1.0: ok',
+          `Used API key "laptop" once from claude-code 2.1.0 (denied) at ${clock(use2.at)} UTC`,
+          `Used API key "laptop" to call whoami once from claude-code 2.1.0 (ok) at ${clock(use1.at)} UTC`,
           expect.stringMatching(/^Created API key "laptop", expiring \d{4}-/),
           'Acknowledged the API key security notice',
         ]);
+        // Use entries carry their figures; lifecycle entries none of them.
+        expect(rows[4]).toMatchObject({
+          count: 1, firstAt: use1.at, lastAt: use1.at, outcomes: { ok: 1, error: 0, denied: 0 }, tool: 'whoami',
+          client: { name: 'claude-code', version: '2.1.0' },
+        });
+        expect(rows[3]).toMatchObject({ count: 1, outcomes: { ok: 0, error: 0, denied: 1 }, tool: null });
+        for (const r of rows.filter((r) => r.type !== 'KeyUsed')) {
+          expect([r.count, r.firstAt, r.lastAt, r.outcomes, r.tool, r.client]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+        }
         expect(await feed('globex')).toEqual([]);
+      });
+
+      it('rolls uses up per key × tool × client × minute: every use counted with its outcome, first and last at, newest position', async () => {
+        await h.mint('acme', ALICE, 'acme-a1', { label: 'laptop' });
+        await h.mint('acme', ALICE, 'acme-a2', { label: 'desktop' });
+        await f.catchUp();
+        // One minute of whoami from claude-code 2.1.0 on acme-a1, over two batches, recorded out of order.
+        await h.use('acme', ALICE, 'acme-a1', { at: t(0, 30) });
+        await h.use('acme', ALICE, 'acme-a1', { at: t(0, 5), outcome: 'error' });
+        await f.catchUp();
+        await h.use('acme', ALICE, 'acme-a1', { at: t(0, 58) });
+        await h.use('acme', ALICE, 'acme-a1', { at: t(0, 12), outcome: 'denied' });
+        const lastOfMinute = await h.use('acme', ALICE, 'acme-a1', { at: t(0, 40) });
+        // Each of these is a roll-up of its own: another minute, tool, client version, client, key.
+        const otherMinute = await h.use('acme', ALICE, 'acme-a1', { at: t(1, 0) });
+        const otherTool = await h.use('acme', ALICE, 'acme-a1', { at: t(0, 20), tool: 'list_api_keys' });
+        const otherVersion = await h.use('acme', ALICE, 'acme-a1', { at: t(0, 21), client: { name: 'claude-code', version: '2.2.0' } });
+        const noClient = await h.use('acme', ALICE, 'acme-a1', { at: t(0, 22), client: { name: null, version: null } });
+        const otherKey = await h.use('acme', ALICE, 'acme-a2', { at: t(0, 23) });
+        await f.catchUp();
+
+        const uses = (await feed('acme')).filter((r) => r.type === 'KeyUsed');
+        expect(uses.map((r) => [r.position, r.keyId, r.count])).toEqual([
+          [otherKey.position, 'acme-a2', 1],
+          [noClient.position, 'acme-a1', 1],
+          [otherVersion.position, 'acme-a1', 1],
+          [otherTool.position, 'acme-a1', 1],
+          [otherMinute.position, 'acme-a1', 1],
+          [lastOfMinute.position, 'acme-a1', 5],
+        ]);
+        const minute = uses[5];
+        expect(minute).toMatchObject({
+          at: t(0, 58), firstAt: t(0, 5), lastAt: t(0, 58), outcomes: { ok: 3, error: 1, denied: 1 }, tool: 'whoami',
+          client: { name: 'claude-code', version: '2.1.0' }, actorUserId: 'alice', actorName: ALICE.name, keyLabel: 'laptop',
+        });
+        expect(minute.detail).toBe('Used API key "laptop" to call whoami 5 times from claude-code 2.1.0 (3 ok, 1 error, 1 denied) between 12:00:05 and 12:00:58 UTC');
+        expect(uses[1].detail).toBe('Used API key "laptop" to call whoami once (ok) at 12:00:22 UTC');
+        expect(uses[1].client).toEqual({ name: null, version: null });
+        expect(uses[3].detail).toBe('Used API key "laptop" to call list_api_keys once from claude-code 2.1.0 (ok) at 12:00:20 UTC');
+        // Every use is counted somewhere.
+        expect(uses.reduce((n, r) => n + r.count!, 0)).toBe(10);
+        // The roll-up's id stays as it grows.
+        const id = minute.id;
+        await h.use('acme', ALICE, 'acme-a1', { at: t(0, 59), outcome: 'error' });
+        await f.catchUp();
+        const grown = (await feed('acme'))[0];
+        expect(grown).toMatchObject({ id, count: 6, outcomes: { ok: 3, error: 2, denied: 1 }, lastAt: t(0, 59) });
       });
 
       it('carries the key\'s label from its mint on: the acknowledgement before it has none', async () => {
@@ -378,8 +449,9 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         const ack = await h.acknowledge('acme', ALICE, 'acme-a1');
         await f.catchUp();
         await h.mint('acme', ALICE, 'acme-a1', { label: 'laptop', ack });
-        // ...those of acme-b1 in one.
+        // ...those of acme-b1 in one, with a use.
         await h.mint('acme', BOB, 'acme-b1', { label: 'ci runner' });
+        await h.use('acme', BOB, 'acme-b1');
         await h.revoke('acme', ROOT, 'acme-b1');
         await f.catchUp();
 
@@ -389,6 +461,7 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         expect(labelOf('KeyMinted', 'acme-a1')).toBe('laptop');
         expect(labelOf('KeyAcknowledged', 'acme-b1')).toBeNull();
         expect(labelOf('KeyMinted', 'acme-b1')).toBe('ci runner');
+        expect(labelOf('KeyUsed', 'acme-b1')).toBe('ci runner');
         expect(labelOf('KeyRevoked', 'acme-b1')).toBe('ci runner');
         expect(rows.find((r) => r.type === 'KeyRevoked')?.detail).toBe('Revoked API key "ci runner"');
         // The acknowledger owns the key from the start: its row is visible to them before the mint names it.
@@ -399,34 +472,44 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         await h.mint('acme', ALICE, 'acme-a1');
         await h.mint('acme', BOB, 'acme-b1');
         await h.use('acme', BOB, 'acme-b1');
+        await h.use('acme', BOB, 'acme-b1');
         const rootRevokesB = await h.revoke('acme', ROOT, 'acme-b1');
         const aliceRevokesA = await h.revoke('acme', ALICE, 'acme-a1');
         await h.mint('globex', CAROL, 'globex-c1');
+        await h.use('globex', CAROL, 'globex-c1');
         await f.catchUp();
 
-        const summary = (rows: ActivityRow[]) => rows.map((r) => `${r.type}:${r.keyId}:${r.actorUserId}`);
+        const summary = (rows: ActivityRow[]) => rows.map((r) => `${r.type}:${r.keyId}:${r.actorUserId}${r.count ? `×${r.count}` : ''}`);
         expect(summary(await feed('acme', { keyId: 'acme-b1' }))).toEqual([
-          'KeyRevoked:acme-b1:root-1', 'KeyUsed:acme-b1:bob', 'KeyMinted:acme-b1:bob', 'KeyAcknowledged:acme-b1:bob',
+          'KeyRevoked:acme-b1:root-1', 'KeyUsed:acme-b1:bob×2', 'KeyMinted:acme-b1:bob', 'KeyAcknowledged:acme-b1:bob',
         ]);
         expect(summary(await feed('acme', { actorUserId: 'alice' }))).toEqual([
           'KeyRevoked:acme-a1:alice', 'KeyMinted:acme-a1:alice', 'KeyAcknowledged:acme-a1:alice',
         ]);
-        // What Bob may see: everything about the keys he created, whoever did it.
+        expect(summary(await feed('acme', { actorUserId: 'bob' }))).toEqual([
+          'KeyUsed:acme-b1:bob×2', 'KeyMinted:acme-b1:bob', 'KeyAcknowledged:acme-b1:bob',
+        ]);
+        // What Bob may see: everything about the keys he created, whoever did it, their uses too.
         expect(summary(await feed('acme', { visibleToOwner: 'bob' }))).toEqual([
-          'KeyRevoked:acme-b1:root-1', 'KeyUsed:acme-b1:bob', 'KeyMinted:acme-b1:bob', 'KeyAcknowledged:acme-b1:bob',
+          'KeyRevoked:acme-b1:root-1', 'KeyUsed:acme-b1:bob×2', 'KeyMinted:acme-b1:bob', 'KeyAcknowledged:acme-b1:bob',
         ]);
         expect((await feed('acme', { visibleToOwner: 'bob', actorUserId: 'root-1' })).map((r) => r.position)).toEqual([rootRevokesB.position]);
         expect(await feed('acme', { visibleToOwner: 'bob', keyId: 'acme-a1' })).toEqual([]);
         expect((await feed('acme', { visibleToOwner: 'alice', keyId: 'acme-a1', actorUserId: 'alice' }))[0].position).toBe(aliceRevokesA.position);
+        // Alice sees none of Bob's uses; another company none of acme's.
+        expect((await feed('acme', { visibleToOwner: 'alice' })).some((r) => r.type === 'KeyUsed')).toBe(false);
         expect(await feed('acme', { keyId: 'globex-c1' })).toEqual([]);
         expect(await feed('acme', { visibleToOwner: 'carol' })).toEqual([]);
-        expect(await feed('globex', { visibleToOwner: 'carol' })).toHaveLength(2);
+        expect(summary(await feed('globex', { visibleToOwner: 'carol' }))).toEqual([
+          'KeyUsed:globex-c1:carol×1', 'KeyMinted:globex-c1:carol', 'KeyAcknowledged:globex-c1:carol',
+        ]);
         expect(await feed('acme')).toHaveLength(7);
       });
 
       it('pages with limit and an exclusive `before` position, without gaps or repeats', async () => {
         await h.mint('acme', ALICE, 'acme-a1');
-        for (let i = 0; i < 5; i++) await h.use('acme', ALICE, 'acme-a1');
+        // Five roll-ups: a use a minute.
+        for (let i = 0; i < 5; i++) await h.use('acme', ALICE, 'acme-a1', { at: h.tick(60_000) });
         await h.mint('acme', BOB, 'acme-b1');
         await h.use('acme', BOB, 'acme-b1');
         await f.catchUp();
@@ -449,6 +532,35 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         expect(aliceUses).toHaveLength(2);
         expect(await feed('acme', { before: all[all.length - 1].position })).toEqual([]);
       });
+
+      it('paging while roll-ups grow: never a repeat, never out of order; a roll-up that grows moves to the top', async () => {
+        await h.mint('acme', ALICE, 'acme-a1');
+        const minutes = [1, 2, 3, 4, 5].map((m) => t(m));
+        for (const at of minutes) await h.use('acme', ALICE, 'acme-a1', { at });
+        await f.catchUp();
+
+        const first = await feed('acme', { limit: 2 });
+        expect(first.map((r) => r.lastAt)).toEqual([minutes[4], minutes[3]]);
+        // Meanwhile one roll-up already seen grows, and one not yet seen (below the cursor) grows.
+        await h.use('acme', ALICE, 'acme-a1', { at: t(4, 30) });
+        await h.use('acme', ALICE, 'acme-a1', { at: t(1, 30) });
+        await f.catchUp();
+
+        const rest: ActivityRow[] = [];
+        let before = first[first.length - 1].position;
+        for (;;) {
+          const page = await feed('acme', { limit: 2, before });
+          if (page.length === 0) break;
+          rest.push(...page);
+          before = page[page.length - 1].position;
+        }
+        const walk = [...first, ...rest];
+        expect(new Set(walk.map((r) => r.id)).size).toBe(walk.length);
+        expect(rest.map((r) => r.lastAt)).toEqual([minutes[2], minutes[1], undefined, undefined]);
+        // The one that grew below the cursor is at the top of a fresh first page, with its new count.
+        const fresh = await feed('acme', { limit: 2 });
+        expect(fresh.map((r) => [r.firstAt, r.count])).toEqual([[minutes[0], 2], [minutes[3], 2]]);
+      });
     });
 
     describe('idempotence', () => {
@@ -470,6 +582,11 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         await h.mint('globex', CAROL, 'globex-c1');
         await h.use('acme', ALICE, 'acme-a1', { at: '2026-04-01T10:00:00.000Z' });
         await h.use('acme', ALICE, 'acme-a1', { at: '2026-04-01T09:00:00.000Z' });
+        // One roll-up fed by two batches.
+        await h.use('acme', BOB, 'acme-b1', { at: '2026-04-01T09:30:10.000Z' });
+        await h.use('acme', BOB, 'acme-b1', { at: '2026-04-01T09:30:20.000Z', outcome: 'error' });
+        await f.catchUp();
+        await h.use('acme', BOB, 'acme-b1', { at: '2026-04-01T09:30:30.000Z' });
         await h.use('globex', CAROL, 'globex-c1');
         await h.revoke('acme', ROOT, 'acme-a2');
         await h.expire('acme', 'acme-a2');
@@ -480,6 +597,9 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         expect(before.gets[3]).toBeNull();
         expect(before.gets[1]?.status).toBe('revoked');
         expect(before.gets[0]?.lastUsedAt).toBe('2026-04-01T10:00:00.000Z');
+        expect(before.gets[2]?.lastUsedAt).toBe('2026-04-01T09:30:30.000Z');
+        const rollUp = before.feeds[2].find((r) => r.type === 'KeyUsed');
+        expect(rollUp).toMatchObject({ count: 3, outcomes: { ok: 2, error: 1, denied: 0 }, firstAt: '2026-04-01T09:30:10.000Z', lastAt: '2026-04-01T09:30:30.000Z' });
 
         await f.redeliver();
         expect(await everything()).toEqual(before);
@@ -490,6 +610,10 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         await f.catchUp();
         expect((await f.keys.list('acme', 'bob')).map((k) => k.keyId)).toEqual(['acme-b2', 'acme-b1']);
         expect((await feed('acme'))[0].position).toBe(later.mint.position);
+        // And a roll-up goes on counting from where it was.
+        const more = await h.use('acme', BOB, 'acme-b1', { at: '2026-04-01T09:30:40.000Z', outcome: 'denied' });
+        await f.catchUp();
+        expect((await feed('acme'))[0]).toMatchObject({ id: rollUp!.id, position: more.position, count: 4, outcomes: { ok: 2, error: 1, denied: 1 } });
       });
     });
   });

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { RecordedEvent } from '#event-store';
-import type { KeyEvent } from '#keys';
+import type { KeyEvent, KeyLifecycleEvent, KeyUsed } from '#keys';
 
-/** One sentence a person reads in the activity feed. */
-export const activityDetail = (event: KeyEvent, label: string | null): string => {
-  const name = label === null ? 'an API key' : `API key "${label}"`;
+const keyName = (label: string | null): string => (label === null ? 'an API key' : `API key "${label}"`);
+
+/** One sentence a person reads in the activity feed, for a lifecycle event (uses: useDetail). */
+export const activityDetail = (event: KeyLifecycleEvent, label: string | null): string => {
+  const name = keyName(label);
   switch (event.type) {
     case 'KeyAcknowledged':
       return 'Acknowledged the API key security notice';
@@ -15,11 +18,6 @@ export const activityDetail = (event: KeyEvent, label: string | null): string =>
       return `${name[0].toUpperCase()}${name.slice(1)} expired`;
     case 'KeyDeleted':
       return `Deleted ${name}`;
-    case 'KeyUsed': {
-      const d = event.data;
-      const client = d.client.name ? ` from ${d.client.name}${d.client.version ? ` ${d.client.version}` : ''}` : '';
-      return `Used ${name}${d.tool ? ` to call ${d.tool}` : ''}${client}: ${d.outcome}`;
-    }
   }
 };
 
@@ -39,7 +37,7 @@ export const activityKeyAfter = (event: KeyEvent, known: ActivityKey | undefined
   return known;
 };
 
-/** One entry of the feed, attributed to its user; keyed by the event's global position, so a replay is ignored. */
+/** One entry of the feed for one lifecycle event, attributed to its user; keyed by the event's global position, so a replay is ignored. */
 export interface ActivityEntry {
   position: number;
   eventId: string;
@@ -55,7 +53,7 @@ export interface ActivityEntry {
 }
 
 /** The entry of an event, with the key's record as it stands after it (activityKeyAfter). */
-export const activityEntryOf = (recorded: RecordedEvent, event: KeyEvent, key: ActivityKey | undefined): ActivityEntry => {
+export const activityEntryOf = (recorded: RecordedEvent, event: KeyLifecycleEvent, key: ActivityKey | undefined): ActivityEntry => {
   const d = event.data;
   const keyLabel = key?.label ?? null;
   return {
@@ -63,4 +61,106 @@ export const activityEntryOf = (recorded: RecordedEvent, event: KeyEvent, key: A
     keyLabel, keyOwnerUserId: key?.ownerUserId ?? d.actorUserId, actorUserId: d.actorUserId, actorName: d.actorName,
     at: d.at, detail: activityDetail(event, keyLabel),
   };
+};
+
+/*
+ * Uses: one entry per roll-up bucket, not per KeyUsed (a person reads "called whoami 37 times between 12:00:03
+ * and 12:00:58", not 37 lines; the raw events stay in the log). A bucket is one key, actor, tool, client (name
+ * and version) and minute of `at` (UTC). It counts its uses and their outcomes and keeps the first and last `at`
+ * and the highest log position applied (`lastPosition`): the feed sorts on it, and it is the idempotence guard.
+ * Events of one bucket reach a projection in log order (each projection follows the log in order), so a use
+ * at or below lastPosition was counted already and is skipped: a batch delivered twice, or a rewound
+ * checkpoint, changes nothing. A batch's uses are folded in memory, one bucket at a time, and each bucket
+ * touched is written once per batch.
+ */
+
+export const USE_OUTCOMES = ['ok', 'error', 'denied'] as const;
+export type UseOutcome = (typeof USE_OUTCOMES)[number];
+export type UseOutcomes = Record<UseOutcome, number>;
+
+/** One roll-up entry of the feed: the uses of one key × actor × tool × client × minute. */
+export interface UseBucket {
+  /** Stable, opaque: derived from what the bucket groups by ("u" + 22 base64url characters). */
+  bucketId: string;
+  companyId: string;
+  keyId: string;
+  keyLabel: string | null;
+  keyOwnerUserId: string;
+  actorUserId: string;
+  actorName: string;
+  tool: string | null;
+  clientName: string | null;
+  clientVersion: string | null;
+  /** The minute of `at`, `YYYY-MM-DDTHH:MM` UTC (an unreadable `at` is a bucket of its own). */
+  minute: string;
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  outcomes: UseOutcomes;
+  /** Position of the first use counted (the bucket's birth); stable. */
+  firstPosition: number;
+  /** Highest position counted: the feed's order, and the guard (a use at or below it is counted already). */
+  lastPosition: number;
+  detail: string;
+}
+
+const minuteOf = (at: string): string => {
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? at : new Date(ms).toISOString().slice(0, 16);
+};
+
+/** What a use is grouped by, as one string (for a batch's in-memory map). */
+export const useBucketKey = ({ data: d }: KeyUsed): string =>
+  JSON.stringify([d.companyId, d.keyId, d.actorUserId, d.tool, d.client.name, d.client.version, minuteOf(d.at)]);
+
+/** The bucket's id, from useBucketKey: the same uses always land in the same bucket, on either store. */
+export const bucketIdOf = (key: string): string => `u${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
+
+const clockOf = (at: string): string => {
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? at : new Date(ms).toISOString().slice(11, 19);
+};
+
+/** "Used API key "laptop" to call whoami 37 times from claude-code 2.1 (35 ok, 2 error) between 12:00:03 and 12:00:58 UTC". */
+export const useDetail = (b: Omit<UseBucket, 'detail'>): string => {
+  const client = b.clientName ? ` from ${b.clientName}${b.clientVersion ? ` ${b.clientVersion}` : ''}` : '';
+  const times = b.count === 1 ? 'once' : `${b.count} times`;
+  const seen = USE_OUTCOMES.filter((o) => b.outcomes[o] > 0);
+  const outcomes = b.count === 1 ? seen.join('') : seen.map((o) => `${b.outcomes[o]} ${o}`).join(', ');
+  const when =
+    b.firstAt === b.lastAt ? `at ${clockOf(b.firstAt)} UTC` : `between ${clockOf(b.firstAt)} and ${clockOf(b.lastAt)} UTC`;
+  return `Used ${keyName(b.keyLabel)}${b.tool ? ` to call ${b.tool}` : ''} ${times}${client} (${outcomes}) ${when}`;
+};
+
+/** A new bucket holding this one use, with the key's record as it stands (activityKeyAfter). */
+export const useBucketOf = (event: KeyUsed, position: number, key: ActivityKey | undefined, bucketKey = useBucketKey(event)): UseBucket => {
+  const d = event.data;
+  const outcomes: UseOutcomes = { ok: 0, error: 0, denied: 0 };
+  // The read schema is looser than the writer's: an outcome outside the three counts nowhere but in `count`.
+  if (d.outcome in outcomes) outcomes[d.outcome] = 1;
+  const bucket: Omit<UseBucket, 'detail'> = {
+    bucketId: bucketIdOf(bucketKey), companyId: d.companyId, keyId: d.keyId, keyLabel: key?.label ?? null,
+    keyOwnerUserId: key?.ownerUserId ?? d.actorUserId, actorUserId: d.actorUserId, actorName: d.actorName, tool: d.tool,
+    clientName: d.client.name, clientVersion: d.client.version, minute: minuteOf(d.at), count: 1, firstAt: d.at, lastAt: d.at,
+    outcomes, firstPosition: position, lastPosition: position,
+  };
+  return { ...bucket, detail: useDetail(bucket) };
+};
+
+/**
+ * The bucket after one more use (undefined: none yet). A use at or below the bucket's lastPosition was counted
+ * already: the bucket comes back unchanged (the same object). The newest use names the actor and the key.
+ */
+export const foldUse = (bucket: UseBucket | undefined, event: KeyUsed, position: number, key: ActivityKey | undefined): UseBucket => {
+  if (bucket === undefined) return useBucketOf(event, position, key);
+  if (position <= bucket.lastPosition) return bucket;
+  const d = event.data;
+  const outcomes = { ...bucket.outcomes };
+  if (d.outcome in outcomes) outcomes[d.outcome] += 1;
+  const next: Omit<UseBucket, 'detail'> = {
+    ...bucket, keyLabel: key?.label ?? bucket.keyLabel, keyOwnerUserId: key?.ownerUserId ?? bucket.keyOwnerUserId,
+    actorName: d.actorName, count: bucket.count + 1, outcomes, lastPosition: position,
+    firstAt: d.at < bucket.firstAt ? d.at : bucket.firstAt, lastAt: d.at > bucket.lastAt ? d.at : bucket.lastAt,
+  };
+  return { ...next, detail: useDetail(next) };
 };

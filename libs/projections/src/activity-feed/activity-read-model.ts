@@ -1,6 +1,15 @@
+import type { UseOutcomes } from './activity-feed.rules.js';
+
+/**
+ * An entry of the feed: one lifecycle event, or (type KeyUsed) one roll-up of uses (activity-feed.rules.ts):
+ * one key × actor × tool × client × minute, with its count, outcomes, first and last `at`. `position` orders
+ * the feed: the event's, or the highest of the roll-up's uses (it moves up as the roll-up grows).
+ */
 export interface ActivityRow {
   position: number;
+  /** The event id; for a roll-up, its bucket id (stable as it grows). */
   id: string;
+  /** When it happened; for a roll-up, its last use (lastAt). */
   at: string;
   type: string;
   keyId: string;
@@ -8,6 +17,14 @@ export interface ActivityRow {
   actorUserId: string;
   actorName: string;
   detail: string;
+  /** Roll-ups only: how many uses, when the first and the last was, and how many of each outcome. */
+  count?: number;
+  firstAt?: string;
+  lastAt?: string;
+  outcomes?: UseOutcomes;
+  /** Roll-ups only: the tool called (null: not a tools/call) and the client, as recorded. */
+  tool?: string | null;
+  client?: { name: string | null; version: string | null };
 }
 
 export interface ActivityQuery {

@@ -1,7 +1,7 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
 import { PER_KEY_COLUMNS, prepareStatusUpdates } from '../key-status/key-status.sqlite.js';
-import { sqliteIndex } from '../projection.js';
+import { keyEventOf, sqliteIndex } from '../projection.js';
 import { SqliteTablesProjection } from '../runner/sqlite-projection.js';
 import { KEYS_LIST_EVENT_TYPES, keyListRowOf } from './keys-list.rules.js';
 
@@ -36,6 +36,23 @@ const prepare = (db: SqliteDb) => ({
 export class KeysListProjection extends SqliteTablesProjection<ReturnType<typeof prepare>> {
   constructor() {
     super(KEYS_LIST_TABLE, KEYS_LIST_EVENT_TYPES, [KEYS_LIST_TABLE], DDL, INDEXES, prepare);
+  }
+
+  /**
+   * Uses are most of the log: one UPDATE per key and batch with the newest `at` of its uses, after the batch's
+   * other events (so a key minted and used in the same batch gets its use). Exact: lastUsedAt is a maximum.
+   */
+  override apply(events: readonly RecordedEvent[]): void {
+    const lastUse = new Map<string, string>();
+    for (const recorded of events) {
+      const event = keyEventOf(recorded);
+      if (event.type === 'KeyUsed') {
+        const { keyId, at } = event.data;
+        const seen = lastUse.get(keyId);
+        if (seen === undefined || at > seen) lastUse.set(keyId, at);
+      } else this.applyEvent(event, recorded);
+    }
+    for (const [keyId, at] of lastUse) this.stmts.used.run(at, keyId);
   }
 
   protected applyEvent(event: KeyEvent, { globalPosition: p }: RecordedEvent): void {
