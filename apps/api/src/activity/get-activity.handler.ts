@@ -4,7 +4,11 @@ import { invalid, managesAllKeys } from '#keys';
 import { ACTIVITY_READ_MODEL, type ActivityReadModel } from '#projections';
 import { GetActivityQuery, type ActivityPage } from './get-activity.query.js';
 
-// The cursor is opaque to clients: the position of the last entry they saw.
+// The cursor is opaque to clients: the log position of the last entry they saw; the next page holds the entries
+// strictly below it. A position is never reused, so a cursor stays valid whatever happens to the entries. The
+// feed sorts on each entry's newest position, and a roll-up of uses moves up as it grows: a walk never repeats
+// an entry nor goes out of order, sees once every entry that does not change meanwhile, and an entry that grows
+// during the walk is not on its later pages but at the top of a fresh first page, with its new figures.
 const encodeCursor = (position: number) => Buffer.from(`p${position}`).toString('base64url');
 const decodeCursor = (cursor: string): number => {
   const m = /^p(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
