@@ -6,7 +6,7 @@ import type { UsageStats } from '#api';
 import type { EventStore } from '#event-store';
 import { measureGuard, type GuardLatency } from './guard-latency.js';
 import type { LoadRequest, LoadResult } from './load-child.js';
-import { authSwitch, bootDocumentedPeer, bootKeygate, whoamiCall, type AuthSwitch, type Target } from './targets.js';
+import { authSwitch, bootBareFastify, bootDocumentedPeer, bootKeygate, usageSwitch, whoamiCall, type AuthSwitch, type Target } from './targets.js';
 import { intFromEnv, median } from '../bench-helpers.js';
 
 /**
@@ -15,11 +15,15 @@ import { intFromEnv, median } from '../bench-helpers.js';
  *   (a) keygate:        createKeygateApp as built, POST /api/mcp tools/call whoami with a key minted over REST;
  *   (b) auth off:       the same server as (a), the guard call replaced by its verdict for the duration of
  *                       the run (see targets.ts, authSwitch); everything else, usage recording included, as (a);
+ *   (u) usage off:      the same server as (a), UsageRecorder.record answering at once, recording nothing
+ *                       (targets.ts, usageSwitch): what durable usage costs is a/u;
+ *   (f) bare Fastify:   a bare Fastify POST route answering (a)'s exact body: the floor of an HTTP answer here;
  *   (c) documented way: argon2id verify + new McpServer + new StreamableHTTPServerTransport per request;
  *   (d) guard:          ApiKeyGuard.check() alone, cached-verdict path, each call timed.
  *
  * The servers share this process (one at a time under load); autocannon runs in a child process.
- * (a) and (b) are measured BENCH_MCP_REPS times each in ABBA order (a b, b a, a b, ...); medians reported.
+ * (a), (b) and (u) are measured BENCH_MCP_REPS times each, the order reversed every other time (a b u, u b a,
+ * ...); (f) as many times after them; medians reported.
  *
  *   node dist/bench/mcp/mcp-throughput.bench.js        (after npm run -s build)
  *
@@ -36,6 +40,9 @@ import { intFromEnv, median } from '../bench-helpers.js';
 
 const TARGET_VS_AUTH_OFF = 0.8;
 const TARGET_VS_PEER = 10;
+/** Issue 11: durable usage at close to the cost of no usage, and a fair share of a bare route. */
+const TARGET_VS_USAGE_OFF = 0.8;
+const TARGET_VS_BARE = 0.3;
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pad = (s: string, w: number) => (s.length >= w ? s : ' '.repeat(w - s.length) + s);
@@ -174,6 +181,14 @@ const probe = async (url: string, headers: Record<string, string>, body: string,
   return text;
 };
 
+/** The bare route's answer must be (a)'s, byte for byte. */
+const probeBare = async (url: string, request: { headers: Record<string, string>; body: string }, expected: string): Promise<string> => {
+  const res = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
+  const text = await res.text();
+  if (res.status !== 200 || text !== expected) throw new Error(`${url}: expected (a)'s answer, got ${res.status} ${text}`);
+  return text;
+};
+
 // ---------------------------------------------------------------- main
 
 const main = async () => {
@@ -189,6 +204,7 @@ const main = async () => {
   const built = await bootKeygate();
   const targets: Target[] = [built];
   const auth: AuthSwitch = authSwitch(built);
+  const usageRecording = usageSwitch(built);
   let gen: LoadGenerator | null = null;
   let failed = false;
   try {
@@ -207,16 +223,26 @@ const main = async () => {
     await probe(built.url, noAuth, request.body, built.keyId);
     const expectB = await probe(built.url, request.headers, request.body, built.keyId);
     auth.on();
-    const subjects: Record<'a' | 'b' | 'c', Subject> = {
-      a: { name: 'keygate', target: built, expectBody: expectA, usage: built.keygate.usage.stats, prepare: () => auth.on() },
-      b: { name: 'auth off', target: built, expectBody: expectB, usage: built.keygate.usage.stats, prepare: () => auth.off() },
-      c: { name: 'documented way', target: peer, expectBody: await probe(peer.url, request.headers, request.body, built.keyId), prepare: () => auth.on() },
+    const bare = await bootBareFastify(expectA);
+    targets.push(bare);
+    const stats = built.keygate.usage.stats;
+    const set = (guard: 'on' | 'off', usage: 'on' | 'off') => () => {
+      auth[guard]();
+      usageRecording[usage]();
+    };
+    const subjects: Record<'a' | 'b' | 'u' | 'f' | 'c', Subject> = {
+      a: { name: 'keygate', target: built, expectBody: expectA, usage: stats, prepare: set('on', 'on') },
+      b: { name: 'auth off', target: built, expectBody: expectB, usage: stats, prepare: set('off', 'on') },
+      u: { name: 'usage off', target: built, expectBody: expectA, usage: stats, prepare: set('on', 'off') },
+      f: { name: 'bare Fastify', target: bare, expectBody: await probeBare(bare.url, request, expectA), prepare: set('on', 'on') },
+      c: { name: 'documented way', target: peer, expectBody: await probe(peer.url, request.headers, request.body, built.keyId), prepare: set('on', 'on') },
     };
 
     gen = await LoadGenerator.start();
     const runs: Measured[] = [];
-    const order: ('a' | 'b')[] = [];
-    for (let r = 0; r < reps; r++) order.push(...(r % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)));
+    const order: ('a' | 'b' | 'u' | 'f')[] = [];
+    for (let r = 0; r < reps; r++) order.push(...(r % 2 === 0 ? (['a', 'b', 'u'] as const) : (['u', 'b', 'a'] as const)));
+    for (let r = 0; r < reps; r++) order.push('f');
     for (const [i, which] of order.entries()) {
       const m = await measure(store, gen, subjects[which], request, connections, seconds, warmup);
       runs.push(m);
@@ -229,6 +255,7 @@ const main = async () => {
     gen = null;
 
     auth.on();
+    usageRecording.on();
     await built.keygate.usage.drain();
     log(`guard check() x ${guardIterations}`);
     const guard = await measureGuard(built.keygate.runtime, built.config, built.token, guardIterations);
@@ -244,6 +271,7 @@ const main = async () => {
   } finally {
     gen?.stop();
     auth.on();
+    usageRecording.on();
     for (const t of targets.reverse()) await t.close().catch((e: unknown) => log(`closing ${t.name}: ${String(e)}`));
     if (failed) process.exitCode = 1;
   }
@@ -267,6 +295,8 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
   const of = (name: string) => runs.filter((m) => m.target === name);
   const a = of('keygate');
   const b = of('auth off');
+  const u = of('usage off');
+  const f = of('bare Fastify');
   const summary = (ms: Measured[]) => ({
     rps: median(ms.map((m) => m.load.okPerSecond)),
     p50: median(ms.map((m) => m.load.latencyMs.p50)),
@@ -277,6 +307,10 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
   const sa = summary(a);
   const sb = summary(b);
   const sc = summary([c]);
+  const su = summary(u);
+  const sf = summary(f);
+  const au = sa.rps / su.rps;
+  const af = sa.rps / sf.rps;
   const ab = sa.rps / sb.rps;
   const ac = sa.rps / sc.rps;
   const pairRatios = a.map((m, i) => m.load.okPerSecond / b[i].load.okPerSecond);
@@ -286,7 +320,7 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
       `in a child process; ${warmup} s warm-up (discarded) before every run`,
   );
   out.push(
-    `(a) and (b): ${reps} runs of ${seconds} s each, order AB BA…; (c): 1 run of ${peerSeconds} s; medians. ` +
+    `(a), (b), (u), (f): ${reps} runs of ${seconds} s each, order abu uba… then f…; (c): 1 run of ${peerSeconds} s; medians. ` +
       '(b) is (a)\'s own server with ApiKeyGuard.prototype.check swapped for its verdict during (b)\'s runs',
   );
   out.push('');
@@ -318,6 +352,8 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
       [
         ['(a) keygate', fmt(sa.rps), sa.p50.toFixed(2), sa.p99.toFixed(2), fmt(sa.cpu)],
         ['(b) auth off', fmt(sb.rps), sb.p50.toFixed(2), sb.p99.toFixed(2), fmt(sb.cpu)],
+        ['(u) usage off', fmt(su.rps), su.p50.toFixed(2), su.p99.toFixed(2), fmt(su.cpu)],
+        ['(f) bare Fastify', fmt(sf.rps), sf.p50.toFixed(2), sf.p99.toFixed(2), fmt(sf.cpu)],
         ['(c) documented way', fmt(sc.rps, 1), sc.p50.toFixed(1), sc.p99.toFixed(1), fmt(sc.cpu)],
       ],
     ),
@@ -375,6 +411,11 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
   out.push('==== summary ====');
   out.push(`authenticated (a) ${fmt(sa.rps)} req/s, p99 ${sa.p99.toFixed(2)} ms; auth off (b) ${fmt(sb.rps)} req/s, p99 ${sb.p99.toFixed(2)} ms; documented way (c) ${fmt(sc.rps, 1)} req/s, p99 ${sc.p99.toFixed(1)} ms`);
   out.push(`a/b = ${ab.toFixed(3)} (target ≥ ${TARGET_VS_AUTH_OFF.toFixed(2)}): ${ab >= TARGET_VS_AUTH_OFF ? 'target MET' : 'target NOT met'}`);
+  out.push(
+    `usage off (u) ${fmt(su.rps)} req/s; bare Fastify (f) ${fmt(sf.rps)} req/s; (a) KeyUsed per group commit ${median(a.map((m) => m.eventsPerBatch)).toFixed(1)}`,
+  );
+  out.push(`a/u = ${au.toFixed(3)} (durable usage vs none, target ≥ ${TARGET_VS_USAGE_OFF.toFixed(2)}): ${au >= TARGET_VS_USAGE_OFF ? 'target MET' : 'target NOT met'}`);
+  out.push(`a/f = ${af.toFixed(3)} (vs a bare Fastify route, target ≥ ${TARGET_VS_BARE.toFixed(2)}): ${af >= TARGET_VS_BARE ? 'target MET' : 'target NOT met'}`);
   out.push(`a/c = ${ac.toFixed(1)}x (target ≥ ${TARGET_VS_PEER}x): ${ac >= TARGET_VS_PEER ? 'target MET' : 'target NOT met'}`);
   out.push(`guard check() p50 ${guard.p50Us.toFixed(2)} µs, p99 ${guard.p99Us.toFixed(2)} µs`);
   out.push(`command: npm run -s build && node dist/bench/mcp/mcp-throughput.bench.js`);

@@ -207,3 +207,40 @@ export const bootDocumentedPeer = async (keygate: KeygateApp): Promise<Target> =
     },
   };
 };
+
+// ---------------------------------------------------------------- usage off: (a)'s server recording nothing
+
+/**
+ * "Usage recording off" for (a)'s own server, as authSwitch does for the guard: for as long as it is off, the
+ * UsageRecorder's record() (touch() goes through it) answers at once and writes nothing. Everything else (guard,
+ * SDK, projections following the log, which then has nothing new) is (a)'s.
+ */
+export const usageSwitch = (built: BuiltKeygate): { on(): void; off(): void } => {
+  const usage = built.keygate.usage;
+  const original = usage.record;
+  return {
+    on() {
+      usage.record = original;
+    },
+    off() {
+      usage.record = () => Promise.resolve();
+    },
+  };
+};
+
+// ---------------------------------------------------------------- a bare Fastify route, the same answer
+
+/** The floor of an HTTP answer on this machine: a bare Fastify POST route answering (a)'s exact whoami body. */
+export const bootBareFastify = async (body: string): Promise<Target> => {
+  const fastify = new FastifyAdapter({ logger: false }).getInstance();
+  fastify.post(MCP_PATH, async (_request, reply) => reply.header('content-type', 'application/json').send(body));
+  await fastify.ready();
+  const url = await listen(fastify, () => fastify.server.address());
+  return {
+    name: 'bare Fastify',
+    url,
+    async close() {
+      await fastify.close();
+    },
+  };
+};

@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import { openSqlite, sqliteFileIn, SqliteEventStore } from '#event-store';
+import { MAIN_JS, REPLICA_JWT_SECRET, settings, settingsJwt, startReplica, type Replica } from '../e2e/multi-replica/replica-processes.js';
+
+const run = promisify(execFile);
+
+/**
+ * The embedded write path: KeyUsed appends are fsynced by the store's writer thread (synchronous=FULL), while a
+ * projection pass commits every projection's rows and checkpoints in ONE transaction on the main connection
+ * with synchronous=NORMAL (no fsync). kill -9 right after a pass commits (seen by a read-only observer of the
+ * file), twice: once when the uses have stopped, once while they keep coming. After a restart on the same file,
+ * every acknowledged use is in the log and the read models equal a rebuild of it.
+ */
+describe('kill -9 right after a projection pass', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'keygate-kill-pass-'));
+  const file = sqliteFileIn(dataDir);
+  let replica: Replica | null = null;
+  afterAll(async () => {
+    await replica?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** The lowest projection checkpoint and the head of the log, read-only (never a write lock). */
+  const observe = (): { checkpoint: number; head: number } => {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      const head = db.prepare('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck().get() as number;
+      const checkpoint = db.prepare('SELECT COALESCE(MIN(position), 0) FROM projection_checkpoints').pluck().get() as number;
+      return { checkpoint, head };
+    } finally {
+      db.close();
+    }
+  };
+
+  let seq = 0;
+  const use = async (url: string, token: string, acked: Set<string>): Promise<void> => {
+    const requestId = `use-${seq++}`;
+    try {
+      const res = await fetch(`${url}/api/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json, text/event-stream',
+          'content-type': 'application/json',
+          'x-request-id': requestId,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }),
+      });
+      // 200 with a result: its KeyUsed was fsynced before the answer left.
+      if (res.status === 200 && ((await res.json()) as { result?: unknown }).result) acked.add(requestId);
+    } catch {
+      // The kill: whatever was not answered was not acknowledged.
+    }
+  };
+
+  it('loses no acknowledged use, and the read models equal a rebuild', async () => {
+    const acked = new Set<string>();
+    replica = await startReplica({ name: 'A', dataDir });
+    const tokens: string[] = [];
+    for (const [sub, company] of [['ann', 'acme'], ['cat', 'globex']]) {
+      const jwt = await settingsJwt({ sub, company, role: 'user', permissions: ['settings:view'] });
+      tokens.push((await settings(replica, jwt).mint(`key of ${sub}`)).token);
+    }
+
+    // 1. A burst of uses, all answered; then, as soon as a pass has taken them all (checkpoint = head), kill -9.
+    await Promise.all(Array.from({ length: 60 }, (_, i) => use(replica!.url, tokens[i % 2], acked)));
+    const head = observe().head;
+    for (let t = Date.now(); observe().checkpoint < head; ) {
+      if (Date.now() - t > 10_000) throw new Error(`no pass reached ${head}: ${JSON.stringify(observe())}`);
+    }
+    process.kill(replica.pid, 'SIGKILL');
+    await replica.stop();
+    expect(acked.size).toBe(60);
+
+    // 2. Restart; uses keep coming; kill -9 the moment a checkpoint is seen moving (a pass just committed).
+    replica = await startReplica({ name: 'A2', dataDir });
+    let stop = false;
+    const url = replica.url;
+    const callers = Array.from({ length: 8 }, async (_, i) => {
+      while (!stop) await use(url, tokens[i % 2], acked);
+    });
+    const before = acked.size;
+    while (acked.size < before + 200) await new Promise((r) => setTimeout(r, 5));
+    const seen = observe().checkpoint;
+    for (let t = Date.now(); observe().checkpoint === seen; ) {
+      if (Date.now() - t > 10_000) throw new Error('no pass committed under load');
+    }
+    process.kill(replica.pid, 'SIGKILL');
+    await replica.stop();
+    stop = true;
+    await Promise.all(callers);
+    console.log(`[kill after pass] acknowledged tools/call: ${acked.size}`);
+
+    // 3. Restart: it catches up from the checkpoints before serving; then a clean stop.
+    replica = await startReplica({ name: 'A3', dataDir });
+    await replica.stop();
+    replica = null;
+
+    // 4. Every acknowledged use is in the log.
+    const db = openSqlite(file);
+    const store = new SqliteEventStore(db);
+    const logged = new Set(
+      store.readAllSync({ after: 0, maxCount: 1_000_000, eventTypes: ['KeyUsed'] }).map((e) => (e.data as { requestId: string }).requestId),
+    );
+    expect([...acked].filter((id) => !logged.has(id))).toEqual([]);
+
+    // 5. The read models (and checkpoints) the restarted process left equal a rebuild of the log.
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]).filter(
+      (t) => t !== 'events' && t !== 'store_write_probe',
+    );
+    const snapshot = () => Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all()]));
+    const left = snapshot();
+    await run(process.execPath, [MAIN_JS.replace('main.js', 'cli/rebuild-projections.js')], {
+      env: { PATH: process.env.PATH ?? '', KEYGATE_DATA_DIR: dataDir, KEYGATE_JWT_SECRET: REPLICA_JWT_SECRET, LOG_LEVEL: 'silent' },
+    });
+    expect(snapshot()).toEqual(left);
+    await store.close();
+    db.close();
+  }, 90_000);
+});
