@@ -62,8 +62,15 @@ const suite = (env: Record<string, string> = {}) => {
   return ctx;
 };
 
-const keyUsedOf = (entries: ActivityEntry[], tool?: string) =>
-  entries.filter((e) => e.type === 'KeyUsed' && (tool === undefined || e.detail.includes(` to call ${tool} `) || e.detail.includes(` to call ${tool}:`)));
+/** A feed entry with the figures a roll-up of uses carries (the feed has one per key, tool, client and minute). */
+type UseEntry = ActivityEntry & { count?: number; firstAt?: string; lastAt?: string; outcomes?: Record<'ok' | 'error' | 'denied', number>; tool?: string | null };
+
+const keyUsedOf = (entries: ActivityEntry[], tool?: string): UseEntry[] =>
+  entries.filter((e) => e.type === 'KeyUsed' && (tool === undefined || e.detail.includes(` to call ${tool} `)));
+
+/** The detail of a roll-up of one use: its sentence, then the time of day it happened. */
+const usedOnce = (sentence: string) =>
+  expect.stringMatching(new RegExp(`^${sentence.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at \\d\\d:\\d\\d:\\d\\d UTC$`));
 
 /** The shape every refusal of the guard has: 401, problem+json, a Bearer challenge without resource_metadata. */
 const expectInvalidToken = (res: RawResponse, description: RegExp): string => {
@@ -148,9 +155,11 @@ describe('MCP endpoint: tools', () => {
       keyId: key.id,
       keyLabel: 'Dave desktop',
       actorUserId: 'dave',
-      detail: 'Used API key "Dave desktop" to call list_clients from keygate-e2e 1.0.0: denied',
+      count: 1,
+      outcomes: { ok: 0, error: 0, denied: 1 },
+      detail: usedOnce('Used API key "Dave desktop" to call list_clients once from keygate-e2e 1.0.0 (denied)'),
     });
-    expect(keyUsedOf(history, 'whoami').map((e) => e.detail)).toEqual(['Used API key "Dave desktop" to call whoami from keygate-e2e 1.0.0: ok']);
+    expect(keyUsedOf(history, 'whoami').map((e) => e.detail)).toEqual([usedOnce('Used API key "Dave desktop" to call whoami once from keygate-e2e 1.0.0 (ok)')]);
   });
 
   // The permission check runs before the SDK validates arguments: a validation error would reveal that the
@@ -163,7 +172,7 @@ describe('MCP endpoint: tools', () => {
     await settle(s.kg);
     const history = await s.kg.activity(jwt);
     expect(keyUsedOf(history, 'list_clients').map((e) => e.detail)).toEqual([
-      'Used API key "Dora" to call list_clients from keygate-e2e 1.0.0: denied',
+      usedOnce('Used API key "Dora" to call list_clients once from keygate-e2e 1.0.0 (denied)'),
     ]);
   });
 
@@ -174,8 +183,8 @@ describe('MCP endpoint: tools', () => {
     expect(errorText(await client.callTool({ name: 'list_clients', arguments: { nameContains: 42 } }))).toMatch(/Input validation error/);
     await settle(s.kg);
     const history = await s.kg.activity(jwt);
-    expect(keyUsedOf(history, 'no_such_tool').map((e) => e.detail)).toEqual(['Used API key "Dirk" to call no_such_tool from keygate-e2e 1.0.0: error']);
-    expect(keyUsedOf(history, 'list_clients').map((e) => e.detail)).toEqual(['Used API key "Dirk" to call list_clients from keygate-e2e 1.0.0: error']);
+    expect(keyUsedOf(history, 'no_such_tool').map((e) => e.detail)).toEqual([usedOnce('Used API key "Dirk" to call no_such_tool once from keygate-e2e 1.0.0 (error)')]);
+    expect(keyUsedOf(history, 'list_clients').map((e) => e.detail)).toEqual([usedOnce('Used API key "Dirk" to call list_clients once from keygate-e2e 1.0.0 (error)')]);
   });
 });
 
@@ -409,31 +418,40 @@ describe('MCP endpoint: company isolation and usage', () => {
 
     await settle(s.kg);
     const history = await s.kg.activity(jwt, { keyId: key.id });
+    // One roll-up per tool (this minute, this client), counting every call.
+    const clock = (ms: number) => iso(ms).slice(11, 19);
     for (const [name, n] of Object.entries(calls)) {
       const uses = keyUsedOf(history, name);
-      expect({ name, uses: uses.length }).toEqual({ name, uses: n });
-      for (const use of uses) {
-        expect(use).toMatchObject({
-          keyId: key.id,
-          actorUserId: 'erin',
-          at: iso(calledAt),
-          detail: `Used API key "Erin counting" to call ${name} from counter 1.0.0: ok`,
-        });
-      }
+      expect({ name, rollUps: uses.length }).toEqual({ name, rollUps: 1 });
+      expect(uses[0]).toMatchObject({
+        keyId: key.id,
+        actorUserId: 'erin',
+        at: iso(calledAt),
+        count: n,
+        firstAt: iso(calledAt),
+        lastAt: iso(calledAt),
+        outcomes: { ok: n, error: 0, denied: 0 },
+        tool: name,
+        detail: `Used API key "Erin counting" to call ${name} ${n === 1 ? 'once' : `${n} times`} from counter 1.0.0 (${n === 1 ? 'ok' : `${n} ok`}) at ${clock(calledAt)} UTC`,
+      });
     }
     // Outside tools/call, a use is recorded at most once a minute per key: the initialize, then the last tools/list.
     const other = keyUsedOf(history).filter((e) => !e.detail.includes(' to call '));
-    expect(other.map((e) => [e.at, e.detail])).toEqual([
-      [iso(calledAt), 'Used API key "Erin counting" from counter 1.0.0: ok'],
-      [iso(connectedAt), 'Used API key "Erin counting" from counter 1.0.0: ok'],
+    expect(other.map((e) => [e.at, e.count, e.detail])).toEqual([
+      [iso(calledAt), 1, `Used API key "Erin counting" once from counter 1.0.0 (ok) at ${clock(calledAt)} UTC`],
+      [iso(connectedAt), 1, `Used API key "Erin counting" once from counter 1.0.0 (ok) at ${clock(connectedAt)} UTC`],
     ]);
-    expect(keyUsedOf(history)).toHaveLength(2 + 4 + 2 + 1 + 3);
+    // Every use counted: 2 outside tools/call, 10 calls.
+    expect(keyUsedOf(history).reduce((n, e) => n + e.count!, 0)).toBe(2 + 4 + 2 + 1 + 3);
 
     expect((await s.kg.listKeys(jwt)).find((k) => k.id === key.id)).toMatchObject({ lastUsedAt: iso(calledAt), status: 'active' });
     // The same feed through the settings API and through the tool.
     const viaTool = toolJson(await client.callTool({ name: 'get_activity', arguments: { keyId: key.id, limit: 100 } }));
     await settle(s.kg);
-    const after = await s.kg.activity(jwt, { keyId: key.id });
-    expect(viaTool.items.map((e: ActivityEntry) => e.id)).toEqual(after.slice(1).map((e) => e.id)); // minus that call's own use
+    const after: UseEntry[] = await s.kg.activity(jwt, { keyId: key.id });
+    // The same entries; that call's own use grew the get_activity roll-up, which moved to the top.
+    expect(viaTool.items.map((e: ActivityEntry) => e.id).sort()).toEqual(after.map((e) => e.id).sort());
+    expect(after[0]).toMatchObject({ tool: 'get_activity', count: 4 });
+    expect(viaTool.items.find((e: UseEntry) => e.id === after[0].id)).toMatchObject({ tool: 'get_activity', count: 3 });
   });
 });
