@@ -4,6 +4,7 @@ import {
   KEY_LIFECYCLE_EVENT_TYPES,
   type HotKeySeed,
   type KeyLifecycleEvent,
+  type KeyLookupFn,
 } from '#keys';
 import {
   parkedEntry,
@@ -49,19 +50,23 @@ export interface HotKeyFollower {
  * with KurrentDB). The seed's checkpoint is read before its rows, so the events in between are applied
  * twice, which the table ignores (per-key positions).
  *
+ * The seed holds the live keys only, and the rows that changed after the checkpoint (KeyLookupReadModel.
+ * liveSince): the dead keys of the past, most of the rows of an old log, are asked of `lookup` (the read
+ * model's keyed get) when a request names one (issue 11: start-up no longer grows with them).
+ *
  * Every API process has one, in both profiles: it is how a revocation answered by another replica reaches
  * this one, within the subscription's lag.
  */
 export const followHotKeys = (
   store: EventStore,
-  seed: { checkpoint: number; entries: readonly HotKeySeed[] },
+  seed: { checkpoint: number; entries: readonly HotKeySeed[]; lookup?: KeyLookupFn },
   hooks: {
     onBatch?: () => void;
     onDrop?: (error: unknown, attempt: number, delayMs: number) => void;
     onParked?: (entry: ParkedEvent) => void;
   } = {},
 ): HotKeyFollower => {
-  const hotKeys = new HotKeyTable();
+  const hotKeys = new HotKeyTable({ lookup: seed.lookup });
   const parked: ParkedEvent[] = [];
   // One bad event is skipped (and reported), never retried forever: the table would stop following, and a
   // revocation after it would never reach this process's guard.

@@ -145,6 +145,7 @@ export const createProductionRuntime = async (
   const readBackFrom = [keysListCollection(version), activityCollection(version)];
   const failures = new FollowerFailures();
   const hooks = followerHooks(failures, overrides);
+  const domain = domainParts(config, store, overrides);
   const read = mongoReadSide(mongo, db, store, { version, ...hooks });
 
   // 1. The projector owns the collections: it creates them and their indexes, then follows the log.
@@ -157,7 +158,11 @@ export const createProductionRuntime = async (
   const checkpoint = role === 'api' ? ((await read.runner.checkpoints())[keyLookupCollection(version)] ?? 0) : 0;
   const follower =
     role === 'api'
-      ? followHotKeys(store, { checkpoint, entries: await read.lookup.all() }, hooksFor(hooks, 'hot_key_table'))
+      ? followHotKeys(
+          store,
+          { checkpoint, entries: await read.lookup.liveSince(checkpoint, domain.clock.now()), lookup: (keyId) => read.lookup.get(keyId) },
+          hooksFor(hooks, 'hot_key_table'),
+        )
       : null;
   const hotKeys = follower?.hotKeys ?? new HotKeyTable();
 
@@ -167,7 +172,7 @@ export const createProductionRuntime = async (
       : read.runner.waitFor(position, readBackFrom, READ_BACK_TIMEOUT_MS).catch(() => undefined);
 
   return {
-    ...domainParts(config, store, overrides),
+    ...domain,
     ...readModels(read),
     hotKeys,
     mongo,

@@ -1,5 +1,5 @@
 import type { Collection, Db, WithId } from 'mongodb';
-import type { KeyLookupEntry, KeyLookupReadModel } from './key-lookup-read-model.js';
+import type { KeyLookupEntry, KeyLookupReadModel, PositionedKeyLookupEntry } from './key-lookup-read-model.js';
 import { keyLookupCollection, type KeyLookupDoc } from './key-lookup.projection.mongo.js';
 
 const toEntry = ({ _id, lastPosition, ...rest }: WithId<KeyLookupDoc>): KeyLookupEntry => ({ keyId: _id, ...rest });
@@ -19,5 +19,12 @@ export class MongoKeyLookupReadModel implements KeyLookupReadModel {
 
   async all(): Promise<KeyLookupEntry[]> {
     return (await this.collection.find({}, { sort: { _id: 1 } }).toArray()).map(toEntry);
+  }
+
+  async liveSince(checkpoint: number, now: Date): Promise<PositionedKeyLookupEntry[]> {
+    const docs = await this.collection
+      .find({ $or: [{ status: 'active', expiresAt: { $gt: now.toISOString() } }, { lastPosition: { $gt: checkpoint } }] })
+      .toArray();
+    return docs.map((doc) => ({ ...toEntry(doc), position: doc.lastPosition }));
   }
 }
