@@ -24,6 +24,8 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
   // This connection writes only what the log can rebuild: read models, checkpoints and parks, committed together
   // by each projection pass. NORMAL (WAL): no fsync per pass; a pass lost to a power failure is applied again.
   db.pragma('synchronous = NORMAL');
+  // WAL checkpoints (which fsync) are left to the writer thread's commits, never run on this thread.
+  db.pragma('wal_autocheckpoint = 0');
   const read = embeddedReadSide(db, store, { onParked: overrides.onParked });
   // Bring the read models up to date before serving, so the first request reads a current list.
   read.runner.catchUp();
@@ -31,7 +33,7 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
 
   const checkpoint = read.runner.status().projections.find((p) => p.name === KEY_LOOKUP_TABLE)!.checkpoint;
   const failures = new FollowerFailures();
-  const follower = followHotKeys(store, { checkpoint, entries: read.lookup.allSync() }, hooksFor(followerHooks(failures, overrides), 'hot_key_table'));
+  const follower = followHotKeys(store, { checkpoint, entries: read.lookup.liveSinceSync(checkpoint, clock.now()), lookup: (id) => read.lookup.get(id) }, hooksFor(followerHooks(failures, overrides), 'hot_key_table'));
   const hotKeys = follower.hotKeys;
 
   return {
