@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventIdFor, openSqlite, SqliteEventStore, type SqliteDb } from '#event-store';
+import { useBucketKey } from '#projections';
 import {
   keyringStreamId,
   type KeyAcknowledged,
@@ -62,7 +63,7 @@ export interface ExpectedCounts {
   companies: number;
   /** Rows of keys_list_v1 and key_lookup_v1: one per minted key. */
   keys: number;
-  /** Rows of activity_v1: one per event. */
+  /** Rows of activity_v1: one per lifecycle event, one per use roll-up (key × actor × tool × client × minute). */
   activity: number;
   /** Keys by final status, as both keys_list_v1 and key_lookup_v1 must show it. */
   statuses: Record<KeyStatus, number>;
@@ -234,6 +235,7 @@ const expectedCounts = (commands: readonly SyntheticCommand[]): ExpectedCounts =
   };
   const status = new Map<string, KeyStatus>();
   const used = new Set<string>();
+  const buckets = new Set<string>();
   const companies = new Set<string>();
   for (const { event } of commands) {
     byType[event.type] += 1;
@@ -254,6 +256,7 @@ const expectedCounts = (commands: readonly SyntheticCommand[]): ExpectedCounts =
         break;
       case 'KeyUsed':
         if (status.has(keyId)) used.add(keyId);
+        buckets.add(useBucketKey(event));
         break;
       default:
         break;
@@ -266,7 +269,7 @@ const expectedCounts = (commands: readonly SyntheticCommand[]): ExpectedCounts =
     byType,
     companies: companies.size,
     keys: status.size,
-    activity: commands.length,
+    activity: commands.length - (byType.KeyUsed ?? 0) + buckets.size,
     statuses,
     keysUsed: used.size,
     acknowledged: byType.KeyAcknowledged,
