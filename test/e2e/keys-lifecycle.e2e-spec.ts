@@ -83,6 +83,16 @@ describe('keys lifecycle (REST contract)', () => {
       expect(JSON.parse(setup.cursor)).toEqual({ mcpServers: { keygate: { url, headers: { Authorization: `Bearer ${token}` } } } });
       expect(JSON.parse(setup.windsurf)).toEqual({ mcpServers: { keygate: { serverUrl: url, headers: { Authorization: `Bearer ${token}` } } } });
       expect(setup.generic).toEqual({ url, transport: 'Streamable HTTP', authentication: 'Bearer token in the Authorization header', key: token });
+      // VS Code: the key is prompted and kept in its secret storage, never in the file.
+      expect(JSON.parse(setup.vscode)).toEqual({
+        servers: { keygate: { type: 'http', url, headers: { Authorization: 'Bearer ${input:keygate-api-key}' } } },
+        inputs: [{ id: 'keygate-api-key', type: 'promptString', description: 'Keygate API key', password: true }],
+      });
+      expect(setup.vscode).not.toContain(token);
+      // Claude Code through .mcp.json: ${KEYGATE_API_KEY} expanded by the client; the key in neither file nor history.
+      const claudeJson = JSON.parse(setup.claudeCodeEnv.split('\n').filter((l: string) => !l.startsWith('#')).join('\n'));
+      expect(claudeJson).toEqual({ mcpServers: { keygate: { type: 'http', url, headers: { Authorization: 'Bearer ${KEYGATE_API_KEY}' } } } });
+      expect(setup.claudeCodeEnv).not.toContain(token);
       expect(setup.notes.join(' ')).toMatch(/plain text/);
       expect(setup.notes.join(' ')).toMatch(/ChatGPT/);
     });

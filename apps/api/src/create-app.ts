@@ -124,6 +124,18 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  // A host page on another origin may call the settings API (KEYGATE_CORS_ORIGINS; none by default). Callers
+  // authenticate with a bearer JWT, never a cookie, so credentials are not allowed across origins.
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      credentials: false,
+      maxAge: 600,
+    });
+  }
   setupOpenApi(app);
 
   // 5. The MCP endpoint: one long-lived server, the guard in front, uses recorded by group commit. Its tools

@@ -50,6 +50,11 @@ export interface KeygateConfig {
   /** Browser origins allowed to call /api/mcp (the public URL's origin is always allowed). */
   allowedOrigins: string[];
   /**
+   * Origins whose pages may call the settings API across origins (a host product mounting <keygate-api-keys> on
+   * its own domain): CORS with preflight, never credentials by cookie. None by default.
+   */
+  corsOrigins: string[];
+  /**
    * Proxies in front of this process whose X-Forwarded-For is believed (0: none). Behind the compose
    * file's nginx it is 1, so a KeyUsed records the client's address, not the proxy's.
    */
@@ -255,18 +260,23 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: Loa
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     env.problem(`LOG_LEVEL=${JSON.stringify(logLevel)}: LOG_LEVEL must be one of pino's levels: ${LOG_LEVELS.join(', ')}`);
   }
-  const allowedOrigins = (text(env, 'KEYGATE_ALLOWED_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
-  const badOrigins = allowedOrigins.filter((o) => {
-    try {
-      const url = new URL(o);
-      return (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== o.replace(/\/$/, '');
-    } catch {
-      return true;
+  const origins = (variable: string, value: string | undefined): string[] => {
+    const list = (value ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+    const bad = list.filter((o) => {
+      try {
+        const url = new URL(o);
+        return (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== o.replace(/\/$/, '');
+      } catch {
+        return true;
+      }
+    });
+    if (bad.length) {
+      env.problem(`${variable} has ${bad.map((o) => JSON.stringify(o)).join(', ')}: each entry must be an origin, scheme://host[:port] without a path (e.g. https://app.example.com)`);
     }
-  });
-  if (badOrigins.length) {
-    env.problem(`KEYGATE_ALLOWED_ORIGINS has ${badOrigins.map((o) => JSON.stringify(o)).join(', ')}: each entry must be an origin, scheme://host[:port] without a path (e.g. https://app.example.com)`);
-  }
+    return list.map((o) => o.replace(/\/$/, ''));
+  };
+  const allowedOrigins = origins('KEYGATE_ALLOWED_ORIGINS', text(env, 'KEYGATE_ALLOWED_ORIGINS'));
+  const corsOrigins = origins('KEYGATE_CORS_ORIGINS', text(env, 'KEYGATE_CORS_ORIGINS'));
   const mongodbDatabase = text(env, 'MONGODB_DATABASE') ?? 'keygate';
   if (!/^[^/\\. "$*<>:|?]{1,63}$/.test(mongodbDatabase)) {
     env.problem(`MONGODB_DATABASE=${JSON.stringify(mongodbDatabase)}: MONGODB_DATABASE must be a MongoDB database name, 1-63 characters without / \\ . space " $ * < > : | ?`);
@@ -300,6 +310,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: Loa
     authFailuresPerMinute: int(env, 'KEYGATE_AUTH_FAILURES_PER_MINUTE', 20, 1),
     trustedProxyHops: int(env, 'KEYGATE_TRUSTED_PROXY_HOPS', 0, 0),
     allowedOrigins,
+    corsOrigins,
     storeConnectTimeoutMs: int(env, 'KEYGATE_STORE_CONNECT_TIMEOUT_MS', 30_000, 0),
   };
   // The file system last, and only when the rest is right: a wrong variable is the likelier mistake to report.
