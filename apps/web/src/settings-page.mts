@@ -1,5 +1,7 @@
-import './keygate-api-keys.mjs';
-import type { KeygateApiKeys } from './keygate-api-keys.mjs';
+/** What this page uses of <keygate-api-keys> (loaded before this script by its own <script type="module">). */
+interface KeygateApiKeys extends HTMLElement {
+  getToken: (() => Promise<string>) | null;
+}
 
 /**
  * The standalone page at /settings/api-keys, for local use: sign in by pasting a JWT (from `npm run token`).

@@ -51,6 +51,7 @@ export const settingsPageHtml = (): string => `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>API Keys – Keygate</title>
 <link rel="stylesheet" href="${SETTINGS_ASSETS_PATH}/${WEB_ASSETS.pageStyles}">
+<script type="module" src="${SETTINGS_ASSETS_PATH}/${WEB_ASSETS.component}"></script>
 <script type="module" src="${SETTINGS_ASSETS_PATH}/${WEB_ASSETS.pageScript}"></script>
 </head>
 <body>

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 export const WEB_ASSETS = {
   /** The embeddable component alone: <script type="module" src="/settings/assets/keygate-api-keys.js">. */
   component: 'keygate-api-keys.js',
-  /** The standalone page's script (the component included). */
+  /** The standalone page's script (sign-in; the page loads the component first, by its own script tag). */
   pageScript: 'settings-page.js',
   pageStyles: 'settings-page.css',
 } as const;
