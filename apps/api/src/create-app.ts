@@ -24,6 +24,7 @@ import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
 import { createRuntime, type KeygateRuntime, type RuntimeOverrides } from '#runtime';
 import { KeygateMetrics } from '#metrics';
 import { registerMetricsEndpoint } from './metrics/metrics-endpoint.js';
+import { registerSettingsPage } from './settings-page/index.js';
 
 export interface KeygateApp {
   app: NestFastifyApplication;
@@ -99,6 +100,8 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     reply.header('x-request-id', req.id);
   });
   registerMetricsEndpoint(fastify, metrics);
+  // The settings tab: /settings/api-keys and the bundled <keygate-api-keys> (dist/web, built by npm run build).
+  registerSettingsPage(fastify);
   installHttpEdge(fastify, limits, logger);
   // The settings API reads JSON only (anything else: 415), depth-checked before it is parsed, so no nesting reaches
   // class-transformer's recursion; Fastify's own parser then refuses __proto__ and constructor keys. Errors Fastify
