@@ -1,13 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { openSqlite, sqliteFileIn, SqliteEventStore } from '#event-store';
-import { MAIN_JS, REPLICA_JWT_SECRET, settings, settingsJwt, startReplica, type Replica } from '../e2e/multi-replica/replica-processes.js';
+import { openSqlite, sqliteFileIn } from '#event-store';
+import { settings, settingsJwt, startReplica, type Replica } from '../e2e/multi-replica/replica-processes.js';
+import { loggedUseRequestIds, readModelsThenRebuilt } from './crash-checks.js';
 
-const run = promisify(execFile);
 
 /**
  * The embedded write path: KeyUsed appends are fsynced by the store's writer thread (synchronous=FULL), while a
@@ -103,23 +101,12 @@ describe('kill -9 right after a projection pass', () => {
 
     // 4. Every acknowledged use is in the log.
     const db = openSqlite(file);
-    const store = new SqliteEventStore(db);
-    const logged = new Set(
-      store.readAllSync({ after: 0, maxCount: 1_000_000, eventTypes: ['KeyUsed'] }).map((e) => (e.data as { requestId: string }).requestId),
-    );
+    const logged = loggedUseRequestIds(db);
     expect([...acked].filter((id) => !logged.has(id))).toEqual([]);
 
     // 5. The read models (and checkpoints) the restarted process left equal a rebuild of the log.
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[]).filter(
-      (t) => t !== 'events' && t !== 'store_write_probe',
-    );
-    const snapshot = () => Object.fromEntries(tables.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all()]));
-    const left = snapshot();
-    await run(process.execPath, [MAIN_JS.replace('main.js', 'cli/rebuild-projections.js')], {
-      env: { PATH: process.env.PATH ?? '', KEYGATE_DATA_DIR: dataDir, KEYGATE_JWT_SECRET: REPLICA_JWT_SECRET, LOG_LEVEL: 'silent' },
-    });
-    expect(snapshot()).toEqual(left);
-    await store.close();
+    const { left, rebuilt } = await readModelsThenRebuilt(db, dataDir);
+    expect(rebuilt).toEqual(left);
     db.close();
   }, 90_000);
 });

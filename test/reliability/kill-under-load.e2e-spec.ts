@@ -1,15 +1,11 @@
-import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { openSqlite, sqliteFileIn, SqliteEventStore } from '#event-store';
-import { MAIN_JS, REPLICA_JWT_SECRET, settingsJwt, startReplica, type Replica } from '../e2e/multi-replica/replica-processes.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openSqlite, sqliteFileIn } from '#event-store';
+import { settingsJwt, startReplica, type Replica } from '../e2e/multi-replica/replica-processes.js';
+import { loggedUseRequestIds, readModelsThenRebuilt } from './crash-checks.js';
 
-const run = promisify(execFile);
 const LOAD_MS = 1500;
-const TABLES = ['keys_list_v1', 'activity_v1', 'activity_keys_v1', 'key_lookup_v1'];
 
 /**
  * kill -9 in the middle of a mixed load (mints, revokes, MCP tools/call), then a restart on the same file:
@@ -100,20 +96,12 @@ describe('kill -9 under mixed load', () => {
 
     // 4. Every acknowledged tools/call has its KeyUsed in the log.
     const db = openSqlite(sqliteFileIn(dataDir));
-    const store = new SqliteEventStore(db);
-    const used = new Set(
-      store.readAllSync({ after: 0, maxCount: 1_000_000, eventTypes: ['KeyUsed'] }).map((e) => (e.data as { requestId: string }).requestId),
-    );
+    const used = loggedUseRequestIds(db);
     expect([...acked.used].filter((id) => !used.has(id))).toEqual([]);
 
     // 5. The read models the restarted process left equal a rebuild of the log (the operator's own command).
-    const snapshot = () => Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all()]));
-    const before = snapshot();
-    await run(process.execPath, [MAIN_JS.replace('main.js', 'cli/rebuild-projections.js')], {
-      env: { PATH: process.env.PATH ?? '', KEYGATE_DATA_DIR: dataDir, KEYGATE_JWT_SECRET: REPLICA_JWT_SECRET, LOG_LEVEL: 'silent' },
-    });
-    expect(snapshot()).toEqual(before);
-    await store.close();
+    const { left, rebuilt } = await readModelsThenRebuilt(db, dataDir);
+    expect(rebuilt).toEqual(left);
     db.close();
   }, 60_000);
 });

@@ -13,10 +13,11 @@ import { SqliteEventStore, StoreUnavailableError, type SqliteEventStoreOptions }
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'keygate-event-store-'));
 
-eventStoreContract('SqliteEventStore', async () => {
+/** A store on a fresh file, inline writes or (the embedded runtime's) a writer thread with a connection of its own. */
+const onFreshFile = (options: ConstructorParameters<typeof SqliteEventStore>[1] = {}) => async () => {
   const dir = tempDir();
   const db = openSqlite(sqliteFileIn(dir));
-  const store = new SqliteEventStore(db);
+  const store = new SqliteEventStore(db, options);
   return {
     store,
     async teardown() {
@@ -25,22 +26,10 @@ eventStoreContract('SqliteEventStore', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
 
-// The embedded runtime's store: appends committed by a worker thread on a connection of its own.
-eventStoreContract('SqliteEventStore (writer thread)', async () => {
-  const dir = tempDir();
-  const db = openSqlite(sqliteFileIn(dir));
-  const store = new SqliteEventStore(db, { writer: 'worker' });
-  return {
-    store,
-    async teardown() {
-      await store.close();
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-});
+eventStoreContract('SqliteEventStore', onFreshFile());
+eventStoreContract('SqliteEventStore (writer thread)', onFreshFile({ writer: 'worker' }));
 
 describe('SqliteEventStore on a file', () => {
   let dir: string;
