@@ -9,7 +9,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { loadConfig } from '#config';
 import { createKeygateApp } from '#api';
 import { httpClient, JWT_SECRET, newDataDir, TestClock, type Api, type Keygate } from '#test-support/keygate-harness';
-import { packageRoot, registerSettingsPage, SETTINGS_PAGE_PATH, webBuildOptions } from '../../apps/api/src/settings-page/index.js';
+import { describeUnless } from '#test-support/describe-unless';
+import { packageRoot, SETTINGS_PAGE_PATH, webBuildOptions } from '../../apps/api/src/settings-page/index.js';
 
 /** Debian's chromium; the browser suites are skipped, with the reason, where it is missing. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -26,15 +27,10 @@ export const CHROMIUM_ARGS = [
 export const browserAvailable = (): { available: true } | { available: false; reason: string } =>
   existsSync(CHROMIUM) ? { available: true } : { available: false, reason: `${CHROMIUM} is missing (Debian: apt-get install chromium)` };
 
-/** `describe` where chromium exists; else `describe.skip` with the reason in the title and on stderr. */
+/** `describe` where chromium exists; else skipped with the reason (describeUnless). */
 export function describeWithBrowser(title: string, body: () => void): void {
   const verdict = browserAvailable();
-  if (verdict.available) {
-    describe(title, body);
-    return;
-  }
-  process.stderr.write(`\n[keygate] ${title}: skipped, ${verdict.reason}\n`);
-  describe.skip(`${title} (skipped: ${verdict.reason})`, body);
+  describeUnless(verdict.available ? null : verdict.reason, title, body);
 }
 
 export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -48,18 +44,13 @@ export const buildWebAssets = async (): Promise<string> => {
 
 export type KeygateWithPage = Pick<Keygate, 'keygate' | 'url' | 'clock' | 'api'> & { close(): Promise<void> };
 
-/**
- * The real app, as bootKeygate boots it, with the settings page registered before it listens: by
- * registerSettingsPage here, unless create-app already registers the route (then the app's own is tested).
- */
+/** The real app, as bootKeygate boots it, serving the settings tab from the assets this suite just built. */
 export const bootWithPage = async (assetsDir: string, env: Record<string, string> = {}): Promise<KeygateWithPage> => {
   const dataDir = newDataDir();
   // The browser's clock is the real one: the app's starts there too, so "expires in N days" reads true.
   const clock = new TestClock(new Date());
   const config = loadConfig({ KEYGATE_DATA_DIR: dataDir, KEYGATE_JWT_SECRET: JWT_SECRET, LOG_LEVEL: 'silent', ...env });
-  const keygate = await createKeygateApp(config, { clock, logger: pino({ level: 'silent' }), startSweeper: false });
-  const fastify = keygate.app.getHttpAdapter().getInstance();
-  if (!fastify.hasRoute({ method: 'GET', url: SETTINGS_PAGE_PATH })) registerSettingsPage(fastify, { assetsDir });
+  const keygate = await createKeygateApp(config, { clock, logger: pino({ level: 'silent' }), startSweeper: false, webAssetsDir: assetsDir });
   await keygate.app.listen({ port: 0, host: '127.0.0.1' });
   const { address, port } = keygate.app.getHttpServer().address() as AddressInfo;
   const url = `http://${address}:${port}`;

@@ -47,6 +47,8 @@ export interface CreateAppOptions extends RuntimeOverrides {
   startSweeper?: boolean;
   /** Limits and deadlines at the HTTP edge (mcp/http-hardening.ts); tests shorten the deadlines. */
   http?: Partial<HttpLimits>;
+  /** Where the bundled settings tab is served from (dist/web unless given; the browser tests build their own). */
+  webAssetsDir?: string;
 }
 
 // A client-supplied request id is kept when it is short and plain, so logs can be joined across services.
@@ -101,7 +103,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   });
   registerMetricsEndpoint(fastify, metrics);
   // The settings tab: /settings/api-keys and the bundled <keygate-api-keys> (dist/web, built by npm run build).
-  registerSettingsPage(fastify);
+  registerSettingsPage(fastify, { assetsDir: options.webAssetsDir });
   installHttpEdge(fastify, limits, logger);
   // The settings API reads JSON only (anything else: 415), depth-checked before it is parsed, so no nesting reaches
   // class-transformer's recursion; Fastify's own parser then refuses __proto__ and constructor keys. Errors Fastify

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { describeUnless } from '#test-support/describe-unless';
 import { assertDistIsCurrent } from '#test-support/dist-freshness';
 
 // The compiled entry points (npm test builds first) started the way an operator starts them, with settings an
@@ -201,7 +202,8 @@ const freePort = () =>
     });
   });
 
-(existsSync('/proc/self/stat') ? describe : describe.skip)('npm start', () => {
+// /proc tells the npm process's children apart (is node its direct child, with no shell between?).
+describeUnless(existsSync('/proc/self/stat') ? null : 'no /proc to inspect the process tree', 'npm start', () => {
   it('a SIGTERM to npm reaches node (the script execs it): node stops, nothing is left running', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'keygate-npm-start-'));
     const port = await freePort();

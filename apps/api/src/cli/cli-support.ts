@@ -33,18 +33,16 @@ export const loadCliConfig = (options: LoadConfigOptions = {}): KeygateConfig =>
 
 /**
  * The embedded store of KEYGATE_DATA_DIR. A command pointed at the wrong directory must not quietly create an
- * empty store there and report "nothing parked": without `create`, a directory with no keygate.sqlite is refused.
+ * empty store there and report "nothing parked": a directory with no keygate.sqlite is refused.
  */
-export const openStore = (config: KeygateConfig, { create = false }: { create?: boolean } = {}): SqliteDb => {
+export const openStore = (config: KeygateConfig): SqliteDb => {
   const file = sqliteFileIn(config.dataDir);
   if (!existsSync(file)) {
-    if (!create) {
-      throw new StartupError(
-        `KEYGATE_DATA_DIR=${JSON.stringify(config.dataDir)} holds no Keygate store (no ${file}). ` +
-          'Set KEYGATE_DATA_DIR to the directory the server uses (default ./data, from where npm runs).',
-        EXIT_FAILED,
-      );
-    }
+    throw new StartupError(
+      `KEYGATE_DATA_DIR=${JSON.stringify(config.dataDir)} holds no Keygate store (no ${file}). ` +
+        'Set KEYGATE_DATA_DIR to the directory the server uses (default ./data, from where npm runs).',
+      EXIT_FAILED,
+    );
   }
   const problem = dataDirProblem(config.dataDir);
   if (problem) throw new ConfigError([problem]);
