@@ -31,7 +31,7 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
   read.runner.catchUp();
   read.runner.start();
 
-  const checkpoint = read.runner.status().projections.find((p) => p.name === KEY_LOOKUP_TABLE)!.checkpoint;
+  const checkpoint = read.runner.checkpoints()[KEY_LOOKUP_TABLE] ?? 0;
   const failures = new FollowerFailures();
   const follower = followHotKeys(store, { checkpoint, entries: read.lookup.liveSinceSync(checkpoint, clock.now()), lookup: (id) => read.lookup.get(id) }, hooksFor(followerHooks(failures, overrides), 'hot_key_table'));
   const hotKeys = follower.hotKeys;

@@ -133,8 +133,10 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
     });
     // 3. Any other answered request moves "last used".
     if (response.status < 400 && !context.usageRecorded) {
-      const client = context.client ?? clientInfoOf('', undefined, context.userAgent);
-      await usage.touch(keyUsed(context, clock.now(), null, 'ok', client));
+      const now = clock.now();
+      await usage.touch(context.key.keyId, now, () =>
+        keyUsed(context, now, null, 'ok', context.client ?? clientInfoOf('', undefined, context.userAgent)),
+      );
     }
     reply.code(response.status).headers(response.headers);
     return response.body === undefined ? reply.send() : reply.send(response.body);

@@ -24,7 +24,7 @@ export const keyUsed = (
   type: 'KeyUsed',
   data: {
     actorUserId: context.key.userId,
-    actorName: actorOf(context.key).name,
+    actorName: context.key.userName,
     companyId: context.key.companyId,
     keyId: context.key.keyId,
     correlationId: context.requestId,
@@ -83,10 +83,10 @@ export class KeygateMcpServer {
    */
   private readonly gateToolCall: RequestInterceptor = async (request, extra, next) => {
     const context = contextOf(extra.authInfo);
-    const client = clientInfoOf(request.method, request.params, context.userAgent);
     // What the request's own initialize announced is what its "last used" touch records (mcp-endpoint.ts).
-    if (request.method === 'initialize') context.client ??= client;
+    if (request.method === 'initialize') context.client ??= clientInfoOf(request.method, request.params, context.userAgent);
     if (request.method !== 'tools/call') return next();
+    const client = clientInfoOf(request.method, request.params, context.userAgent);
     // A name that could not be a tool's (not a string, too long, odd characters) is recorded as none.
     const tool = toolNameOf(request.params);
     const name = tool ?? '';

@@ -51,14 +51,14 @@ export class UsageRecorder {
   /**
    * "Last used" moves on every authenticated request; requests other than tools/call (initialize,
    * tools/list) are recorded at most once a minute per key, so they do not flood the activity feed.
-   * Resolves at once when this key was touched within the minute.
+   * Resolves at once when this key was touched within the minute; the event is built only when it is recorded.
    */
-  touch(used: KeyUsed): Promise<void> {
-    const at = Date.parse(used.data.at);
-    const last = this.lastTouch.get(used.data.keyId);
+  touch(keyId: string, now: Date, build: () => KeyUsed): Promise<void> {
+    const at = now.getTime();
+    const last = this.lastTouch.get(keyId);
     if (last !== undefined && at - last < TOUCH_INTERVAL_MS) return Promise.resolve();
-    this.lastTouch.set(used.data.keyId, at);
-    return this.record(used);
+    this.lastTouch.set(keyId, at);
+    return this.record(build());
   }
 
   record(used: KeyUsed): Promise<void> {

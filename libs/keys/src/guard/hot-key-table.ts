@@ -1,4 +1,12 @@
+import { toDisplayText } from '../domain/display-text.js';
+import { EVENT_BOUNDS } from '../domain/key-event-schema.js';
 import type { KeyLifecycleEvent } from '../domain/key-events.js';
+
+/**
+ * The creator's name as events may carry it: snapshotted at mint, perhaps by a version that did not bound it.
+ * Repaired once, where a HotKey is built, so nothing per request has to (it lands in every KeyUsed).
+ */
+const shownName = (name: string, userId: string): string => toDisplayText(name, EVENT_BOUNDS.actorName) ?? userId;
 
 /** What the guard needs of one key, shaped for the hot path: numbers and sets, no parsing per request. */
 export interface HotKey {
@@ -123,7 +131,7 @@ export class HotKeyTable {
         keyId: e.keyId,
         companyId: e.companyId,
         userId: e.userId,
-        userName: e.userName,
+        userName: shownName(e.userName, e.userId),
         creatorRole: e.creatorRole,
         permissions: new Set(e.permissions),
         verifier: e.status === 'deleted' ? '' : e.verifier,
@@ -152,7 +160,7 @@ export class HotKeyTable {
             keyId: d.keyId,
             companyId: d.companyId,
             userId: d.actorUserId,
-            userName: d.actorName,
+            userName: shownName(d.actorName, d.actorUserId),
             creatorRole: event.data.creatorRole,
             permissions: new Set(event.data.permissions),
             verifier: event.data.verifier,

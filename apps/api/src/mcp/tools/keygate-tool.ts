@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { ZodRawShape, z } from 'zod';
-import { EVENT_BOUNDS, toDisplayText, type Actor, type HotKey } from '#keys';
+import type { Actor, HotKey } from '#keys';
 
 /**
  * Who is calling (the key's creator, with the permissions snapshotted when the key was minted) and the same
@@ -39,10 +39,10 @@ export const jsonResult = (value: unknown): CallToolResult => ({
   structuredContent: value as Record<string, unknown>,
 });
 
-/** The key's creator as an actor. The name was snapshotted at mint, perhaps by a version that did not bound it: repaired here. */
+/** The key's creator as an actor (the name already repaired where the HotKey was built: hot-key-table.ts). */
 export const actorOf = (key: HotKey): Actor => ({
   userId: key.userId,
-  name: toDisplayText(key.userName, EVENT_BOUNDS.actorName) ?? key.userId,
+  name: key.userName,
   companyId: key.companyId,
   role: key.creatorRole,
   permissions: [...key.permissions],
