@@ -34,6 +34,9 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The image's own unprivileged user (uid 1000). The production profile keeps no state on local disk:
 # events live in KurrentDB and read models in MongoDB, so /app stays owned by root and read-only to it.
+# One exception: the projector's audit signing key, generated on first start unless KEYGATE_AUDIT_KEY_FILE
+# names one, lives in /var/lib/keygate (a volume in docker-compose.yml), owned by node.
+RUN mkdir -p /var/lib/keygate && chown node:node /var/lib/keygate
 USER node
 EXPOSE 3000 3001
 CMD ["node", "dist/apps/api/src/main.js"]

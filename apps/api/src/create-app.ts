@@ -10,7 +10,7 @@ import { JwtVerifier } from './auth/jwt-verifier.js';
 import { loadOrCreateDevSecret } from '#config';
 import type { KeygateConfig } from '#config';
 import { setupOpenApi } from './docs/openapi.js';
-import { ExpirySweeper } from '#runtime';
+import { auditDigestWriter, ExpirySweeper } from '#runtime';
 import { ApiKeyGuard, looksLikeApiKey } from '#keys';
 import { closeWithin, DEFAULT_HTTP_LIMITS, fastifyHttpOptions, httpError, installHttpEdge, jsonDepthExceeds, type HttpLimits } from './mcp/http-hardening.js';
 import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
@@ -45,6 +45,8 @@ export interface CreateAppOptions extends RuntimeOverrides {
   productTools?: KeygateTool<any>[];
   /** Tests drive the sweeper themselves. On the production profile the projector runs it, never the api. */
   startSweeper?: boolean;
+  /** Whether this process writes the audit digests (embedded profile; the projector does in production). Default true. */
+  startDigestWriter?: boolean;
   /** Limits and deadlines at the HTTP edge (mcp/http-hardening.ts); tests shorten the deadlines. */
   http?: Partial<HttpLimits>;
   /** Where the bundled settings tab is served from (dist/web unless given; the browser tests build their own). */
@@ -174,9 +176,11 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   });
   await app.init();
 
-  // 6. Background work: KeyExpired for lapsed keys.
+  // 6. Background work: KeyExpired for lapsed keys, and the audit digests covering the log.
   const sweeper = new ExpirySweeper(runtime, logger);
   if (options.startSweeper !== false && config.store === 'embedded') sweeper.start(config.sweepIntervalMs);
+  const digests = options.startDigestWriter !== false && config.store === 'embedded' ? auditDigestWriter(runtime, logger) : null;
+  digests?.start();
 
   return {
     app,
@@ -191,6 +195,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
       clearInterval(guardSweep);
       // A failed last sweep was logged when it failed; it must not stop the stores from closing.
       await sweeper.stop().catch(() => undefined);
+      await digests?.stop();
       // Bounded whatever clients do: in-flight requests get the grace period, then every connection is closed.
       await closeWithin(app.getHttpServer(), () => app.close(), limits.shutdownGraceMs);
       await mcp.close();

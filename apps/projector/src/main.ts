@@ -1,5 +1,5 @@
 import { exitOnStartupError, loadConfig, type KeygateConfig } from '#config';
-import { ExpirySweeper } from '#runtime';
+import { auditDigestWriter, ExpirySweeper } from '#runtime';
 import { createLogger } from '#logging';
 import { createProductionRuntime } from '#runtime/production';
 import { KeygateMetrics } from '#metrics';
@@ -28,6 +28,7 @@ const metrics = new KeygateMetrics('projector');
 
 let runtime: Awaited<ReturnType<typeof createProductionRuntime>>;
 let sweeper: ExpirySweeper;
+let digests: ReturnType<typeof auditDigestWriter>;
 let server: Awaited<ReturnType<typeof startProjectorHttp>>;
 try {
   // 1. Projections: created, caught up and followed by the runtime (role 'projector').
@@ -52,7 +53,11 @@ try {
   sweeper = new ExpirySweeper(runtime, logger);
   sweeper.start(config.sweepIntervalMs);
 
-  // 3. Health and metrics.
+  // 3. The audit digests: one writer of the chain (a second one by mistake only loses the append race).
+  digests = auditDigestWriter(runtime, logger);
+  digests.start();
+
+  // 4. Health and metrics.
   server = await startProjectorHttp(config.port, config.host, runtime.readSide, metrics);
 } catch (error) {
   exitOnStartupError(error);
@@ -68,6 +73,7 @@ const stop = async (signal: string) => {
   try {
     // A sweep that failed was logged by the sweeper already: its rejection must not skip closing the stores.
     await sweeper.stop().catch(() => undefined);
+    await digests.stop();
     await runtime.close();
   } catch (err) {
     logger.error({ err }, 'shutdown failed');

@@ -64,6 +64,12 @@ export interface KeygateConfig {
    * attempt, before it exits naming the URL and the variable (0: one attempt).
    */
   storeConnectTimeoutMs: number;
+  /** The audit signing key (Ed25519, PKCS#8 PEM); unset: generated into dataDir (README "For auditors"). */
+  auditKeyFile: string | null;
+  /** A digest is written once this many events are uncovered (at most 1000)… */
+  auditDigestEvents: number;
+  /** …or once the oldest uncovered event is this old. */
+  auditDigestIntervalMs: number;
 }
 
 /**
@@ -304,6 +310,9 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: Loa
       maxActiveKeysPerCreator: int(env, 'KEYGATE_MAX_KEYS_PER_USER', DEFAULT_KEY_POLICY.maxActiveKeysPerCreator, 1),
     },
     sweepIntervalMs: int(env, 'KEYGATE_SWEEP_INTERVAL_MS', 60_000, 10),
+    auditKeyFile: text(env, 'KEYGATE_AUDIT_KEY_FILE') ?? null,
+    auditDigestEvents: int(env, 'KEYGATE_AUDIT_DIGEST_EVENTS', 1000, 1, 1000),
+    auditDigestIntervalMs: int(env, 'KEYGATE_AUDIT_DIGEST_INTERVAL_MS', 300_000, 100),
     logLevel,
     bodyLimitBytes: int(env, 'KEYGATE_MAX_REQUEST_BYTES', 10 * 1024 * 1024, 1024),
     rateLimitPerMinute: int(env, 'KEYGATE_RATE_LIMIT_PER_MINUTE', 1000, 1),

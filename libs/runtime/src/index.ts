@@ -6,3 +6,4 @@ export * from './create-runtime.js';
 export * from './expiry-sweeper.js';
 export * from './follower-failures.js';
 export * from './hot-key-follower.js';
+export * from './audit-digests.js';

@@ -1,6 +1,5 @@
 import { schemaCheckedStore, type EventStore } from '#event-store';
 import {
-  checkEventForLog,
   KeyringRepository,
   type HotKeyTable,
   type KeyPolicy,
@@ -15,6 +14,7 @@ import type {
   ProjectionStatus,
 } from '#projections';
 import type { KeygateConfig } from '#config';
+import { checkLogEvent } from './log-event-check.js';
 import { systemClock, type Clock } from './clock.js';
 
 /** What this process knows of the followers of the log it relies on (for /health and /metrics). */
@@ -93,7 +93,7 @@ export const PARKED_SHOWN = 20;
  * (the keyring, the usage recorder) gets the store through its schema check, so nothing malformed is appended.
  */
 export const domainParts = (config: KeygateConfig, rawStore: EventStore, overrides: RuntimeOverrides) => {
-  const store = schemaCheckedStore(rawStore, checkEventForLog);
+  const store = schemaCheckedStore(rawStore, checkLogEvent);
   return {
     config,
     clock: overrides.clock ?? systemClock,

@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { RecordedEvent } from '#event-store';
+
+/**
+ * One event as auditors see it: in the export (one line each), in the digests (its hash) and in `verify`.
+ * Everything the log holds about the event, except the argon2id verifier of KeyMinted, which is replaced by its
+ * SHA-256: an export must never carry a verifier (an offline guessing target), yet the hash still covers it, so
+ * an edited verifier in the store breaks the digest like any other edit.
+ */
+export interface AuditRecord {
+  /** Global position in the log (SQLite row id, KurrentDB commit position). */
+  position: number;
+  stream: string;
+  /** 0-based position in its stream. */
+  revision: number;
+  eventId: string;
+  type: string;
+  recordedAt: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+const withoutVerifier = (data: unknown): unknown => {
+  if (data === null || typeof data !== 'object' || Array.isArray(data) || !('verifier' in data)) return data;
+  const { verifier, ...rest } = data as Record<string, unknown>;
+  return { ...rest, verifierSha256: typeof verifier === 'string' ? sha256(verifier) : null };
+};
+
+export const toAuditRecord = (event: RecordedEvent): AuditRecord => ({
+  position: event.globalPosition,
+  stream: event.streamId,
+  revision: event.streamPosition,
+  eventId: event.eventId,
+  type: event.type,
+  recordedAt: event.recordedAt,
+  data: withoutVerifier(event.data),
+  metadata: event.metadata,
+});
+
+/**
+ * The event's hash: SHA-256 (base64url) of the RFC 8785 canonical JSON of the record WITHOUT its position, so
+ * the same bytes hash alike on both profiles and in anyone's tooling. The position is left out on purpose: the
+ * digest lists (position, hash) pairs, and an event found at another listed position is then reported as moved
+ * (reordered), not merely as edited.
+ */
+export const eventHash = (record: AuditRecord): string => {
+  const { position: _position, ...content } = record;
+  return createHash('sha256').update(canonicalJson(content)).digest('base64url');
+};
+
+/** RFC 8785 (JSON Canonicalization Scheme): sorted keys, no whitespace, ECMAScript number form. */
+export const canonicalJson = (value: unknown): string => {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError('not JSON-serialisable');
+  return text;
+};
