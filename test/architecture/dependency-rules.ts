@@ -53,7 +53,7 @@ export const DEPENDENCY_RULES = {
       name: 'mongodb-driver-in-its-adapters',
       comment: 'The mongodb driver only in the MongoDB read side, the production runtime and the operator command that reads parked events there.',
       severity: 'error',
-      from: { pathNot: ['^libs/projections/src/.*mongo[^/]*\\.ts$', '^libs/runtime/src/production-runtime\\.ts$', '^apps/api/src/cli/parked-events\\.ts$'] },
+      from: { pathNot: ['^libs/projections/src/.*mongo[^/]*\\.ts$', '^libs/audit/src/replay/.*mongo[^/]*\\.ts$', '^libs/runtime/src/production-runtime\\.ts$', '^apps/api/src/cli/parked-events\\.ts$'] },
       to: { path: 'node_modules/mongodb/' },
     },
     {

@@ -34,6 +34,16 @@ export interface SqliteProjectionRunnerOptions {
   backoff?: { initialMs: number; maxMs: number };
 }
 
+export interface RebuildOptions {
+  /**
+   * Rebuild up to this position of the log (inclusive) instead of its head, and leave the checkpoints there. For a
+   * rebuild into a scratch file whose events come from another file (`store` on the live file): the runner's
+   * transaction then does not hold the log's write lock, so events past `upTo` may be appended meanwhile; they
+   * are left out. The auditors' replay compares such a rebuild with the live read models at their checkpoints.
+   */
+  upTo?: number;
+}
+
 /** How events are applied: fast (the whole batch in one transaction) or one savepoint each, to isolate a bad one. */
 type Mode = 'fast' | 'isolating';
 
@@ -56,7 +66,8 @@ export class SqliteProjectionRunner {
   readonly names: readonly string[];
   readonly parked: SqliteParkedEvents;
   private readonly checkpointStore: SqliteCheckpoints;
-  private readonly head;
+  /** The log's head, on `db`: prepared on first use (a rebuild into a scratch file with `upTo` never needs it). */
+  private headStatement: { get(): unknown } | null = null;
   private readonly types: Map<string, ReadonlySet<string>>;
   private readonly waiters: PositionWaiters;
   private loop: { controller: AbortController; done: Promise<void> } | null = null;
@@ -75,7 +86,6 @@ export class SqliteProjectionRunner {
     this.waiters = new PositionWaiters(this.names);
     this.checkpointStore = new SqliteCheckpoints(db);
     this.parked = new SqliteParkedEvents(db);
-    this.head = db.prepare('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck();
     for (const p of projections) p.init(db);
   }
 
@@ -130,7 +140,7 @@ export class SqliteProjectionRunner {
    * file itself is thrown. Also the operator's retry of parked events, once the code is fixed: they land in
    * order with the rest, and what still fails is parked again.
    */
-  rebuildMany(names: readonly string[]): void {
+  rebuildMany(names: readonly string[], options: RebuildOptions = {}): void {
     const targets: Target[] = [...new Set(names)].map((name) => ({
       projection: this.projectionNamed(name),
       types: this.types.get(name)!,
@@ -140,7 +150,7 @@ export class SqliteProjectionRunner {
     // Every type of the log taken: no filter, the store walks its primary key. Otherwise "+type IN (…)".
     const eventTypes = this.projections.every((p) => p.eventTypes.every((type) => types.has(type))) ? undefined : [...types];
     this.withCache(REBUILD_CACHE_KIB, () => this.inIsolation((mode) => {
-      const head = this.head.get() as number;
+      const head = options.upTo ?? this.headNow();
       for (const { projection } of targets) {
         // What still fails is parked again in this same transaction; what a fix made applicable is no longer reported.
         this.parked.forgetParked(projection.name);
@@ -150,17 +160,24 @@ export class SqliteProjectionRunner {
       }
       // The IMMEDIATE transaction holds the write lock: nothing is appended past `head` meanwhile.
       for (let after = 0; after < head; ) {
-        const events = this.store.readAllSync({ after, maxCount: REBUILD_BATCH, eventTypes });
+        const read = this.store.readAllSync({ after, maxCount: REBUILD_BATCH, eventTypes });
+        // Only with upTo can the log hold events past `head` (appended since); they are left out.
+        const events = read.length > 0 && read[read.length - 1].globalPosition > head ? read.filter((e) => e.globalPosition <= head) : read;
         if (events.length === 0) break;
         this.applyEvents(targets, events, mode === 'fast' ? 'fast' : 'batch-then-isolating');
         after = events[events.length - 1].globalPosition;
-        if (events.length < REBUILD_BATCH) break;
+        if (read.length < REBUILD_BATCH) break;
       }
       for (const { projection } of targets) {
         for (const index of projection.secondaryIndexes ?? []) this.db.exec(index.sql);
         if (head > 0) this.checkpointStore.save(projection.name, head);
       }
     }));
+  }
+
+  private headNow(): number {
+    this.headStatement ??= this.db.prepare('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck();
+    return this.headStatement.get() as number;
   }
 
   /** Runs `work` with the connection's page cache at least `kib` KiB, then puts the setting back. */
@@ -187,7 +204,7 @@ export class SqliteProjectionRunner {
   }
 
   status(): { projections: ProjectionStatus[]; error: string | null } {
-    const head = this.head.get() as number;
+    const head = this.headNow();
     const parked = this.parked.countsSync();
     const checkpoints = this.checkpoints();
     return {
@@ -232,7 +249,7 @@ export class SqliteProjectionRunner {
 
   /** Reads one batch of the projection's types, applies it and moves the checkpoint; the caller holds the transaction. True at the head. */
   private readAndApply(projection: SqliteProjection, mode: Mode): boolean {
-    const head = this.head.get() as number;
+    const head = this.headNow();
     const from = this.checkpointStore.load(projection.name);
     const events = this.store.readAllSync({ after: from, maxCount: BATCH, eventTypes: projection.eventTypes });
     this.applyEvents([{ projection, types: this.types.get(projection.name)! }], events, mode);
