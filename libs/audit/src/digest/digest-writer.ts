@@ -57,14 +57,16 @@ export class DigestWriter {
     loop();
   }
 
+  /** Stops polling, and covers what is pending with a last digest, so a clean stop leaves nothing uncovered. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    await this.pass(true).catch((error) => this.options.onError?.(error));
   }
 
-  /** One pass: read what is new, write every digest that is due. Returns how many were written. */
-  async pass(): Promise<number> {
+  /** One pass: read what is new, write every digest that is due (with `flush`, also one of what is pending). */
+  async pass(flush = false): Promise<number> {
     // 1. Where the chain ends: loaded once, and again after a conflict or a failure.
     if (this.last === undefined) {
       this.last = await lastDigest(this.options.store);
@@ -80,7 +82,7 @@ export class DigestWriter {
       while (this.pending.length >= this.everyEvents) written += (await this.write(this.pending.slice(0, this.everyEvents))) ? 1 : 0;
       if (page.length < this.everyEvents) break;
     }
-    if (this.pending.length > 0 && this.options.now().getTime() - Date.parse(this.pending[0][2]) >= this.options.everyMs) {
+    if (this.pending.length > 0 && (flush || this.options.now().getTime() - Date.parse(this.pending[0][2]) >= this.options.everyMs)) {
       written += (await this.write(this.pending)) ? 1 : 0;
     }
     return written;
@@ -114,7 +116,10 @@ export class DigestWriter {
     try {
       await this.options.store.appendToStream(
         AUDIT_DIGEST_STREAM,
-        [{ eventId: eventIdFor(`audit-digest:${sequence}:${through}`, 0), type: AUDIT_DIGEST_TYPE, data: digest }],
+        // The id comes from the digest's own hash: the store answers an append whose event id it already holds as
+        // written (a retried command), so an id shared by two writers' different digests (sequence and range
+        // alike, createdAt and signature not) would let the loser believe its own digest is in the chain.
+        [{ eventId: eventIdFor(`audit-digest:${digestHash(digest)}`, 0), type: AUDIT_DIGEST_TYPE, data: digest }],
         last ? last.sequence : 'no_stream',
       );
     } catch (error) {
