@@ -2,6 +2,9 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ActivityController } from './activity/activity.controller.js';
 import { GetActivityHandler } from './activity/get-activity.handler.js';
+import { AuditEventsHandler } from './audit/audit-events.handler.js';
+import { AuditController } from './audit/audit.controller.js';
+import { KeysAtHandler } from './audit/keys-at.handler.js';
 import { JWT_VERIFIER, type JwtVerifier } from './auth/jwt-verifier.js';
 import { SettingsAuthGuard } from './auth/settings-auth.guard.js';
 import { HealthController } from './health/health.controller.js';
@@ -21,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [KeysController, ActivityController, HealthController],
+      controllers: [KeysController, ActivityController, AuditController, HealthController],
       providers: [
         ...keygateProviders(runtime),
         { provide: JWT_VERIFIER, useValue: verifier },
@@ -32,6 +35,8 @@ export class AppModule {
         DeleteKeyHandler,
         ListKeysHandler,
         GetActivityHandler,
+        AuditEventsHandler,
+        KeysAtHandler,
       ],
     };
   }

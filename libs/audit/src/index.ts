@@ -8,3 +8,5 @@ export * from './export/export-records.js';
 export * from './verify/audit-finding.js';
 export * from './verify/verify-log.js';
 export * from './verify/verify-export.js';
+export * from './replay/index.js';
+export * from './history/index.js';

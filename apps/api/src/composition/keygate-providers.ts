@@ -21,6 +21,7 @@ export const keygateProviders = (runtime: KeygateRuntime): Provider[] => [
   { provide: ACTIVITY_READ_MODEL, useValue: runtime.activity },
   { provide: READ_YOUR_WRITES, useValue: (position: number) => runtime.readYourWrites(position) },
   { provide: READ_SIDE_STATUS, useValue: runtime.readSide },
-  // /health asks the store for its head (is it reachable?); no handler gets it: writes go through the keyring.
+  // /health asks the store for its head (is it reachable?), and the audit queries read the history from it; no
+  // handler writes through it: writes go through the keyring.
   { provide: EVENT_STORE, useValue: runtime.store },
 ];

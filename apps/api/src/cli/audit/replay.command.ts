@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatReplayReport, replayEmbedded, REPLAY_MAX_SHOWN_DEFAULT } from '#audit';
-import { AuditUsageError, EXIT_CLEAN, EXIT_FINDING, EXIT_USAGE_ERROR, type AuditCommand } from './audit-command.js';
+import { AuditUsageError, EXIT_CLEAN, EXIT_FINDING, type AuditCommand } from './audit-command.js';
 
 const HELP = `
 usage: npm run audit -- replay [--max-differences <n>] [--scratch-dir <dir>]
@@ -20,14 +20,16 @@ Not compared: the checkpoints (equal by construction) and the parked-events list
 parked is not in the log); an event the replay cannot apply is counted on its projection's line.
 
   Embedded profile: KEYGATE_DATA_DIR/keygate.sqlite; the scratch is a temporary SQLite file, removed after.
-  Production (KEYGATE_STORE=kurrent, MongoDB read models): not supported by this build yet (exit 2).
+  Production (KEYGATE_STORE=kurrent): the MongoDB read models (MONGODB_DATABASE, KEYGATE_READ_MODEL_VERSION) are
+  read in one snapshot session and replayed into a scratch database <database>_replay_<time>, dropped after;
+  the run must fit in MongoDB's snapshot window (300 s by default). Not yet run against a real MongoDB.
 
   --max-differences <n>   differences printed per table (default ${REPLAY_MAX_SHOWN_DEFAULT}); the counts are always exact
   --scratch-dir <dir>     where the scratch file is made (default: the system's temporary directory);
                           it needs room for a copy of the read models
   -h, --help              this text
 
-Exit status: 0 no difference, 1 a difference (or the replay failed), 2 a usage error or the production profile.
+Exit status: 0 no difference, 1 a difference (or the replay failed), 2 a usage error.
 `;
 
 const maxShownOf = (text: string | undefined): number => {
@@ -58,17 +60,17 @@ export const replayCommand: AuditCommand = {
 
     // 2. The stores, and the replay on the profile's.
     const ctx = await open();
-    if (!ctx.db) {
-      // The MongoDB replay (libs/audit/src/replay/mongo-replay.ts, replayMongo) is written and type-checked but
-      // needs an entry point of its own in package.json "imports" (#audit/mongo): #audit is loaded by the embedded
-      // runtime, which must never reach the mongodb driver. Until then, say so rather than half-run.
-      process.stderr.write(
-        'replay: the production profile (KEYGATE_STORE=kurrent, MongoDB read models) is not supported by this build; ' +
-          'it runs on the embedded profile only.\n',
-      );
-      return EXIT_USAGE_ERROR;
-    }
-    const report = await replayEmbedded(ctx.db, { maxShown, scratchDir: values['scratch-dir'] });
+    // The production replay is its own entry point (#audit/mongo): #audit is loaded by the embedded runtime, which
+    // must never reach the mongodb driver. It is type-checked, and untested here (no container runtime).
+    const report = ctx.db
+      ? await replayEmbedded(ctx.db, { maxShown, scratchDir: values['scratch-dir'] })
+      : await (await import('#audit/mongo')).replayMongo({
+          url: ctx.config.mongodbUrl!,
+          database: ctx.config.mongodbDatabase,
+          version: ctx.config.readModelVersion,
+          store: ctx.store,
+          maxShown,
+        });
 
     // 3. The summary and the differences; the exit status an auditor's script reads.
     for (const line of formatReplayReport(report)) await ctx.write(`${line}\n`);

@@ -1,0 +1,59 @@
+import { Readable } from 'node:stream';
+import { Controller, Get, Header, Query, StreamableFile, UseGuards } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { parseInstant, type AuditRecord } from '#audit';
+import type { Actor } from '#keys';
+import { CurrentActor } from '../auth/current-actor.decorator.js';
+import { SettingsAuthGuard } from '../auth/settings-auth.guard.js';
+import { AuditEventsQuery } from './audit-events.query.js';
+import { AuditEventsParams, KeysAtParams } from './audit.params.js';
+import { KeysAtQuery } from './keys-at.query.js';
+
+/** NDJSON, a few hundred lines per chunk: one write per line would cost more than the export. */
+async function* ndjson(records: AsyncIterable<AuditRecord>): AsyncIterable<string> {
+  let lines: string[] = [];
+  for await (const record of records) {
+    lines.push(JSON.stringify(record));
+    if (lines.length === 256) {
+      yield `${lines.join('\n')}\n`;
+      lines = [];
+    }
+  }
+  if (lines.length) yield `${lines.join('\n')}\n`;
+}
+
+const time = (value: string | undefined) => (value === undefined ? undefined : (parseInstant(value) ?? undefined));
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@UseGuards(SettingsAuthGuard)
+@Controller('api/audit')
+export class AuditController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('events')
+  @ApiOperation({
+    summary: "The company's history as NDJSON, with the digests that cover it (root users)",
+    description:
+      'One event a line in log order (position, stream, revision, eventId, type, recordedAt, data, metadata), never a ' +
+      "token or a verifier (KeyMinted's verifier is replaced by its SHA-256). Each signed digest (type AuditDigest) " +
+      'covering an exported event follows it, so the file can be verified on its own: ' +
+      '`npm run audit -- verify --input file --public-key key.pem`. Streamed: a failure after the first line ends the body early, ' +
+      'which a verifier sees as events no digest covers.',
+  })
+  @ApiProduces('application/x-ndjson')
+  @Header('cache-control', 'no-store')
+  async events(@CurrentActor() actor: Actor, @Query() params: AuditEventsParams): Promise<StreamableFile> {
+    // The query runs (and refuses a non-root actor) before the first byte, so refusals are problem+json.
+    const records = await this.queries.execute(new AuditEventsQuery(actor, { keyId: params.keyId, from: time(params.from), to: time(params.to) }));
+    return new StreamableFile(Readable.from(ndjson(records)), { type: 'application/x-ndjson; charset=utf-8' });
+  }
+
+  @Get('keys')
+  @ApiOperation({ summary: "The company's keys as they stood at an instant, from the history alone (root users)" })
+  @ApiOkResponse({ description: 'at, companyId, keys: status, permissions, last used, who minted and who revoked' })
+  keys(@CurrentActor() actor: Actor, @Query() params: KeysAtParams) {
+    return this.queries.execute(new KeysAtQuery(actor, parseInstant(params.at)!));
+  }
+}
