@@ -96,7 +96,8 @@ export const httpClient = (baseUrl: string, token?: string): Api => {
     const res = await fetch(`${baseUrl}${path}`, { method, headers, body: init.body });
     const text = await res.text();
     const type = res.headers.get('content-type') ?? '';
-    const body = text && /json/.test(type) ? JSON.parse(text) : text;
+    // JSON and problem+json are parsed; NDJSON (the audit export) is not one JSON value.
+    const body = text && /^application\/([a-z.+-]+\+)?json(;|$)/.test(type) ? JSON.parse(text) : text;
     return { status: res.status, headers: res.headers, body, text };
   };
   return {

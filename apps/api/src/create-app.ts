@@ -10,6 +10,7 @@ import { JwtVerifier } from './auth/jwt-verifier.js';
 import { loadOrCreateDevSecret } from '#config';
 import type { KeygateConfig } from '#config';
 import { setupOpenApi } from './docs/openapi.js';
+import type { DigestWriter } from '#audit';
 import { auditDigestWriter, ExpirySweeper } from '#runtime';
 import { ApiKeyGuard, looksLikeApiKey } from '#keys';
 import { closeWithin, DEFAULT_HTTP_LIMITS, fastifyHttpOptions, httpError, installHttpEdge, jsonDepthExceeds, type HttpLimits } from './mcp/http-hardening.js';
@@ -32,6 +33,8 @@ export interface KeygateApp {
   mcp: KeygateMcpServer;
   usage: UsageRecorder;
   sweeper: ExpirySweeper;
+  /** The audit digest writer (embedded profile; null when not started here). */
+  digests: DigestWriter | null;
   metrics: KeygateMetrics;
   logger: Logger;
   /** Set when no JWT secret or JWKS was configured: the development secret kept in the data directory. */
@@ -188,6 +191,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     mcp,
     usage,
     sweeper,
+    digests,
     metrics,
     logger,
     devSecret,
