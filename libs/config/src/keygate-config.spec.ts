@@ -24,6 +24,32 @@ describe('loadConfig checks the configuration as a whole', () => {
     expect(config).toMatchObject({ port: 3000, logLevel: 'info', store: 'embedded', storeConnectTimeoutMs: 30_000 });
   });
 
+  it('maps identity claims and roles, and refuses service tokens that are short or are Keygate keys', () => {
+    const config = loadConfig({
+      ...base(),
+      KEYGATE_JWT_ISSUER: 'https://example.eu.auth0.com/',
+      KEYGATE_JWT_CLAIM_COMPANY: 'https://example.com/company',
+      KEYGATE_JWT_ROOT_ROLES: 'admin, owner',
+      KEYGATE_SERVICE_TOKENS: 'a'.repeat(32),
+      KEYGATE_TOOL_MODULES: './examples/list-clients.tool.js',
+    });
+    expect(config.identity).toEqual({
+      issuer: 'https://example.eu.auth0.com/',
+      audience: null,
+      claims: { company: 'https://example.com/company', role: 'role', permissions: 'permissions', name: 'name' },
+      rootRoles: ['admin', 'owner'],
+      userRoles: ['user'],
+    });
+    expect(config.serviceTokens).toEqual(['a'.repeat(32)]);
+    expect(config.toolModules).toEqual(['./examples/list-clients.tool.js']);
+    expect(loadConfig(base())).toMatchObject({ serviceTokens: [], toolModules: [] });
+    expect(problemsOf({ ...base(), KEYGATE_SERVICE_TOKENS: `short,kg_${'x'.repeat(40)}`, KEYGATE_JWT_ROOT_ROLES: 'admin', KEYGATE_JWT_USER_ROLES: 'admin' })).toEqual([
+      expect.stringMatching(/^KEYGATE_JWT_ROOT_ROLES and KEYGATE_JWT_USER_ROLES both name "admin"/),
+      expect.stringMatching(/^KEYGATE_SERVICE_TOKENS entry 1 is 5 character\(s\): each must be at least 32/),
+      expect.stringMatching(/^KEYGATE_SERVICE_TOKENS entry 2 looks like a Keygate API key/),
+    ]);
+  });
+
   it('lists every problem in one error, each naming the variable and what it accepts', () => {
     const env = {
       ...base(),

@@ -64,6 +64,22 @@ export interface KeygateConfig {
    * attempt, before it exits naming the URL and the variable (0: one attempt).
    */
   storeConnectTimeoutMs: number;
+  /**
+   * How the host product's identity tokens map onto a Keygate actor (README "Adopting Keygate"): the issuer and
+   * audience every JWT must carry (unchecked when null), the claim names (a namespaced claim such as
+   * https://example.com/company is one name), and which role values mean root and which mean user.
+   */
+  identity: {
+    issuer: string | null;
+    audience: string | null;
+    claims: { company: string; role: string; permissions: string; name: string };
+    rootRoles: string[];
+    userRoles: string[];
+  };
+  /** ES modules (paths or package names) whose exported tool definitions the MCP server serves (none by default). */
+  toolModules: string[];
+  /** The host product backend's credentials for POST /api/verify: long random strings, never a Keygate key. */
+  serviceTokens: string[];
   /** The audit signing key (Ed25519, PKCS#8 PEM); unset: generated into dataDir (README "For auditors"). */
   auditKeyFile: string | null;
   /** A digest is written once this many events are uncovered (at most 1000)… */
@@ -288,6 +304,35 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: Loa
     env.problem(`MONGODB_DATABASE=${JSON.stringify(mongodbDatabase)}: MONGODB_DATABASE must be a MongoDB database name, 1-63 characters without / \\ . space " $ * < > : | ?`);
   }
   const dataDir = resolve(text(env, 'KEYGATE_DATA_DIR') ?? './data');
+  // Each variable is named literally where it is read (text with the name), so the README's table test finds it.
+  const list = (value: string | undefined, fallback: string[]): string[] =>
+    value === undefined ? fallback : value.split(',').map((v) => v.trim()).filter(Boolean);
+  const claim = (name: string, raw: string | undefined, fallback: string): string => {
+    const value = (raw ?? fallback).trim();
+    if (!/^[\x21-\x7e]{1,200}$/.test(value)) env.problem(`${name}=${JSON.stringify(value.slice(0, 60))}: a claim name is 1 to 200 printable characters without spaces (a namespaced claim such as https://example.com/company is fine)`);
+    return value;
+  };
+  const identity = {
+    issuer: text(env, 'KEYGATE_JWT_ISSUER') ?? null,
+    audience: text(env, 'KEYGATE_JWT_AUDIENCE') ?? null,
+    claims: {
+      company: claim('KEYGATE_JWT_CLAIM_COMPANY', text(env, 'KEYGATE_JWT_CLAIM_COMPANY'), 'company'),
+      role: claim('KEYGATE_JWT_CLAIM_ROLE', text(env, 'KEYGATE_JWT_CLAIM_ROLE'), 'role'),
+      permissions: claim('KEYGATE_JWT_CLAIM_PERMISSIONS', text(env, 'KEYGATE_JWT_CLAIM_PERMISSIONS'), 'permissions'),
+      name: claim('KEYGATE_JWT_CLAIM_NAME', text(env, 'KEYGATE_JWT_CLAIM_NAME'), 'name'),
+    },
+    rootRoles: list(text(env, 'KEYGATE_JWT_ROOT_ROLES'), ['root']),
+    userRoles: list(text(env, 'KEYGATE_JWT_USER_ROLES'), ['user']),
+  };
+  const overlap = identity.rootRoles.filter((r) => identity.userRoles.includes(r));
+  if (overlap.length) env.problem(`KEYGATE_JWT_ROOT_ROLES and KEYGATE_JWT_USER_ROLES both name ${overlap.map((r) => JSON.stringify(r)).join(', ')}: a role value means root or user, not both`);
+  if (identity.rootRoles.length === 0) env.problem('KEYGATE_JWT_ROOT_ROLES is empty: name at least one role value that means root');
+  const serviceTokens = list(text(env, 'KEYGATE_SERVICE_TOKENS'), []);
+  for (const [i, token] of serviceTokens.entries()) {
+    // A service credential is the host backend's, long and random; a Keygate key (kg_…) must never pass as one.
+    if (/^kg_/.test(token)) env.problem(`KEYGATE_SERVICE_TOKENS entry ${i + 1} looks like a Keygate API key (kg_…): a key is never accepted as the service credential; use a random string (e.g. openssl rand -base64 32)`);
+    else if (token.length < 32 || !/^[\x21-\x7e]+$/.test(token)) env.problem(`KEYGATE_SERVICE_TOKENS entry ${i + 1} is ${token.length} character(s): each must be at least 32 printable characters without spaces (e.g. openssl rand -base64 32)`);
+  }
 
   const config: KeygateConfig = {
     store,
@@ -310,6 +355,9 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: Loa
       maxActiveKeysPerCreator: int(env, 'KEYGATE_MAX_KEYS_PER_USER', DEFAULT_KEY_POLICY.maxActiveKeysPerCreator, 1),
     },
     sweepIntervalMs: int(env, 'KEYGATE_SWEEP_INTERVAL_MS', 60_000, 10),
+    identity,
+    toolModules: list(text(env, 'KEYGATE_TOOL_MODULES'), []),
+    serviceTokens,
     auditKeyFile: text(env, 'KEYGATE_AUDIT_KEY_FILE') ?? null,
     auditDigestEvents: int(env, 'KEYGATE_AUDIT_DIGEST_EVENTS', 1000, 1, 1000),
     auditDigestIntervalMs: int(env, 'KEYGATE_AUDIT_DIGEST_INTERVAL_MS', 300_000, 100),
