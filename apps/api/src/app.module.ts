@@ -16,17 +16,19 @@ import { MintKeyHandler } from './keys/mint/mint-key.handler.js';
 import { RevokeKeyHandler } from './keys/revoke/revoke-key.handler.js';
 import type { KeygateRuntime } from '#runtime';
 import { keygateProviders } from './composition/keygate-providers.js';
+import { keyUseProviders, type KeyUseParts } from './composition/key-use-providers.js';
 
 @Module({})
 export class AppModule {
   /** The stores are built outside Nest (see createKeygateApp) and handed in, so tests can inject a clock. */
-  static forRuntime(runtime: KeygateRuntime, verifier: JwtVerifier): DynamicModule {
+  static forRuntime(runtime: KeygateRuntime, verifier: JwtVerifier, keyUse: KeyUseParts): DynamicModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
       controllers: [KeysController, ActivityController, AuditController, HealthController],
       providers: [
         ...keygateProviders(runtime),
+        ...keyUseProviders(keyUse),
         { provide: JWT_VERIFIER, useValue: verifier },
         SettingsAuthGuard,
         AcknowledgeNoticeHandler,

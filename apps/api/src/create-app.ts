@@ -85,6 +85,20 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   });
   metrics.addLagSource(runtime.readSide);
 
+  // 2b. What checks a key and records its use: one guard and one recorder per process, shared by the MCP endpoint
+  //     and POST /api/verify, so a key's rate limit and its usage are the same whichever way it comes in.
+  const usage = new UsageRecorder(runtime.store, {
+    onCommit: (events, seconds) => {
+      metrics.usageBatchSize.observe(events);
+      metrics.usageCommitLatency.observe(seconds);
+    },
+  });
+  const guard = new ApiKeyGuard(runtime.hotKeys, runtime.hasher, {
+    // Each replica holds its share of the per-key limit (see KeygateConfig.apiReplicas).
+    requestsPerMinute: Math.max(1, Math.floor(config.rateLimitPerMinute / config.apiReplicas)),
+    failuresPerMinute: config.authFailuresPerMinute,
+  });
+
   // 3. HTTP: Fastify, JSON logs with request ids, problem+json for every error, every input bounded before any
   //    library walks it: REST bodies small (/api/mcp keeps KEYGATE_MAX_REQUEST_BYTES), JSON depth checked on the
   //    raw text, deadlines for headers, body and idle connections (mcp/http-hardening.ts states the figures).
@@ -127,7 +141,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   );
 
   // 4. The settings API: Nest, with each piece of the runtime under its own token (composition/).
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime, verifier), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime, verifier, { guard, usage }), adapter, {
     logger: new PinoNestLogger(logger),
     // The parsers are ours (above): Nest's would add urlencoded bodies and replace the depth check.
     bodyParser: false,
@@ -148,24 +162,13 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   }
   setupOpenApi(app);
 
-  // 5. The MCP endpoint: one long-lived server, the guard in front, uses recorded by group commit. Its tools
-  //    dispatch the settings API's own commands and queries, on the same buses.
-  const usage = new UsageRecorder(runtime.store, {
-    onCommit: (events, seconds) => {
-      metrics.usageBatchSize.observe(events);
-      metrics.usageCommitLatency.observe(seconds);
-    },
-  });
+  // 5. The MCP endpoint: one long-lived server, the guard in front (step 2b), uses recorded by group commit. Its
+  //    tools dispatch the settings API's own commands and queries, on the same buses.
   const mcp = new KeygateMcpServer(
     { clock: runtime.clock, usage, commands: app.get(CommandBus), queries: app.get(QueryBus) },
     [...BUILTIN_TOOLS, ...(options.productTools ?? [listClients])],
   );
   await mcp.start();
-  const guard = new ApiKeyGuard(runtime.hotKeys, runtime.hasher, {
-    // Each replica holds its share of the per-key limit (see KeygateConfig.apiReplicas).
-    requestsPerMinute: Math.max(1, Math.floor(config.rateLimitPerMinute / config.apiReplicas)),
-    failuresPerMinute: config.authFailuresPerMinute,
-  });
   const guardSweep = setInterval(() => guard.sweep(runtime.clock.now().getTime()), 60_000).unref();
   registerMcpEndpoint(fastify, {
     guard,
