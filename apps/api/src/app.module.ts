@@ -14,6 +14,8 @@ import { KeysController } from './keys/keys.controller.js';
 import { ListKeysHandler } from './keys/list/list-keys.handler.js';
 import { MintKeyHandler } from './keys/mint/mint-key.handler.js';
 import { RevokeKeyHandler } from './keys/revoke/revoke-key.handler.js';
+import { VerifyController } from './verify/verify.controller.js';
+import { VerifyKeyHandler } from './verify/verify-key.handler.js';
 import type { KeygateRuntime } from '#runtime';
 import { keygateProviders } from './composition/keygate-providers.js';
 import { keyUseProviders, type KeyUseParts } from './composition/key-use-providers.js';
@@ -25,7 +27,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [KeysController, ActivityController, AuditController, HealthController],
+      controllers: [KeysController, ActivityController, AuditController, HealthController, VerifyController],
       providers: [
         ...keygateProviders(runtime),
         ...keyUseProviders(keyUse),
@@ -39,6 +41,7 @@ export class AppModule {
         GetActivityHandler,
         AuditEventsHandler,
         KeysAtHandler,
+        VerifyKeyHandler,
       ],
     };
   }

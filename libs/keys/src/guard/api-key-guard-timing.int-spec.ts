@@ -67,8 +67,8 @@ describe('ApiKeyGuard with argon2id (issue 10)', () => {
       const [u, uv] = await timed(() => guard.check(`Bearer ${mintToken(`NoSuchKey${String(i).padStart(3, '0')}`).token}`, NOW, { source: '192.0.2.1' }));
       const [w, wv] = await timed(() => guard.check(`Bearer ${mintToken(KEY).token}`, NOW, { source: '192.0.2.1' }));
       expect([uv, wv]).toEqual([
-        { ok: false, status: 401, description: 'The API key is invalid.' },
-        { ok: false, status: 401, description: 'The API key is invalid.' },
+        { ok: false, status: 401, description: 'The API key is invalid.', reason: 'invalid' },
+        { ok: false, status: 401, description: 'The API key is invalid.', reason: 'invalid' },
       ]);
       unknown.push(u);
       wrong.push(w);

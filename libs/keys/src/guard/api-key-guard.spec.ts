@@ -110,7 +110,13 @@ const sync = (verdict: GuardVerdict | Promise<GuardVerdict>): GuardVerdict => {
   return verdict as GuardVerdict;
 };
 
-const denied401 = (description: string) => ({ ok: false, status: 401, description });
+/** Each description goes with its reason (POST /api/verify answers in reasons): the pair is checked together. */
+const REASON_OF: Record<string, string> = { [MISSING]: 'missing', [MALFORMED]: 'malformed', [INVALID]: 'invalid', [REVOKED]: 'revoked', [EXPIRED]: 'expired' };
+const denied401 = (description: string) => {
+  // toEqual treats an undefined property as absent: a description without a reason must fail here, not pass.
+  if (!REASON_OF[description]) throw new Error(`no reason known for ${description}`);
+  return { ok: false, status: 401, description, reason: REASON_OF[description] };
+};
 
 describe('ApiKeyGuard', () => {
   describe('shape of the Authorization header', () => {

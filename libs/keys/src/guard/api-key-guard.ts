@@ -5,9 +5,16 @@ import type { SecretHasher } from '../token/secret-hasher.js';
 import type { HotKey, HotKeyTable, MissAnswer } from './hot-key-table.js';
 import { FixedWindowRateLimiter, type RateDecision } from './rate-limiter.js';
 
+/**
+ * Why a key was refused (401), for callers that answer in codes rather than sentences (POST /api/verify): unknown,
+ * deleted and wrong-secret keys share 'invalid', as they share a description, so no reason tells whether a key id exists.
+ */
+export type DenialReason = 'missing' | 'malformed' | 'invalid' | 'revoked' | 'expired';
+
 export type GuardVerdict =
   | { ok: true; key: HotKey; rate: RateDecision }
-  | { ok: false; status: 401; description: string }
+  // reason: always set by the guard; optional so a caller's own 401 refusal (the MCP endpoint's preflight) need not name one.
+  | { ok: false; status: 401; description: string; reason?: DenialReason }
   | { ok: false; status: 429; description: string; retryAfterSeconds: number; rate: RateDecision | null };
 
 export interface GuardOptions {
@@ -37,11 +44,11 @@ export interface GuardContext {
 
 // One description for unknown, deleted and wrong-secret keys: the answer never tells whether a key id exists.
 const INVALID = 'The API key is invalid.';
-const deny = (description: string): GuardVerdict => ({ ok: false, status: 401, description });
-const MISSING = deny('Send the API key as "Authorization: Bearer <key>".');
-const MALFORMED = deny('The bearer token is not a well-formed Keygate API key.');
-const REVOKED = deny('The API key has been revoked.');
-const EXPIRED = deny('The API key has expired.');
+const deny = (description: string, reason: DenialReason): GuardVerdict => ({ ok: false, status: 401, description, reason });
+const MISSING = deny('Send the API key as "Authorization: Bearer <key>".', 'missing');
+const MALFORMED = deny('The bearer token is not a well-formed Keygate API key.', 'malformed');
+const REVOKED = deny('The API key has been revoked.', 'revoked');
+const EXPIRED = deny('The API key has expired.', 'expired');
 const KEY_ID_THROTTLED = 'Too many failed attempts with this key id; wait before trying again.';
 const SOURCE_THROTTLED = 'Too many failed attempts with API keys from this address; wait before trying again.';
 const BUSY: GuardVerdict = {
@@ -167,7 +174,7 @@ export class ApiKeyGuard {
     if (status === 'expired') return EXPIRED;
     if (typeof key === 'string' || key.status === 'deleted') {
       const failures = source !== undefined ? this.failures : this.unknownFailures;
-      return this.verifyThen(bucket, failures, keyId, null, secret, mac, nowMs, () => deny(INVALID));
+      return this.verifyThen(bucket, failures, keyId, null, secret, mac, nowMs, () => deny(INVALID, 'invalid'));
     }
     if (nowMs >= key.expiresAtMs) return EXPIRED;
 
@@ -256,7 +263,7 @@ export class ApiKeyGuard {
 
   private failed(bucket: string, nowMs: number, failures = this.failures): GuardVerdict {
     const f = failures.take(bucket, nowMs);
-    return f.allowed ? deny(INVALID) : this.throttled(bucket, nowMs, failures);
+    return f.allowed ? deny(INVALID, 'invalid') : this.throttled(bucket, nowMs, failures);
   }
 
   private throttled(bucket: string, nowMs: number, failures = this.failures): GuardVerdict {
