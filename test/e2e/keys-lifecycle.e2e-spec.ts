@@ -68,7 +68,7 @@ describe('keys lifecycle (REST contract)', () => {
       // The list shows the same view, field for field.
       const list = await kg.api(alice).get('/api/keys');
       expect(list.status).toBe(200);
-      expect(list.body).toEqual({ items: [key] });
+      expect(list.body).toEqual({ items: [key], nextCursor: null });
     });
 
     it('the mint response carries ready-to-paste setup for each MCP client, with this key and the public URL', async () => {

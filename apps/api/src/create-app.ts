@@ -22,6 +22,7 @@ import type { KeygateTool } from './mcp/tools/keygate-tool.js';
 import { UsageRecorder } from './mcp/usage-recorder.js';
 import { createLogger, PinoNestLogger } from '#logging';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
+import { UndeclaredQueryInterceptor } from './problem/undeclared-query.interceptor.js';
 import { createRuntime, type KeygateRuntime, type RuntimeOverrides } from '#runtime';
 import { KeygateMetrics } from '#metrics';
 import { registerMetricsEndpoint } from './metrics/metrics-endpoint.js';
@@ -148,6 +149,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  app.useGlobalInterceptors(new UndeclaredQueryInterceptor());
   // A host page on another origin may call the settings API (KEYGATE_CORS_ORIGINS; none by default). Callers
   // authenticate with a bearer JWT, never a cookie, so credentials are not allowed across origins.
   if (config.corsOrigins.length > 0) {

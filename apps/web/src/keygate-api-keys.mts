@@ -259,7 +259,16 @@ export class KeygateApiKeys extends LitElement {
 
   private async loadKeys(): Promise<void> {
     try {
-      this.keys = (await this.request<{ items: KeyView[] }>('GET', '/api/keys')).items;
+      // The list pages by 100; a person's tab shows every key they may see, so follow the cursor to the end.
+      const keys: KeyView[] = [];
+      let cursor: string | null = null;
+      do {
+        const path: string = cursor ? `/api/keys?cursor=${encodeURIComponent(cursor)}` : '/api/keys';
+        const page: { items: KeyView[]; nextCursor: string | null } = await this.request('GET', path);
+        keys.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      this.keys = keys;
       this.keysError = null;
     } catch (e) {
       this.keysError = (e as Error).message;

@@ -208,6 +208,31 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         expect(await ids('initech', null)).toEqual([]);
       });
 
+      it('pages newest first by mint position, filtered by effective status and creator, within what is visible', async () => {
+        for (const [who, keyId] of [[ALICE, 'acme-a1'], [BOB, 'acme-b1'], [ALICE, 'acme-a2'], [ALICE, 'acme-a3'], [BOB, 'acme-b2']] as const) {
+          await h.mint('acme', who, keyId, keyId === 'acme-a3' ? { ttlMs: HOUR } : {});
+        }
+        await h.mint('globex', CAROL, 'globex-c1');
+        await h.revoke('acme', ROOT, 'acme-a2');
+        await f.catchUp();
+        const later = new Date(h.now + 2 * HOUR); // acme-a3 has lapsed, its KeyExpired not yet written
+        const page = (q: Partial<Parameters<typeof f.keys.page>[0]>) =>
+          f.keys.page({ companyId: 'acme', visibleToOwner: null, now: later, limit: 100, ...q }).then((rows) => rows.map((r) => r.keyId));
+
+        expect(await page({})).toEqual(['acme-b2', 'acme-a3', 'acme-a2', 'acme-b1', 'acme-a1']);
+        expect(await page({ status: 'active' })).toEqual(['acme-b2', 'acme-b1', 'acme-a1']);
+        expect(await page({ status: 'expired' })).toEqual(['acme-a3']);
+        expect(await page({ status: 'revoked' })).toEqual(['acme-a2']);
+        expect(await page({ userId: 'alice' })).toEqual(['acme-a3', 'acme-a2', 'acme-a1']);
+        expect(await page({ visibleToOwner: 'bob' })).toEqual(['acme-b2', 'acme-b1']);
+        expect(await page({ visibleToOwner: 'bob', userId: 'alice' })).toEqual([]);
+        // Two pages of two, then the rest: the cursor is the last row's position.
+        const first = await f.keys.page({ companyId: 'acme', visibleToOwner: null, now: later, limit: 2 });
+        expect(first.map((r) => r.keyId)).toEqual(['acme-b2', 'acme-a3']);
+        expect(await page({ before: first[1].position, limit: 2 })).toEqual(['acme-a2', 'acme-b1']);
+        expect(await page({ companyId: 'globex' })).toEqual(['globex-c1']);
+      });
+
       it('revoke, expire and delete show in list, get and lookup', async () => {
         for (const keyId of ['acme-revoked', 'acme-expired', 'acme-deleted', 'acme-active']) await h.mint('acme', ALICE, keyId);
         await h.revoke('acme', ROOT, 'acme-revoked');

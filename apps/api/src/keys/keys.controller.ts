@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { isKeyId, notFound, type Actor } from '#keys';
@@ -6,6 +6,7 @@ import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { SettingsAuthGuard } from '../auth/settings-auth.guard.js';
 import { AcknowledgeNoticeCommand } from './acknowledge/acknowledge-notice.command.js';
 import { DeleteKeyCommand } from './delete/delete-key.command.js';
+import { KeysListParams } from './list/keys-list.params.js';
 import { ListKeysQuery } from './list/list-keys.query.js';
 import { MintKeyBody } from './mint/mint-key.body.js';
 import { MintKeyCommand } from './mint/mint-key.command.js';
@@ -43,9 +44,12 @@ export class KeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List keys, newest first (all of the company for root and settings:edit, else your own)' })
-  async list(@CurrentActor() actor: Actor) {
-    return { items: await this.queries.execute(new ListKeysQuery(actor)) };
+  @ApiOperation({
+    summary: 'List keys, newest first (all of the company for root and settings:edit, else your own)',
+    description: 'Filtered by status and creator; pages of `limit` (default and most 100), the next one by `cursor` = nextCursor.',
+  })
+  list(@CurrentActor() actor: Actor, @Query() params: KeysListParams) {
+    return this.queries.execute(new ListKeysQuery(actor, { ...params, limit: params.limit ?? 100 }));
   }
 
   @Post(':id/revoke')

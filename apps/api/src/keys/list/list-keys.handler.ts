@@ -3,8 +3,9 @@ import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { managesAllKeys } from '#keys';
 import { KEYS_READ_MODEL, type KeysReadModel } from '#projections';
 import { CLOCK, type Clock } from '#runtime';
-import { toKeyView, type KeyView } from '../key-view.js';
-import { ListKeysQuery } from './list-keys.query.js';
+import { decodeCursor, encodeCursor } from '../../paging/position-cursor.js';
+import { toKeyView } from '../key-view.js';
+import { ListKeysQuery, type KeysPage } from './list-keys.query.js';
 
 @QueryHandler(ListKeysQuery)
 export class ListKeysHandler implements IQueryHandler<ListKeysQuery> {
@@ -13,10 +14,23 @@ export class ListKeysHandler implements IQueryHandler<ListKeysQuery> {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute({ actor }: ListKeysQuery): Promise<KeyView[]> {
-    // Root users and settings:edit holders see the company's keys; everyone else sees their own.
-    const rows = await this.keys.list(actor.companyId, managesAllKeys(actor) ? null : actor.userId);
+  async execute({ actor, filter }: ListKeysQuery): Promise<KeysPage> {
     const now = this.clock.now();
-    return rows.map((row) => toKeyView(row, now));
+    const rows = await this.keys.page({
+      companyId: actor.companyId,
+      // Root users and settings:edit holders see the company's keys; everyone else sees their own.
+      visibleToOwner: managesAllKeys(actor) ? null : actor.userId,
+      userId: filter.userId,
+      status: filter.status,
+      now,
+      before: filter.cursor === undefined ? undefined : decodeCursor(filter.cursor),
+      // One more than asked tells whether another page exists.
+      limit: filter.limit + 1,
+    });
+    const page = rows.slice(0, filter.limit);
+    return {
+      items: page.map(({ position: _, ...row }) => toKeyView(row, now)),
+      nextCursor: rows.length > filter.limit ? encodeCursor(page[page.length - 1].position) : null,
+    };
   }
 }

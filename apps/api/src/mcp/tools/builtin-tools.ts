@@ -33,7 +33,7 @@ export const listApiKeys = defineTool({
   requiredPermission: 'settings:view',
   inputSchema: {},
   async handler(_args, { actor, queries }) {
-    return jsonResult({ items: await queries.execute(new ListKeysQuery(actor)) });
+    return jsonResult(await queries.execute(new ListKeysQuery(actor)));
   },
 });
 
