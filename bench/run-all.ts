@@ -1,8 +1,11 @@
 import { runProjectionRebuildBench, type RebuildBenchResult } from './projection-rebuild.bench.js';
 import { intFromEnv } from './bench-helpers.js';
+import { runExportVerifyBench } from './audit/export-verify.bench.js';
+import { printReport as printAuditReport } from './audit/report.js';
 
 /**
- * `npm run bench`: builds, then runs the benchmarks and prints their figures.
+ * `npm run bench`: builds, then runs the benchmarks and prints their figures: the projection rebuild, then the
+ * audit export and verify (audit/export-verify.bench.ts, same sizes; its own entry point runs 100k and 1M).
  *
  *   BENCH_EVENTS  events in the synthetic log (default 100000); a comma list (100000,1000000) runs each
  *                 size in turn and prints how the rebuild time grew against the log
@@ -100,6 +103,12 @@ const main = async () => {
     process.stdout.write(`${body.join('\n')}\n\n`);
     finals.push(final);
     if (result.failures.length) process.exitCode = 1;
+  }
+  // Audit export and verify (issue 13; about 35 s at 100k): each measurement in its own child process.
+  for (const events of sizes) {
+    const audit = await runExportVerifyBench({ events, reps, seed, log });
+    printAuditReport(audit);
+    if (audit.failures.length) process.exitCode = 1;
   }
   process.stdout.write(`bench wall time: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   for (const final of finals) process.stdout.write(`${final}\n`);
