@@ -4,12 +4,14 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { Actor } from '#keys';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { SettingsAuthGuard } from '../auth/settings-auth.guard.js';
+import { ApiProblems } from '../docs/problem.view.js';
 import { ActivityPageView } from './activity-entry.view.js';
 import { ActivityParams } from './activity.params.js';
 import { GetActivityQuery } from './get-activity.query.js';
 
 @ApiTags('activity')
-@ApiBearerAuth()
+@ApiBearerAuth('settings-jwt')
+@ApiProblems(400, 401)
 @UseGuards(SettingsAuthGuard)
 @Controller('api/activity')
 export class ActivityController {

@@ -6,7 +6,9 @@ import { parseInstant, type AuditRecord } from '#audit';
 import type { Actor } from '#keys';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { SettingsAuthGuard } from '../auth/settings-auth.guard.js';
+import { ApiProblems } from '../docs/problem.view.js';
 import { AuditEventsQuery } from './audit-events.query.js';
+import { KeysAtView } from './audit.views.js';
 import { AuditEventsParams, KeysAtParams } from './audit.params.js';
 import { KeysAtQuery } from './keys-at.query.js';
 
@@ -26,7 +28,8 @@ async function* ndjson(records: AsyncIterable<AuditRecord>): AsyncIterable<strin
 const time = (value: string | undefined) => (value === undefined ? undefined : (parseInstant(value) ?? undefined));
 
 @ApiTags('audit')
-@ApiBearerAuth()
+@ApiBearerAuth('settings-jwt')
+@ApiProblems(400, 401, 403)
 @UseGuards(SettingsAuthGuard)
 @Controller('api/audit')
 export class AuditController {
@@ -43,6 +46,7 @@ export class AuditController {
       'which a verifier sees as events no digest covers.',
   })
   @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({ description: 'NDJSON: one AuditRecord a line (position, stream, revision, eventId, type, recordedAt, data, metadata)', content: { 'application/x-ndjson': { schema: { type: 'string' } } } })
   @Header('cache-control', 'no-store')
   async events(@CurrentActor() actor: Actor, @Query() params: AuditEventsParams): Promise<StreamableFile> {
     // The query runs (and refuses a non-root actor) before the first byte, so refusals are problem+json.
@@ -52,7 +56,7 @@ export class AuditController {
 
   @Get('keys')
   @ApiOperation({ summary: "The company's keys as they stood at an instant, from the history alone (root users)" })
-  @ApiOkResponse({ description: 'at, companyId, keys: status, permissions, last used, who minted and who revoked' })
+  @ApiOkResponse({ type: KeysAtView })
   keys(@CurrentActor() actor: Actor, @Query() params: KeysAtParams) {
     return this.queries.execute(new KeysAtQuery(actor, parseInstant(params.at)!));
   }
