@@ -1,0 +1,1 @@
+export { KeygateKey, KeygateKeyGuard, KeygateModule, KeygateRefusal, KeygateRefusalFilter, RequireKeygateKey } from './keygate-key.guard.js';
