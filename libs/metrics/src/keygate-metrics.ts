@@ -59,6 +59,15 @@ export class KeygateMetrics {
     registers: [this.registry],
   });
 
+  // A fetch, not a request: many sign-ins waiting on one fetch count once. The reasons are a fixed set
+  // (apps/api/src/auth/identity-provider-unavailable.error.ts); the URL is in the log, never a label.
+  readonly jwksFetchFailures = new Counter({
+    name: 'keygate_jwks_fetch_failures_total',
+    help: "Fetches of the identity provider's JWKS that failed, by reason (network, timeout, http_status, invalid_json, invalid_jwks).",
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   private readonly lagSources: LagSource[] = [];
 
   constructor(process: 'api' | 'projector' | 'embedded') {

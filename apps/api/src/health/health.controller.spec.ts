@@ -2,6 +2,7 @@ import type { KeygateConfig } from '#config';
 import type { EventStore } from '#event-store';
 import type { ParkedEvent, ProjectionStatus } from '#projections';
 import type { ReadSideStatus } from '#runtime';
+import type { IdentityProviderHealth } from '../auth/jwks-monitor.js';
 import { HealthController } from './health.controller.js';
 
 // /health's answers, each mode (issue 10: the 503 ones had no test). The e2e suites cover the degraded 200
@@ -12,14 +13,17 @@ type Status = Awaited<ReturnType<ReadSideStatus['status']>>;
 const projection = (name: string, lag: number): ProjectionStatus => ({ name, checkpoint: 100 - lag, head: 100, lag });
 const caughtUp = [projection('keys_list_v1', 0), projection('activity_v1', 0), projection('hot_key_table', 0)];
 
-const given = (options: { head?: () => Promise<number>; status?: () => Promise<Status>; store?: 'embedded' | 'kurrent' } = {}) => {
+const given = (
+  options: { head?: () => Promise<number>; status?: () => Promise<Status>; store?: 'embedded' | 'kurrent'; identityProvider?: IdentityProviderHealth } = {},
+) => {
   const store = { headPosition: options.head ?? (async () => 100) } as unknown as EventStore;
   const readSide = {
     status: options.status ?? (async () => ({ projections: caughtUp, error: null, parked: [] })),
     waitFor: async () => {},
   } as ReadSideStatus;
   const config = { store: options.store ?? 'embedded' } as KeygateConfig;
-  const controller = new HealthController(store, readSide, config);
+  const identityProvider = options.identityProvider;
+  const controller = new HealthController(store, readSide, config, identityProvider ? { identityProvider: () => identityProvider } : undefined);
   return async () => {
     let code = 200;
     const body = await controller.health({ status: (c: number) => (code = c) });
@@ -84,6 +88,33 @@ describe('GET /health', () => {
     const health = given({ status: async () => ({ projections: caughtUp, error: null, parked }) });
 
     expect(await health()).toMatchObject({ code: 200, body: { status: 'degraded', ready: true, parked } });
+  });
+
+  describe("the identity provider's JWKS (issue 14)", () => {
+    const unreachable: IdentityProviderHealth = {
+      jwks: 'unreachable',
+      since: '2026-05-10T12:00:00.000Z',
+      error: 'HTTP 500, expected 200 with a JSON Web Key Set',
+      failures: 3,
+      lastFetchedAt: null,
+    };
+
+    it('given it cannot be fetched, then 200 degraded and still ready (the MCP endpoint and verify do not need it), reporting it', async () => {
+      expect(await given({ identityProvider: unreachable })()).toEqual({
+        code: 200,
+        body: expect.objectContaining({ status: 'degraded', ready: true, identityProvider: unreachable }),
+      });
+    });
+
+    it.each(['reachable', 'not-fetched', 'unused'] as const)('given it is %s, then 200 ok, reporting it', async (jwks) => {
+      const identityProvider = { ...unreachable, jwks, error: null, failures: 0 };
+      expect(await given({ identityProvider })()).toMatchObject({ code: 200, body: { status: 'ok', ready: true, identityProvider } });
+    });
+
+    it('given it cannot be fetched and the store is down, then 503 unavailable (not ready wins)', async () => {
+      const health = given({ identityProvider: unreachable, head: async () => Promise.reject(new Error('closed')) });
+      expect(await health()).toMatchObject({ code: 503, body: { status: 'unavailable', ready: false, identityProvider: unreachable } });
+    });
   });
 
   it('given parked events and a store down, then 503 unavailable (not ready wins over degraded)', async () => {

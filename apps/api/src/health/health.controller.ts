@@ -1,8 +1,9 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { KEYGATE_CONFIG, type KeygateConfig } from '#config';
 import { EVENT_STORE, type EventStore } from '#event-store';
 import { READ_SIDE_STATUS, type ReadSideStatus } from '#runtime';
+import { JWT_VERIFIER, type JwtVerifier } from '../auth/jwt-verifier.js';
 
 /**
  * Followers further behind than this are "not caught up": the process should not take traffic. In log
@@ -17,12 +18,14 @@ export class HealthController {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_SIDE_STATUS) private readonly readSide: ReadSideStatus,
     @Inject(KEYGATE_CONFIG) private readonly config: KeygateConfig,
+    @Optional() @Inject(JWT_VERIFIER) private readonly verifier?: Pick<JwtVerifier, 'identityProvider'>,
   ) {}
 
   @Get()
   @ApiOperation({
     summary:
-      'Liveness (it answers) and readiness (store readable and writable, projections caught up); status "degraded" (200) lists events a projection parked',
+      'Liveness (it answers) and readiness (store readable and writable, projections caught up); status "degraded" (200) lists events a projection parked, ' +
+      "or reports that the identity provider's JWKS cannot be fetched",
   })
   async health(@Res({ passthrough: true }) reply: { status(code: number): unknown }) {
     let store: 'up' | 'down' = 'up';
@@ -50,8 +53,13 @@ export class HealthController {
     const caughtUp = error === null && own.every((p) => p.lag <= MAX_READY_LAG[this.config.store]);
     const ready = store === 'up' && caughtUp;
     if (!ready) reply.status(503);
+    // An identity provider whose keys cannot be fetched makes the process degraded, not unready: the MCP endpoint
+    // and key verification never use it, and every replica shares the same provider, so taking replicas out of
+    // the load balancer would stop those too and bring no sign-in back. Settings calls answer 503 meanwhile.
+    const identityProvider = this.verifier?.identityProvider() ?? null;
     // Parked events make the process degraded, not down: every other event was applied, and it still serves.
-    const status = !ready ? 'unavailable' : parked.length > 0 ? 'degraded' : 'ok';
-    return { status, live: true, ready, store, storeError, head, projections, projectionError: error, parked };
+    const degraded = parked.length > 0 || identityProvider?.jwks === 'unreachable';
+    const status = !ready ? 'unavailable' : degraded ? 'degraded' : 'ok';
+    return { status, live: true, ready, store, storeError, head, projections, projectionError: error, parked, identityProvider };
   }
 }

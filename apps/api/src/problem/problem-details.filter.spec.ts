@@ -2,6 +2,7 @@ import { conflict, limitReached, tooMany } from '#keys';
 import { HttpException } from '@nestjs/common';
 import type { ArgumentsHost } from '@nestjs/common';
 import { StoreUnavailableError } from '#event-store';
+import { IdentityProviderUnavailableError } from '../auth/identity-provider-unavailable.error.js';
 import { ProblemDetailsFilter, sendProblem, toProblem } from './problem-details.filter.js';
 
 /** Records what sendProblem does to a Fastify reply. */
@@ -126,6 +127,39 @@ describe('problem details', () => {
       expect(sent.status).toBe(503);
       expect(sent.headers).toEqual({ 'Retry-After': '30', 'Content-Type': 'application/problem+json' });
       expect(JSON.stringify(sent.body)).not.toMatch(/SQLITE|UNAVAILABLE:/);
+    });
+  });
+
+  describe("the identity provider's keys cannot be fetched: 503, not 401 (issue 14)", () => {
+    const outage = new IdentityProviderUnavailableError('http_status', 'JWKS https://idp.internal.example/jwks: HTTP 500, expected 200 with a JSON Web Key Set');
+
+    it('answers 503 problem+json saying so, with Retry-After, without the URL or the fetch error', () => {
+      const problem = toProblem(outage, 'urn:keygate:request:r3');
+      expect(problem).toEqual({
+        type: 'urn:keygate:problem:identity-provider-unavailable',
+        title: 'Service Unavailable',
+        status: 503,
+        detail: "The identity provider's keys cannot be fetched, so your token cannot be checked right now (your token may well be fine). Try again shortly.",
+        instance: 'urn:keygate:request:r3',
+        retryAfter: 30,
+      });
+      const { reply, sent } = fakeReply();
+      sendProblem(reply, problem);
+      expect(sent.headers).toEqual({ 'Retry-After': '30', 'Content-Type': 'application/problem+json' });
+      expect(JSON.stringify(sent.body)).not.toMatch(/idp\.internal|HTTP 500/);
+    });
+
+    it('through the Nest filter: not logged per request (the JWKS monitor logs the outage, rate-limited)', () => {
+      const logged: unknown[][] = [];
+      const { reply, sent } = fakeReply();
+      const host = {
+        switchToHttp: () => ({ getRequest: () => ({ id: 'req-2', url: '/api/keys' }), getResponse: () => reply }),
+      } as unknown as ArgumentsHost;
+
+      new ProblemDetailsFilter({ error: (...args: unknown[]) => logged.push(args) } as never).catch(outage, host);
+
+      expect(sent.status).toBe(503);
+      expect(logged).toEqual([]);
     });
   });
 });

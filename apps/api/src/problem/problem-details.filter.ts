@@ -2,6 +2,7 @@ import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFil
 import type { Logger } from 'pino';
 import { storageFailureCode } from '#event-store';
 import { KeyDomainError, MalformedEventError, type KeyErrorKind } from '#keys';
+import { IDENTITY_PROVIDER_UNAVAILABLE, IdentityProviderUnavailableError } from '../auth/identity-provider-unavailable.error.js';
 
 export interface Problem {
   type: string;
@@ -48,6 +49,9 @@ export const STORAGE_UNAVAILABLE = 'The key store cannot write right now (disk f
 /** A guess an operator can beat: long enough not to hammer a full disk, short enough to notice it was freed. */
 const STORAGE_RETRY_AFTER_SECONDS = 30;
 
+/** jose's cooldown between JWKS fetches (auth/jwt-verifier.ts JWKS_CACHE): sooner, the same answer is likely. */
+const IDENTITY_PROVIDER_RETRY_AFTER_SECONDS = 30;
+
 const problemType = (slug: string) => `urn:keygate:problem:${slug}`;
 
 /** Turns any error into RFC 9457 application/problem+json with a detail a person can act on. */
@@ -77,6 +81,18 @@ export const toProblem = (error: unknown, instance?: string): Problem => {
       detail,
       instance,
       ...(list ? { errors: list } : {}),
+    };
+  }
+  // The identity provider's keys could not be fetched: the token may be fine, so not a 401 (which tells a client
+  // to sign in again); temporary, so 503. Nothing of the provider's address or the fetch error goes to the caller.
+  if (error instanceof IdentityProviderUnavailableError) {
+    return {
+      type: problemType('identity-provider-unavailable'),
+      title: TITLES[503],
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      detail: IDENTITY_PROVIDER_UNAVAILABLE,
+      instance,
+      retryAfter: IDENTITY_PROVIDER_RETRY_AFTER_SECONDS,
     };
   }
   // Fastify's own errors (body too large, malformed JSON, wrong content type) carry a statusCode.
@@ -146,7 +162,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<{ id?: string; url?: string }>();
     const problem = toProblem(error, request.id ? `urn:keygate:request:${request.id}` : undefined);
-    if (problem.status >= 500) this.logger.error({ err: error, reqId: request.id }, 'request failed');
+    // A JWKS outage is logged by the JwksMonitor, once per outage and then once a minute, not once per request.
+    if (problem.status >= 500 && !(error instanceof IdentityProviderUnavailableError)) {
+      this.logger.error({ err: error, reqId: request.id }, 'request failed');
+    }
     sendProblem(http.getResponse<ReplyLike>(), problem);
   }
 }
