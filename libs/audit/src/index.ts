@@ -10,3 +10,4 @@ export * from './verify/verify-log.js';
 export * from './verify/verify-export.js';
 export * from './replay/index.js';
 export * from './history/index.js';
+export * from './export/ndjson-chunks.js';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { Controller, Get, Header, Query, StreamableFile, UseGuards } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { parseInstant, type AuditRecord } from '#audit';
+import { ndjsonChunks, parseInstant } from '#audit';
 import type { Actor } from '#keys';
 import { CurrentActor } from '../auth/current-actor.decorator.js';
 import { SettingsAuthGuard } from '../auth/settings-auth.guard.js';
@@ -11,19 +11,6 @@ import { AuditEventsQuery } from './audit-events.query.js';
 import { KeysAtView } from './audit.views.js';
 import { AuditEventsParams, KeysAtParams } from './audit.params.js';
 import { KeysAtQuery } from './keys-at.query.js';
-
-/** NDJSON, a few hundred lines per chunk: one write per line would cost more than the export. */
-async function* ndjson(records: AsyncIterable<AuditRecord>): AsyncIterable<string> {
-  let lines: string[] = [];
-  for await (const record of records) {
-    lines.push(JSON.stringify(record));
-    if (lines.length === 256) {
-      yield `${lines.join('\n')}\n`;
-      lines = [];
-    }
-  }
-  if (lines.length) yield `${lines.join('\n')}\n`;
-}
 
 const time = (value: string | undefined) => (value === undefined ? undefined : (parseInstant(value) ?? undefined));
 
@@ -51,7 +38,7 @@ export class AuditController {
   async events(@CurrentActor() actor: Actor, @Query() params: AuditEventsParams): Promise<StreamableFile> {
     // The query runs (and refuses a non-root actor) before the first byte, so refusals are problem+json.
     const records = await this.queries.execute(new AuditEventsQuery(actor, { keyId: params.keyId, from: time(params.from), to: time(params.to) }));
-    return new StreamableFile(Readable.from(ndjson(records)), { type: 'application/x-ndjson; charset=utf-8' });
+    return new StreamableFile(Readable.from(ndjsonChunks(records)), { type: 'application/x-ndjson; charset=utf-8' });
   }
 
   @Get('keys')

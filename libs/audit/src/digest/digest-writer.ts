@@ -2,6 +2,7 @@ import { eventIdFor, WrongExpectedVersionError, type EventStore, type RecordedEv
 import { eventHash, toAuditRecord } from '../audit-record.js';
 import { AUDIT_DIGEST_STREAM, AUDIT_DIGEST_TYPE, digestHash, isDigestEvent, MAX_EVENTS_PER_DIGEST, type AuditDigest } from './audit-digest.js';
 import { signDigest, type AuditSigningKey } from './audit-key.js';
+import { LogCursor } from '../log-cursor.js';
 import { lastDigest } from './read-digests.js';
 
 export interface DigestWriterOptions {
@@ -74,14 +75,17 @@ export class DigestWriter {
       this.pending = [];
     }
     let written = 0;
-    for (;;) {
-      // 2. Read the log after the cursor, a page at a time, hashing every event but digests.
-      const page = await this.options.store.readAll({ after: this.cursor, maxCount: this.everyEvents });
-      for (const event of page) this.take(event);
-      // 3. Write full digests while there are enough events; then a partial one if its oldest event is due.
-      while (this.pending.length >= this.everyEvents) written += (await this.write(this.pending.slice(0, this.everyEvents))) ? 1 : 0;
-      if (page.length < this.everyEvents) break;
+    // 2. Read the log after the cursor (pages sized by what they hold), hashing every event but digests; write
+    //    each full digest as soon as there are enough events.
+    const log = new LogCursor(this.options.store, this.cursor);
+    for (let event = await log.next(); event; event = await log.next()) {
+      this.take(event);
+      if (this.pending.length >= this.everyEvents) {
+        if (!(await this.write(this.pending.slice(0, this.everyEvents)))) return written; // the chain moved: reloaded
+        written += 1;
+      }
     }
+    // 3. A partial digest once its oldest event is due (or at a clean stop).
     if (this.pending.length > 0 && (flush || this.options.now().getTime() - Date.parse(this.pending[0][2]) >= this.options.everyMs)) {
       written += (await this.write(this.pending)) ? 1 : 0;
     }
@@ -124,10 +128,10 @@ export class DigestWriter {
       );
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
-      // Another writer extended the chain: take its digests as they are, and go on after them.
+      // Another writer extended the chain: take its digests as they are, and go on after them (the next pass
+      // reloads the chain's end).
       this.last = undefined;
       this.pending = [];
-      await this.pass();
       return false;
     }
     this.last = digest;

@@ -1,7 +1,7 @@
 import { eventHash, toAuditRecord } from '../audit-record.js';
 import { isDigestEvent, type AuditDigest } from '../digest/audit-digest.js';
 import type { AuditFinding } from './audit-finding.js';
-import type { LogCursor } from './log-cursor.js';
+import type { LogCursor } from '../log-cursor.js';
 
 /**
  * Checks the log's events in one digest's range (after, through] against the (position, hash) pairs it lists,

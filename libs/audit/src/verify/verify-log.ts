@@ -4,7 +4,7 @@ import { signatureHolds, type AuditVerifyingKey } from '../digest/audit-key.js';
 import { allDigests } from '../digest/read-digests.js';
 import type { AuditFinding } from './audit-finding.js';
 import { checkRange } from './check-range.js';
-import { LogCursor } from './log-cursor.js';
+import { LogCursor } from '../log-cursor.js';
 
 export interface VerifyOptions {
   store: EventStore;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { exportRecords } from '#audit';
+import { exportRecords, ndjsonChunks } from '#audit';
 import type { AuditCommand } from './audit-command.js';
 import { identifierOption, keyIdOption, timeOption } from './audit-options.js';
 
@@ -36,16 +36,7 @@ Exit status: 0, 2 a usage error.
       to: timeOption(values.to, 'to'),
     };
     const { store, write } = await open();
-    let lines: string[] = [];
-    for await (const record of exportRecords(store, filter)) {
-      lines.push(JSON.stringify(record));
-      // A few hundred lines per write: one syscall per line would cost more than the export.
-      if (lines.length === 256) {
-        await write(`${lines.join('\n')}\n`);
-        lines = [];
-      }
-    }
-    if (lines.length) await write(`${lines.join('\n')}\n`);
+    for await (const chunk of ndjsonChunks(exportRecords(store, filter))) await write(chunk);
     return 0;
   },
 };
