@@ -20,7 +20,7 @@ describe('authentication', () => {
   it('accepts a valid JWT (the control for every refusal below)', async () => {
     const res = await kg.api(await signJwt(alice)).get('/api/keys');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [] });
+    expect(res.body).toEqual({ items: [], nextCursor: null });
   });
 
   it('without Authorization: 401 with WWW-Authenticate, on every settings route', async () => {

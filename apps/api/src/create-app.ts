@@ -64,13 +64,17 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   const logger = options.logger ?? createLogger(config.logLevel);
 
   // 1. Who may call the settings API.
+  const metrics = new KeygateMetrics(config.store === 'embedded' ? 'embedded' : 'api');
   const devSecret = config.jwksUrl || config.jwtSecret ? null : loadOrCreateDevSecret(config.dataDir);
-  const verifier = config.jwksUrl
-    ? new JwtVerifier({ jwksUrl: config.jwksUrl })
-    : new JwtVerifier({ secret: config.jwtSecret ?? devSecret!.secret });
+  // Issuer, audience, claim names and role values: config.identity. A JWKS that cannot be fetched is logged and
+  // counted (keygate_jwks_fetch_failures_total).
+  const verifier = new JwtVerifier(config.jwksUrl ? { jwksUrl: config.jwksUrl } : { secret: config.jwtSecret ?? devSecret!.secret }, {
+    identity: config.identity,
+    logger,
+    onJwksFetchFailure: (reason) => metrics.jwksFetchFailures.labels(reason).inc(),
+  });
 
   // 2. The stores and read models, caught up before the first request.
-  const metrics = new KeygateMetrics(config.store === 'embedded' ? 'embedded' : 'api');
   const runtime = await createRuntime(config, {
     ...options,
     onFollowerDrop: (follower, err, attempt, delayMs) => {
