@@ -149,6 +149,22 @@ describe('the operator commands', () => {
     expect(readFileSync(join(fresh, 'dev-jwt-secret'), 'utf8')).toBe(secret);
   });
 
+  it('token signs the claims as the identity mapping names them, with its issuer and audience', () => {
+    const mapped = {
+      KEYGATE_DATA_DIR: join(dir, 'mapped'),
+      KEYGATE_JWT_CLAIM_COMPANY: 'https://example.com/company',
+      KEYGATE_JWT_CLAIM_ROLE: 'https://example.com/roles',
+      KEYGATE_JWT_ROOT_ROLES: 'admin,owner',
+      KEYGATE_JWT_ISSUER: 'https://idp.example.com/',
+      KEYGATE_JWT_AUDIENCE: 'keygate',
+    };
+    const made = runNode(CLI('token'), ['--sub', 'ann', '--company', 'acme', '--role', 'root', '--create'], mapped);
+    expect(made.status).toBe(0);
+    const claims = JSON.parse(Buffer.from(made.stdout.split('.')[1], 'base64url').toString());
+    expect(claims).toMatchObject({ sub: 'ann', 'https://example.com/company': 'acme', 'https://example.com/roles': 'admin', iss: 'https://idp.example.com/', aud: 'keygate' });
+    expect(claims).not.toHaveProperty('company');
+  });
+
   it('usage errors exit 2; a bad setting 78', () => {
     expect(runNode(CLI('token'), ['--bogus'], {}).status).toBe(2);
     expect(runNode(CLI('parked-events'), ['frobnicate'], {}).status).toBe(2);

@@ -66,17 +66,24 @@ await runCli(async () => {
     }
     secret = loadOrCreateDevSecret(config.dataDir).secret;
   }
-  const token = await new SignJWT({
-    name: str('name') ?? str('sub'),
-    company: str('company'),
-    role: str('role'),
-    permissions: str('permissions') ? str('permissions')!.split(',').map((p) => p.trim()).filter(Boolean) : [],
+  // The claims as the server reads them (KEYGATE_JWT_CLAIM_*, the role values of KEYGATE_JWT_ROOT_ROLES and
+  // KEYGATE_JWT_USER_ROLES, KEYGATE_JWT_ISSUER and KEYGATE_JWT_AUDIENCE), so a development token passes whatever
+  // identity mapping is configured.
+  const { claims, rootRoles, userRoles, issuer, audience } = config.identity;
+  const role = str('role') === 'root' ? rootRoles[0] : (userRoles[0] ?? 'user');
+  let jwt = new SignJWT({
+    [claims.name]: str('name') ?? str('sub'),
+    [claims.company]: str('company'),
+    [claims.role]: role,
+    [claims.permissions]: str('permissions') ? str('permissions')!.split(',').map((p) => p.trim()).filter(Boolean) : [],
   })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(str('sub')!)
     .setIssuedAt()
-    .setExpirationTime(str('ttl')!)
-    .sign(new TextEncoder().encode(secret));
+    .setExpirationTime(str('ttl')!);
+  if (issuer) jwt = jwt.setIssuer(issuer);
+  if (audience) jwt = jwt.setAudience(audience);
+  const token = await jwt.sign(new TextEncoder().encode(secret));
   process.stdout.write(`${token}\n`);
   return 0;
 });
