@@ -9,6 +9,10 @@ type UseEntry = ActivityEntry & { count: number };
 
 const run = promisify(execFile);
 
+// The example product tool, served only when named: the "list_clients, not allowed" placement is a refused call to a
+// tool that exists (denied), not to an unknown one.
+const env = { KEYGATE_TOOL_MODULES: './dist/examples/tools/list-clients.tool.js' };
+
 // Issue 8: one tools/call whose client name was an object stopped every company's projections for good.
 // Every JSON type, in every field a client controls that reaches a KeyUsed.
 const HOSTILE: unknown[] = [
@@ -45,7 +49,7 @@ describe('hostile client info (issue 8 regression)', () => {
   let kg: Keygate;
 
   beforeAll(async () => {
-    kg = await bootKeygate({ dataDir });
+    kg = await bootKeygate({ dataDir, env });
   });
   afterAll(async () => {
     await kg?.close({ keepData: true });
@@ -105,7 +109,7 @@ describe('hostile client info (issue 8 regression)', () => {
 
     // 5. A restart on the same data directory succeeds and shows the same history.
     await kg.close({ keepData: true });
-    kg = await bootKeygate({ dataDir, clock: kg.clock });
+    kg = await bootKeygate({ dataDir, clock: kg.clock, env });
     expect((await kg.api().get('/health')).body.status).toBe('ok');
     const usesAfterRestart = (await kg.activity(alice, { keyId: key.id })).filter((e) => e.type === 'KeyUsed') as UseEntry[];
     expect(usesAfterRestart).toEqual(uses);

@@ -28,6 +28,8 @@ import {
 
 const who = (sub: string, company: string, role: Identity['role'], permissions: string[]): Identity => ({ sub, company, role, permissions });
 
+// The example product tool, list_clients, is served only when named (examples/tools; `npm test` builds it into dist).
+const EXAMPLE_TOOLS = { KEYGATE_TOOL_MODULES: './dist/examples/tools/list-clients.tool.js' };
 const ALL_TOOLS = ['get_activity', 'list_api_keys', 'list_clients', 'revoke_api_key', 'whoami'];
 const CLIENTS = [
   { id: 'c-1', name: 'Northwind Traders', city: 'Seattle' },
@@ -92,7 +94,7 @@ const expectInvalidToken = (res: RawResponse, description: RegExp): string => {
 };
 
 describe('MCP endpoint: tools', () => {
-  const s = suite();
+  const s = suite(EXAMPLE_TOOLS);
   // Alice may read clients; Dave may only view settings; Nora has no permission at all.
   const alice = who('alice', 'acme', 'root', ['settings:view', 'clients:read']);
   const dave = who('dave', 'acme', 'user', ['settings:view']);
@@ -357,7 +359,7 @@ describe('MCP endpoint: HTTP limits', () => {
 });
 
 describe('MCP endpoint: company isolation and usage', () => {
-  const s = suite();
+  const s = suite(EXAMPLE_TOOLS);
   const alice = who('alice', 'acme', 'root', ['settings:view', 'clients:read']);
   const bob = who('bob', 'globex', 'root', ['settings:view', 'clients:read']);
 

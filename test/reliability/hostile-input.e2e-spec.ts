@@ -175,7 +175,14 @@ describe('hostile input (issue 10): no 5xx, every error answer in the API’s ow
   let token: string;
 
   beforeAll(async () => {
-    kg = await bootKeygate({ env: { KEYGATE_RATE_LIMIT_PER_MINUTE: '100000000', KEYGATE_AUTH_FAILURES_PER_MINUTE: '100000000' } });
+    kg = await bootKeygate({
+      env: {
+        KEYGATE_RATE_LIMIT_PER_MINUTE: '100000000',
+        KEYGATE_AUTH_FAILURES_PER_MINUTE: '100000000',
+        // The example product tool, so fuzzed arguments reach a plugin tool's schema and handler too.
+        KEYGATE_TOOL_MODULES: './dist/examples/tools/list-clients.tool.js',
+      },
+    });
     base = new URL(kg.url);
     jwt = await signJwt({ ...root('fuzz', 'acme'), permissions: ['settings:view', 'settings:edit', 'clients:read'] });
     ({ token } = await kg.mintKey(jwt, 'fuzzed'));

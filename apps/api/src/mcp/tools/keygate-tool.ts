@@ -1,7 +1,22 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { ZodRawShape, z } from 'zod';
-import type { Actor, HotKey } from '#keys';
+import type { Actor } from '#keys';
+
+/**
+ * The key in use, as a tool sees it: whose it is and what it may do. Never its verifier, status or log position:
+ * those are the guard's, and a plugin tool is handed a copy (plugin-tool.ts), so it cannot change what the guard
+ * decides. A HotKey is one, so the built-in tools get the guard's record as it is.
+ */
+export interface ToolKey {
+  readonly keyId: string;
+  readonly companyId: string;
+  readonly userId: string;
+  readonly userName: string;
+  readonly creatorRole: 'root' | 'user';
+  readonly permissions: ReadonlySet<string>;
+  readonly expiresAtMs: number;
+}
 
 /**
  * Who is calling (the key's creator, with the permissions snapshotted when the key was minted) and the same
@@ -9,7 +24,7 @@ import type { Actor, HotKey } from '#keys';
  * queries, never on a store or the hasher.
  */
 export interface ToolContext {
-  key: HotKey;
+  key: ToolKey;
   actor: Actor;
   commands: CommandBus;
   queries: QueryBus;
@@ -40,7 +55,7 @@ export const jsonResult = (value: unknown): CallToolResult => ({
 });
 
 /** The key's creator as an actor (the name already repaired where the HotKey was built: hot-key-table.ts). */
-export const actorOf = (key: HotKey): Actor => ({
+export const actorOf = (key: ToolKey): Actor => ({
   userId: key.userId,
   name: key.userName,
   companyId: key.companyId,
