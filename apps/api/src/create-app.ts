@@ -17,8 +17,8 @@ import { closeWithin, DEFAULT_HTTP_LIMITS, fastifyHttpOptions, httpError, instal
 import { registerMcpEndpoint } from './mcp/mcp-endpoint.js';
 import { KeygateMcpServer } from './mcp/mcp-server.js';
 import { BUILTIN_TOOLS } from './mcp/tools/builtin-tools.js';
-import { listClients } from './mcp/tools/example-product-tool.js';
 import type { KeygateTool } from './mcp/tools/keygate-tool.js';
+import { loadToolModules } from './mcp/tools/tool-modules.js';
 import { UsageRecorder } from './mcp/usage-recorder.js';
 import { createLogger, PinoNestLogger } from '#logging';
 import { ProblemDetailsFilter } from './problem/problem-details.filter.js';
@@ -45,7 +45,7 @@ export interface KeygateApp {
 
 export interface CreateAppOptions extends RuntimeOverrides {
   logger?: Logger;
-  /** The host product's own MCP tools (the example tool when not given). */
+  /** The host product's own MCP tools (when not given: those of the modules config.toolModules names, KEYGATE_TOOL_MODULES). */
   productTools?: KeygateTool<any>[];
   /** Tests drive the sweeper themselves. On the production profile the projector runs it, never the api. */
   startSweeper?: boolean;
@@ -62,6 +62,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export const createKeygateApp = async (config: KeygateConfig, options: CreateAppOptions = {}): Promise<KeygateApp> => {
   const logger = options.logger ?? createLogger(config.logLevel);
+  // The host's MCP tools, loaded and checked before anything opens: a bad module stops start-up with nothing to close.
+  const productTools = options.productTools ?? (await loadToolModules(config.toolModules));
 
   // 1. Who may call the settings API.
   const metrics = new KeygateMetrics(config.store === 'embedded' ? 'embedded' : 'api');
@@ -172,7 +174,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   //    tools dispatch the settings API's own commands and queries, on the same buses.
   const mcp = new KeygateMcpServer(
     { clock: runtime.clock, usage, commands: app.get(CommandBus), queries: app.get(QueryBus) },
-    [...BUILTIN_TOOLS, ...(options.productTools ?? [listClients])],
+    [...BUILTIN_TOOLS, ...productTools],
   );
   await mcp.start();
   const guardSweep = setInterval(() => guard.sweep(runtime.clock.now().getTime()), 60_000).unref();
