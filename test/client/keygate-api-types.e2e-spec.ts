@@ -4,9 +4,10 @@ import { bootKeygate, type Keygate } from '#test-support/keygate-harness';
 
 // libs/client's types are generated from the OpenAPI document the app serves (/api/docs-json) by openapi-typescript.
 // This test regenerates them and fails when the committed file differs; `npm run client:generate` runs it in write
-// mode (KEYGATE_CLIENT_TYPES=write) to refresh the file after a route or a schema changed.
+// mode (KEYGATE_CLIENT_TYPES=write) to refresh the file after a route or a schema changed. A .ts file of types only (not
+// .d.ts): imported as './keygate-api.js' like any module, which dependency-cruiser resolves (test/architecture).
 
-const TYPES_FILE = new URL('../../libs/client/src/keygate-api.d.ts', import.meta.url);
+const TYPES_FILE = new URL('../../libs/client/src/keygate-api.ts', import.meta.url);
 const HEADER =
   '// Generated from the OpenAPI document Keygate serves at /api/docs-json, by openapi-typescript.\n' +
   '// Do not edit: run `npm run client:generate` (test/client/keygate-api-types.e2e-spec.ts checks it is current).\n\n';

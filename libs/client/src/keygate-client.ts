@@ -49,7 +49,7 @@ const unwrap = <T>({ data, error, response }: { data?: T; error?: unknown; respo
 export const DEFAULT_USER_AGENT = 'keygate-client/0.1.0';
 
 /**
- * Keygate's API, typed from the OpenAPI document it serves (keygate-api.d.ts, generated: npm run client:generate),
+ * Keygate's API, typed from the OpenAPI document it serves (keygate-api.ts, generated: npm run client:generate),
  * through openapi-fetch: each call's path, parameters, body and answer are the document's, so a client built against
  * an older document fails to compile where the API changed. Errors are thrown as KeygateApiError with the problem.
  */

@@ -1,6 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiProblems, ProblemView } from '../docs/problem.view.js';
 import { ServiceTokenGuard } from './service-token.guard.js';
 import { VerifyKeyBody } from './verify-key.body.js';
 import { VerifyKeyCommand } from './verify-key.command.js';
@@ -27,9 +28,13 @@ export class VerifyController {
       'say whether to admit the request.',
   })
   @ApiOkResponse({ type: VerifyKeyView })
-  @ApiBadRequestResponse({ description: 'Invalid body (unknown fields too): application/problem+json' })
-  @ApiUnauthorizedResponse({ description: 'No, unknown or wrong kind of service credential (a JWT, an API key): application/problem+json' })
-  @ApiNotFoundResponse({ description: 'Verify is off: KEYGATE_SERVICE_TOKENS is not set' })
+  @ApiProblems(400, 401, 503)
+  // Not the settings API's "no such key": the route itself is off.
+  @ApiResponse({
+    status: 404,
+    description: 'Verify is off on this Keygate: KEYGATE_SERVICE_TOKENS is not set',
+    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemView) } } },
+  })
   verify(@Body() body: VerifyKeyBody, @Req() req: { id: string; headers: Record<string, string | string[] | undefined> }) {
     const userAgent = req.headers['user-agent'];
     return this.commands.execute(

@@ -906,26 +906,41 @@ export interface operations {
                     "application/json": components["schemas"]["VerifyKeyView"];
                 };
             };
-            /** @description Invalid body (unknown fields too): application/problem+json */
+            /** @description Invalid body or query (unknown fields and parameters too) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
             };
-            /** @description No, unknown or wrong kind of service credential (a JWT, an API key): application/problem+json */
+            /** @description No valid credential */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
             };
-            /** @description Verify is off: KEYGATE_SERVICE_TOKENS is not set */
+            /** @description Verify is off on this Keygate: KEYGATE_SERVICE_TOKENS is not set */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description A store or the identity provider cannot be reached; nothing was recorded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
             };
         };
     };
