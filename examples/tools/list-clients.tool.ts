@@ -1,7 +1,7 @@
 import { z } from 'zod';
 // Inside this repository the types and helpers come through the package's import name; a plugin in its own
 // package imports them from the published Keygate package instead (README.md beside this file).
-import { defineTool, jsonResult } from '#api';
+import { defineTool, jsonResult } from '#api/tools';
 
 /**
  * An example of a host product's tool, served only when named: KEYGATE_TOOL_MODULES=./dist/examples/tools/list-clients.tool.js
