@@ -27,7 +27,7 @@ export type TableName = (typeof TABLES)[number];
 /** Every table the rebuild writes: the three read models and the feed's own key records. */
 const WRITTEN = [...TABLES, 'activity_keys_v1'] as const;
 /** What the runner reads at a time in a rebuild (REBUILD_BATCH in sqlite-projection-runner.ts). */
-const READ_BATCH = 2000;
+const READ_BATCH = 500;
 
 export interface Timing {
   /** Median over the repetitions, ms. */

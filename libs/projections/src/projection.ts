@@ -34,6 +34,19 @@ export const sqliteIndex = (name: string, table: string, columns: string): Sqlit
   sql: `CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${columns})`,
 });
 
+/**
+ * A rebuild's fold of one projection, from empty tables, inside the rebuild's one transaction: it may hold rows
+ * in memory and write each one once, later (at the latest in finish()), instead of reading and rewriting rows by
+ * key for every batch, which grows faster than the log (random B-tree look-ups and rewrites, on pages that no
+ * longer fit the cache). What it leaves after finish() must equal what apply() leaves for the same batches.
+ */
+export interface SqliteBulkLoad {
+  /** One batch, as apply() would get it (same boundaries: apply's per-batch rules are kept). */
+  apply(events: readonly RecordedEvent[]): void;
+  /** Writes every row still held; before the secondary indexes are created. */
+  finish(): void;
+}
+
 /** On the embedded profile: synchronous, better-sqlite3 inside the runner's transaction. */
 export interface SqliteProjection extends Projection<SqliteDb> {
   /**
@@ -41,6 +54,8 @@ export interface SqliteProjection extends Projection<SqliteDb> {
    * before its bulk load and creates them after, inside its one transaction. None when absent.
    */
   readonly secondaryIndexes?: readonly SqliteIndex[];
+  /** A rebuild's in-memory fold (SqliteBulkLoad), started after reset(); without it a rebuild calls apply(). */
+  bulkLoad?(db: SqliteDb): SqliteBulkLoad;
 }
 
 /** The event a recorded one carries, as the projections read it (its schema was checked by the runner). */

@@ -138,16 +138,23 @@ describe('embedded projections', () => {
     });
     const outside = look();
     const lookup = read.runner.projections.find((p) => p.name === KEY_LOOKUP_TABLE)!;
-    const original = lookup.apply.bind(lookup);
-    lookup.apply = (events, tx) => {
-      // Inside the rebuild's transaction: this connection sees its own emptied tables, the other the old ones.
-      if (seen.length === 0) seen.push({ mine: db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '${ACTIVITY_TABLE}_by_%'`).pluck().get(), ...look() });
-      original(events, tx);
+    // A rebuild folds through the projection's bulk load: observe from its first batch.
+    const original = lookup.bulkLoad!.bind(lookup);
+    lookup.bulkLoad = (tx) => {
+      const load = original(tx);
+      return {
+        apply: (events) => {
+          // Inside the rebuild's transaction: this connection sees its own emptied tables, the other the old ones.
+          if (seen.length === 0) seen.push({ mine: db.prepare(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '${ACTIVITY_TABLE}_by_%'`).pluck().get(), ...look() });
+          load.apply(events);
+        },
+        finish: () => load.finish(),
+      };
     };
     try {
       read.runner.rebuildAll();
     } finally {
-      lookup.apply = original;
+      lookup.bulkLoad = original;
     }
     expect(outside).toMatchObject({ rows: 23, keys: 9, indexes: 4, plan: expect.stringContaining(`${ACTIVITY_TABLE}_by_company`), feed: 17 });
     expect(seen).toEqual([{ mine: 0, ...outside }]);

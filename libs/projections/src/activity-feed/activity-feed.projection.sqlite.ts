@@ -1,13 +1,15 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import { KEY_EVENT_TYPES, type KeyEvent } from '#keys';
-import { keyEventOf, sqliteIndex } from '../projection.js';
+import { keyEventOf, sqliteIndex, type SqliteBulkLoad } from '../projection.js';
 import { SqliteTablesProjection } from '../runner/sqlite-projection.js';
+import { ActivityFeedBulkLoad, type ActivityRows } from './activity-feed.bulk-load.sqlite.js';
 import {
   activityEntryOf,
   activityKeyAfter,
   bucketIdOf,
   foldUse,
   useBucketKey,
+  type ActivityEntry,
   type ActivityKey,
   type UseBucket,
 } from './activity-feed.rules.js';
@@ -79,6 +81,13 @@ const prepare = (db: SqliteDb) => ({
        denied = excluded.denied
      WHERE excluded.position > ${ACTIVITY_TABLE}.position`,
   ),
+  // A roll-up the table does not hold yet (a rebuild knows): a plain insert, positional (no upsert, no names to bind).
+  newBucket: db.prepare(
+    `INSERT INTO ${ACTIVITY_TABLE}
+     (position, event_id, company_id, type, key_id, key_label, key_owner_user_id, actor_user_id, actor_name, at, detail,
+      bucket_id, tool, client_name, client_version, minute, count, first_at, last_at, ok, error, denied, first_position)
+     VALUES (?, ?, ?, 'KeyUsed', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ),
   key: db.prepare(`SELECT label, owner_user_id AS ownerUserId FROM ${ACTIVITY_KEYS_TABLE} WHERE key_id = ?`),
   saveKey: db.prepare(`INSERT OR REPLACE INTO ${ACTIVITY_KEYS_TABLE} (key_id, label, owner_user_id) VALUES (?, ?, ?)`),
 });
@@ -89,7 +98,8 @@ const prepare = (db: SqliteDb) => ({
  * once, after the batch's lifecycle entries; the key records are read once per batch.
  */
 export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<typeof prepare>> {
-  constructor() {
+  /** bucketHorizon: how long a rebuild keeps a roll-up open (BUCKET_HORIZON; tests shorten it). */
+  constructor(private readonly options: { bucketHorizon?: number } = {}) {
     super(ACTIVITY_TABLE, KEY_EVENT_TYPES, [ACTIVITY_TABLE, ACTIVITY_KEYS_TABLE], DDL, INDEXES, prepare);
   }
 
@@ -114,7 +124,7 @@ export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<ty
         const bucketKey = useBucketKey(event);
         let bucket = buckets.get(bucketKey);
         if (bucket === undefined) {
-          const stored = bucketOfRow(this.stmts.bucket.get(bucketIdOf(bucketKey)) as BucketRow | undefined);
+          const stored = this.rows.storedBucket(bucketIdOf(bucketKey));
           bucket = { stored, folded: stored };
           buckets.set(bucketKey, bucket);
         }
@@ -124,11 +134,31 @@ export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<ty
       this.applyLifecycle(event, recorded, known, keys);
     }
     for (const { stored, folded } of buckets.values()) {
-      if (folded === undefined || folded === stored) continue;
-      const { outcomes, ...row } = folded;
-      this.stmts.saveBucket.run({ ...row, ...outcomes });
+      if (folded !== undefined && folded !== stored) this.rows.saveBucket(folded);
     }
   }
+
+  /** A rebuild's fold: each row written once, in position order, nothing read back by key (ActivityFeedBulkLoad). */
+  bulkLoad(): SqliteBulkLoad {
+    return new ActivityFeedBulkLoad(this.rows, this.options.bucketHorizon);
+  }
+
+  /** Its rows through the prepared statements: one set of writes for apply() and the rebuild's fold. */
+  private readonly rows: ActivityRows = {
+    insertEntry: (e: ActivityEntry) =>
+      void this.stmts.insert.run(
+        e.position, e.eventId, e.companyId, e.type, e.keyId, e.keyLabel, e.keyOwnerUserId, e.actorUserId, e.actorName, e.at, e.detail,
+      ),
+    storedBucket: (bucketId: string) => bucketOfRow(this.stmts.bucket.get(bucketId) as BucketRow | undefined),
+    saveBucket: ({ outcomes, ...row }: UseBucket) => void this.stmts.saveBucket.run({ ...row, ...outcomes }),
+    insertBucket: (b: UseBucket) =>
+      void this.stmts.newBucket.run(
+        b.lastPosition, b.bucketId, b.companyId, b.keyId, b.keyLabel, b.keyOwnerUserId, b.actorUserId, b.actorName, b.lastAt, b.detail,
+        b.bucketId, b.tool, b.clientName, b.clientVersion, b.minute, b.count, b.firstAt, b.lastAt, b.outcomes.ok, b.outcomes.error,
+        b.outcomes.denied, b.firstPosition,
+      ),
+    saveKey: (keyId: string, key: ActivityKey) => void this.stmts.saveKey.run(keyId, key.label, key.ownerUserId),
+  };
 
   protected applyEvent(): void {
     throw new Error('ActivityFeedProjection applies whole batches');
@@ -142,13 +172,10 @@ export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<ty
   ): void {
     const key = activityKeyAfter(event, known);
     if (key && (key.label !== known?.label || key.ownerUserId !== known.ownerUserId)) {
-      this.stmts.saveKey.run(event.data.keyId, key.label, key.ownerUserId);
+      this.rows.saveKey(event.data.keyId, key);
       keys.set(event.data.keyId, key);
     }
-    const e = activityEntryOf(recorded, event, key);
-    this.stmts.insert.run(
-      e.position, e.eventId, e.companyId, e.type, e.keyId, e.keyLabel, e.keyOwnerUserId, e.actorUserId, e.actorName, e.at, e.detail,
-    );
+    this.rows.insertEntry(activityEntryOf(recorded, event, key));
   }
 }
 

@@ -1,7 +1,9 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
 import { PER_KEY_COLUMNS, prepareStatusUpdates } from '../key-status/key-status.sqlite.js';
+import type { SqliteBulkLoad } from '../projection.js';
 import { SqliteTablesProjection } from '../runner/sqlite-projection.js';
+import { KeyLookupBulkLoad } from './key-lookup.bulk-load.sqlite.js';
 import { KEY_LOOKUP_EVENT_TYPES, keyLookupEntryOf } from './key-lookup.rules.js';
 
 export const KEY_LOOKUP_TABLE = 'key_lookup_v1';
@@ -30,6 +32,11 @@ const prepare = (db: SqliteDb) => ({
 export class KeyLookupProjection extends SqliteTablesProjection<ReturnType<typeof prepare>> {
   constructor() {
     super(KEY_LOOKUP_TABLE, KEY_LOOKUP_EVENT_TYPES, [KEY_LOOKUP_TABLE], DDL, [], prepare);
+  }
+
+  /** A rebuild's fold: one row per key, written once (KeyLookupBulkLoad). */
+  bulkLoad(db: SqliteDb): SqliteBulkLoad {
+    return new KeyLookupBulkLoad(db, KEY_LOOKUP_TABLE);
   }
 
   protected applyEvent(event: KeyEvent, { globalPosition: p }: RecordedEvent): void {

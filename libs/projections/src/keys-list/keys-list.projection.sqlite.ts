@@ -1,8 +1,9 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
 import { PER_KEY_COLUMNS, prepareStatusUpdates } from '../key-status/key-status.sqlite.js';
-import { keyEventOf, sqliteIndex } from '../projection.js';
+import { keyEventOf, sqliteIndex, type SqliteBulkLoad } from '../projection.js';
 import { SqliteTablesProjection } from '../runner/sqlite-projection.js';
+import { KeysListBulkLoad } from './keys-list.bulk-load.sqlite.js';
 import { KEYS_LIST_EVENT_TYPES, keyListRowOf } from './keys-list.rules.js';
 
 export const KEYS_LIST_TABLE = 'keys_list_v1';
@@ -53,6 +54,11 @@ export class KeysListProjection extends SqliteTablesProjection<ReturnType<typeof
       } else this.applyEvent(event, recorded);
     }
     for (const [keyId, at] of lastUse) this.stmts.used.run(at, keyId);
+  }
+
+  /** A rebuild's fold: one row per key, written once (KeysListBulkLoad). */
+  bulkLoad(db: SqliteDb): SqliteBulkLoad {
+    return new KeysListBulkLoad(db, KEYS_LIST_TABLE);
   }
 
   protected applyEvent(event: KeyEvent, { globalPosition: p }: RecordedEvent): void {

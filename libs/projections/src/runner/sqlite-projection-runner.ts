@@ -1,5 +1,5 @@
 import { followLog, type RecordedEvent, type SqliteDb, type SqliteEventStore } from '#event-store';
-import type { SqliteProjection } from '../projection.js';
+import type { SqliteBulkLoad, SqliteProjection } from '../projection.js';
 import { parkedEntry, reasonOf, schemaProblemOf, type ParkedEvent } from '../parking/parked-event.js';
 import { SqliteParkedEvents } from '../parking/sqlite-parked-events.js';
 import { isSqliteStoreFailure } from '../parking/sqlite-store-failure.js';
@@ -7,8 +7,13 @@ import { PositionWaiters } from './position-waiters.js';
 import { SqliteCheckpoints } from './sqlite-checkpoints.js';
 
 const BATCH = 1000;
-/** Events a rebuild reads (and parses) at a time, for every projection it rebuilds. */
-const REBUILD_BATCH = 2000;
+/**
+ * Events a rebuild reads (and parses) at a time, for every projection it rebuilds. Small on purpose: a batch is
+ * alive while it is applied, so a young-generation collection during it copies the whole batch and promotes it
+ * to the old generation, where it becomes garbage that full collections must mark around everything else the
+ * heap holds. At 2 000 a rebuild of 1M events spent 17 s of 100 s in GC, at 500, 6 s of 43 s (same code).
+ */
+const REBUILD_BATCH = 500;
 /**
  * Page cache of the connection during a rebuild, KiB (PRAGMA cache_size, negative = KiB): the rows updated by key
  * (uses, status changes) and the index sorts stay in memory on a log of millions of events, instead of spilling
@@ -51,6 +56,8 @@ type Mode = 'fast' | 'isolating';
 interface Target {
   projection: SqliteProjection;
   types: ReadonlySet<string>;
+  /** A rebuild's in-memory fold, when the projection has one: fast mode applies the batches to it instead. */
+  bulk?: SqliteBulkLoad;
 }
 
 /**
@@ -151,23 +158,29 @@ export class SqliteProjectionRunner {
     const eventTypes = this.projections.every((p) => p.eventTypes.every((type) => types.has(type))) ? undefined : [...types];
     this.withCache(REBUILD_CACHE_KIB, () => this.inIsolation((mode) => {
       const head = options.upTo ?? this.headNow();
+      // 1. Empty each projection: its parks (what still fails is parked again in this same transaction; what a fix
+      //    made applicable is no longer reported), its secondary indexes, its rows, its checkpoint.
       for (const { projection } of targets) {
-        // What still fails is parked again in this same transaction; what a fix made applicable is no longer reported.
         this.parked.forgetParked(projection.name);
         for (const index of projection.secondaryIndexes ?? []) this.db.exec(`DROP INDEX IF EXISTS ${index.name}`);
         projection.reset(this.db);
         this.checkpointStore.rewind(projection.name);
       }
-      // The IMMEDIATE transaction holds the write lock: nothing is appended past `head` meanwhile.
+      // 2. Fast mode folds into each projection's bulk load (rows held in memory, each written once), linear in the
+      //    log; the isolating retry applies batch by batch, so a bad event is parked alone.
+      const loading = targets.map((t) => ({ ...t, bulk: mode === 'fast' ? t.projection.bulkLoad?.(this.db) : undefined }));
+      // 3. One pass over the log. The IMMEDIATE transaction holds the write lock: nothing is appended past `head` meanwhile.
       for (let after = 0; after < head; ) {
         const read = this.store.readAllSync({ after, maxCount: REBUILD_BATCH, eventTypes });
         // Only with upTo can the log hold events past `head` (appended since); they are left out.
         const events = read.length > 0 && read[read.length - 1].globalPosition > head ? read.filter((e) => e.globalPosition <= head) : read;
         if (events.length === 0) break;
-        this.applyEvents(targets, events, mode === 'fast' ? 'fast' : 'batch-then-isolating');
+        this.applyEvents(loading, events, mode === 'fast' ? 'fast' : 'batch-then-isolating');
         after = events[events.length - 1].globalPosition;
         if (read.length < REBUILD_BATCH) break;
       }
+      // 4. The rows still held, then the secondary indexes (one sort each), then the checkpoints.
+      for (const { bulk } of loading) bulk?.finish();
       for (const { projection } of targets) {
         for (const index of projection.secondaryIndexes ?? []) this.db.exec(index.sql);
         if (head > 0) this.checkpointStore.save(projection.name, head);
@@ -277,7 +290,7 @@ export class SqliteProjectionRunner {
       const problem = wanted(event) ? schemaProblemOf(event) : null;
       if (problem !== null) problems.set(event, problem);
     }
-    for (const { projection, types } of targets) {
+    for (const { projection, types, bulk } of targets) {
       const good: RecordedEvent[] = [];
       for (const event of events) {
         if (!types.has(event.type)) continue;
@@ -286,7 +299,7 @@ export class SqliteProjectionRunner {
         else this.park(projection, event, problem);
       }
       if (good.length === 0) continue;
-      if (mode === 'fast') projection.apply(good, this.db);
+      if (mode === 'fast') bulk ? bulk.apply(good) : projection.apply(good, this.db);
       else if (mode === 'isolating') this.applyIsolating(projection, good);
       else {
         try {
