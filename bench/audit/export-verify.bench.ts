@@ -6,6 +6,7 @@ import { MAX_EVENTS_PER_DIGEST } from '#audit';
 import { intFromEnv, median } from '../bench-helpers.js';
 import { populateStore } from '../synthetic-events.js';
 import type { ChildResult, Mode } from './measure-child.js';
+import type { ExportVerifyResult, Layout, Summary } from './results.js';
 import { runChild } from './run-child.js';
 import { buildLiveLog } from './live-log.js';
 import { printReport, printGrowth } from './report.js';
@@ -30,32 +31,6 @@ import { printReport, printGrowth } from './report.js';
  * a measurement fails, sees another number of events or digests than the log holds, or verify finds anything:
  * a bench that verified the wrong thing is worse than none.
  */
-export interface Summary {
-  ms: number;
-  runs: number[];
-  cpuMs: number;
-  peakRssMb: number;
-  peakRuns: number[];
-  startRssMb: number;
-}
-
-/** Where the digests sit in the log: all at its end (a writer catching up, the default), or one per ~1000 events. */
-export type Layout = 'catch-up' | 'live';
-
-export interface ExportVerifyResult {
-  events: number;
-  layout: Layout;
-  digests: number;
-  reps: number;
-  fileMb: number;
-  appendMs: number;
-  /** The digest writer's catch-up over the whole log, once (it writes the digests the others read). */
-  digest: ChildResult;
-  raw: Summary;
-  export: Summary & { bytes: number };
-  verify: Summary;
-  failures: string[];
-}
 
 const MODES = ['raw', 'export', 'verify'] as const;
 type Measured = (typeof MODES)[number];

@@ -1,4 +1,4 @@
-import type { ExportVerifyResult, Summary } from './export-verify.bench.js';
+import type { ExportVerifyResult, Summary } from './results.js';
 
 /** Prints what export-verify.bench.ts measured: stdout, plain tables, figures to copy into bench/README.md. */
 

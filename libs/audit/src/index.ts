@@ -11,3 +11,4 @@ export * from './verify/verify-export.js';
 export * from './replay/index.js';
 export * from './history/index.js';
 export * from './export/ndjson-chunks.js';
+export * from './log-cursor.js';
