@@ -242,6 +242,21 @@ export function eventStoreContract(name: string, setup: () => Promise<ContractFi
         expect(ids(await store.readAll({ after: first.globalPosition, maxCount: 2 }))).toEqual(ids(written.slice(1, 3)));
       });
 
+      it('stops before a position when asked (before: exclusive), with or without a type filter', async () => {
+        const [a, b] = [type('A'), type('B')];
+        const written = [event(a), event(b), event(a), event(b), event(a)];
+        await store.appendToStream(stream('bounded'), written, 'no_stream');
+        const all = await store.readAll({ after: 0, maxCount: 100, eventTypes: [a, b] });
+        const positions = all.map((e) => e.globalPosition);
+        expect(ids(await store.readAll({ after: 0, maxCount: 100, eventTypes: [a, b], before: positions[3] }))).toEqual(ids(written.slice(0, 3)));
+        expect(ids(await store.readAll({ after: positions[0], maxCount: 100, eventTypes: [a], before: positions[4] }))).toEqual([written[2].eventId]);
+        expect(ids(await store.readAll({ after: positions[0], maxCount: 1, eventTypes: [a, b], before: positions[4] }))).toEqual([written[1].eventId]);
+        expect(await store.readAll({ after: 0, maxCount: 100, eventTypes: [a, b], before: positions[0] })).toEqual([]);
+        // Unfiltered too: nothing at or past the bound, whatever else the log holds.
+        const unfiltered = await store.readAll({ after: positions[1], maxCount: 100, before: positions[3] });
+        expect(ids(unfiltered)).toEqual([written[2].eventId]);
+      });
+
       it('returns only the requested event types', async () => {
         const [minted, used, revoked] = [type('Minted'), type('Used'), type('Revoked')];
         const written = [event(minted), event(used), event(revoked), event(used), event(minted)];

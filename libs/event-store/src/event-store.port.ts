@@ -59,6 +59,11 @@ export interface ReadAllOptions {
   maxCount: number;
   /** Only these event types (filtered by the store, not the caller). */
   eventTypes?: readonly string[];
+  /**
+   * Exclusive: only events strictly before this global position. Lets a reader bound a page by where large events
+   * lie (the audit digests, ~55 KB each), not only by a count.
+   */
+  before?: number;
 }
 
 export interface SubscribeOptions {

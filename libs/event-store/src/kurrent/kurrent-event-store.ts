@@ -128,13 +128,14 @@ export class KurrentEventStore implements EventStore {
     return -1;
   }
 
-  async readAll<T>({ after, maxCount, eventTypes }: ReadAllOptions): Promise<RecordedEvent<T>[]> {
+  async readAll<T>({ after, maxCount, eventTypes, before }: ReadAllOptions): Promise<RecordedEvent<T>[]> {
     const events: RecordedEvent<T>[] = [];
     if (maxCount <= 0) return events;
     // +1: a forward read is inclusive, so it starts by re-sending the event at the checkpoint.
     const read = this.scan<T>(resumeFrom(after), FORWARDS, eventTypes, maxCount + 1);
     for await (const event of read) {
       if (!isAfterCheckpoint(event.position, after)) continue;
+      if (before !== undefined && event.recorded.globalPosition >= before) break;
       events.push(event.recorded);
       if (events.length === maxCount) break;
     }

@@ -254,10 +254,13 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** Synchronous read, for projections that apply a batch inside one SQLite transaction. */
-  readAllSync<T>({ after, maxCount, eventTypes }: ReadAllOptions): RecordedEvent<T>[] {
-    const rows = eventTypes?.length
-      ? (this.readAllStatement(eventTypes).all(after, ...eventTypes, maxCount) as EventRow[])
-      : (this.stmts.readAll.all(after, maxCount) as EventRow[]);
+  readAllSync<T>({ after, maxCount, eventTypes, before }: ReadAllOptions): RecordedEvent<T>[] {
+    const rows =
+      before !== undefined
+        ? (this.readAllStatement(eventTypes ?? [], true).all(after, before, ...(eventTypes ?? []), maxCount) as EventRow[])
+        : eventTypes?.length
+          ? (this.readAllStatement(eventTypes, false).all(after, ...eventTypes, maxCount) as EventRow[])
+          : (this.stmts.readAll.all(after, maxCount) as EventRow[]);
     return rows.map((r) => toRecorded<T>(r));
   }
 
@@ -265,15 +268,16 @@ export class SqliteEventStore implements EventStore {
     return this.readAllSync<T>(options);
   }
 
-  private readAllStatement(types: readonly string[]): Database.Statement {
+  private readAllStatement(types: readonly string[], bounded: boolean): Database.Statement {
     // Not join(','): ['A,B'] and ['A', 'B'] would share a statement with the wrong number of parameters.
-    const key = JSON.stringify(types);
+    const key = JSON.stringify([types, bounded]);
     let stmt = this.readAllByTypes.get(key);
     if (!stmt) {
       stmt = this.db.prepare(
         // "+type" keeps SQLite off the type index: walking the primary key from the checkpoint and stopping at
         // the limit beats fetching every row of each type and sorting them (2x on a 100k-event rebuild).
-        `SELECT * FROM events WHERE global_position > ? AND +type IN (${types.map(() => '?').join(',')})
+        `SELECT * FROM events WHERE global_position > ?${bounded ? ' AND global_position < ?' : ''}
+         ${types.length ? `AND +type IN (${types.map(() => '?').join(',')})` : ''}
          ORDER BY global_position LIMIT ?`,
       );
       this.readAllByTypes.set(key, stmt);
