@@ -507,13 +507,14 @@ export interface operations {
     KeysController_list: {
         parameters: {
             query?: {
+                /** @description Page size (the route says its default) */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
                 /** @description Only keys of this status (a lapsed key is expired at once) */
                 status?: "active" | "revoked" | "expired";
                 /** @description Only keys created by this user (within what you may see) */
                 userId?: string;
-                limit?: number;
-                /** @description nextCursor of the previous page */
-                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -724,12 +725,13 @@ export interface operations {
     ActivityController_activity: {
         parameters: {
             query?: {
-                keyId?: string;
-                /** @description Only entries by this actor */
-                userId?: string;
+                /** @description Page size (the route says its default) */
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
+                keyId?: string;
+                /** @description Only entries by this actor */
+                userId?: string;
             };
             header?: never;
             path?: never;

@@ -1,11 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { EmptyAsAbsent, PageParams } from '../../paging/page.params.js';
 
-// An empty query parameter (?status=) means "no filter", as a person typing the URL would expect.
-const EmptyAsAbsent = () => Transform(({ value }) => (value === '' ? undefined : value));
-
-export class KeysListParams {
+/** GET /api/keys: filters, and pages of 100 by default. */
+export class KeysListParams extends PageParams {
   @ApiPropertyOptional({ enum: ['active', 'revoked', 'expired'], description: 'Only keys of this status (a lapsed key is expired at once)' })
   @EmptyAsAbsent()
   @IsOptional()
@@ -17,13 +15,4 @@ export class KeysListParams {
   @IsString()
   @MaxLength(128)
   userId?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 100 })
-  @EmptyAsAbsent()
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @EmptyAsAbsent() @IsOptional() @IsString() @MaxLength(64) cursor?: string;
 }
