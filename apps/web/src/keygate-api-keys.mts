@@ -1,65 +1,19 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import type { components } from '#client/api-types';
 
 // ------------------------------------------------------------------ the settings API's shapes
 
-/** The settings API's shapes, as README "Settings API" states them (the component reads nothing else). */
-export type KeyStatus = 'active' | 'revoked' | 'expired';
-
-export interface KeyView {
-  id: string;
-  label: string;
-  prefix: string;
-  userId: string;
-  userName: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string;
-  status: KeyStatus;
-}
-
-export interface SetupSnippets {
-  claudeCode?: string;
-  codex?: string;
-  cursor?: string;
-  vscode?: string;
-  windsurf?: string;
-  generic?: { url: string; transport: string; authentication: string; key: string };
-  notes?: string[];
-}
-
-export interface MintResponse {
-  key: KeyView;
-  token: string;
-  setup: SetupSnippets;
-}
-
-export interface AcknowledgementResponse {
-  acknowledgementId: string;
-  notice: string[];
-  expiresAt: string;
-}
-
-export interface ActivityEntry {
-  id: string;
-  at: string;
-  type: string;
-  keyId: string;
-  keyLabel: string | null;
-  actorUserId: string;
-  actorName: string;
-  detail: string;
-  count?: number;
-  firstAt?: string;
-  lastAt?: string;
-  outcomes?: { ok: number; error: number; denied: number };
-  tool?: string | null;
-  client?: { name: string | null; version: string | null };
-}
-
-export interface ActivityPage {
-  items: ActivityEntry[];
-  nextCursor: string | null;
-}
+// The shapes the served OpenAPI document describes, as libs/client generates them (types only: nothing of the
+// client is bundled), so the component and the API cannot drift apart unnoticed.
+type Schemas = components['schemas'];
+export type KeyView = Schemas['KeyView'];
+export type KeyStatus = KeyView['status'];
+export type SetupSnippets = Schemas['SetupSnippetsView'];
+export type MintResponse = Schemas['MintedKeyView'];
+export type AcknowledgementResponse = Schemas['AcknowledgementView'];
+export type ActivityEntry = Schemas['ActivityEntryView'];
+export type ActivityPage = Schemas['ActivityPageView'];
+type KeysPage = Schemas['KeysPageView'];
 
 /** An answer other than 2xx: the problem+json `detail` when there is one. */
 export class ApiError extends Error {
@@ -264,7 +218,7 @@ export class KeygateApiKeys extends LitElement {
       let cursor: string | null = null;
       do {
         const path: string = cursor ? `/api/keys?cursor=${encodeURIComponent(cursor)}` : '/api/keys';
-        const page: { items: KeyView[]; nextCursor: string | null } = await this.request('GET', path);
+        const page: KeysPage = await this.request('GET', path);
         keys.push(...page.items);
         cursor = page.nextCursor;
       } while (cursor);
