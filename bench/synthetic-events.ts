@@ -229,7 +229,11 @@ const expectedCounts = (commands: readonly SyntheticCommand[]): ExpectedCounts =
     KeyAcknowledged: 0,
     KeyMinted: 0,
     KeyUsed: 0,
+    KeyRotated: 0,
     KeyRevoked: 0,
+    KeySuspended: 0,
+    KeyResumed: 0,
+    KeyExpiring: 0,
     KeyExpired: 0,
     KeyDeleted: 0,
   };

@@ -1,5 +1,7 @@
 export * from './domain/actor.js';
 export * from './domain/decide.js';
+export { dueWarning } from './domain/decide-expiry-warning.js';
+export * from './domain/permission-presets.js';
 export * from './domain/key-commands.js';
 export * from './domain/key-errors.js';
 export * from './domain/key-events.js';

@@ -1,10 +1,15 @@
-import { managesAllKeys, SYSTEM_ACTOR, type Actor } from './actor.js';
+import type { Actor } from './actor.js';
+import { catchUpEvents, context, countsAgainstLimits, expiredEvent, visibleKey } from './decide-support.js';
+import { resume, suspend } from './decide-suspension.js';
+import { retireRotated, rotate } from './decide-rotation.js';
+import { revokeUserKeys } from './decide-offboarding.js';
+import { warnExpiry } from './decide-expiry-warning.js';
 import type { AcknowledgeNotice, DeleteKey, ExpireKey, KeyCommand, MintKey, RevokeKey } from './key-commands.js';
-import { conflict, forbidden, invalid, limitReached, notFound, tooMany } from './key-errors.js';
-import type { EventContext, KeyLifecycleEvent } from './key-events.js';
+import { conflict, forbidden, invalid, limitReached, tooMany } from './key-errors.js';
+import type { KeyLifecycleEvent } from './key-events.js';
 import { normalizeLabel } from './key-label.js';
 import type { KeyPolicy } from './key-policy.js';
-import { effectiveStatus, type KeyringState, type KeyState } from './keyring-state.js';
+import { effectiveStatus, isLive, type KeyringState } from './keyring-state.js';
 
 /**
  * The key lifecycle rules as one pure function: (command, state) → events, or a KeyDomainError.
@@ -16,8 +21,20 @@ export const decide = (command: KeyCommand, state: KeyringState, policy: KeyPoli
       return acknowledge(command, state, policy);
     case 'MintKey':
       return mint(command, state, policy);
+    case 'RotateKey':
+      return rotate(command, state, policy);
     case 'RevokeKey':
       return revoke(command, state);
+    case 'SuspendKey':
+      return suspend(command, state);
+    case 'ResumeKey':
+      return resume(command, state);
+    case 'RevokeUserKeys':
+      return revokeUserKeys(command, state);
+    case 'RetireRotatedKey':
+      return retireRotated(command, state);
+    case 'WarnExpiry':
+      return warnExpiry(command, state, policy);
     case 'ExpireKey':
       return expire(command, state);
     case 'DeleteKey':
@@ -28,15 +45,6 @@ export const decide = (command: KeyCommand, state: KeyringState, policy: KeyPoli
     }
   }
 };
-
-const context = (actor: Pick<Actor, 'userId' | 'name'>, companyId: string, keyId: string, c: KeyCommand): EventContext => ({
-  actorUserId: actor.userId,
-  actorName: actor.name,
-  companyId,
-  keyId,
-  correlationId: c.correlationId,
-  at: c.now.toISOString(),
-});
 
 const acknowledge = (c: AcknowledgeNotice, state: KeyringState, policy: KeyPolicy): KeyLifecycleEvent[] => {
   // A key id reserved by another acknowledgement counts as taken too: two reservations of one id
@@ -98,8 +106,11 @@ const mint = (c: MintKey, state: KeyringState, policy: KeyPolicy): KeyLifecycleE
   // 2. The label.
   const label = normalizeLabel(c.label, c.now, policy.labelMaxLength);
 
-  // 3. The limits, counted on effective status: revoked, expired and deleted keys don't count.
-  const active = [...state.keys.values()].filter((k) => effectiveStatus(k, c.now) === 'active');
+  // 3. The permissions: the creator's, or a subset of them (a narrower key).
+  const permissions = narrowedPermissions(c.actor, c.permissions);
+
+  // 4. The limits, counted on effective status: live keys (active or suspended) count, unless being replaced.
+  const active = [...state.keys.values()].filter((k) => countsAgainstLimits(k, c.now));
   if (active.length >= policy.maxActiveKeysPerCompany) {
     throw limitReached(
       `Your company already has ${active.length} active API keys, the limit of ${policy.maxActiveKeysPerCompany} per company. Revoke a key before creating another.`,
@@ -121,7 +132,7 @@ const mint = (c: MintKey, state: KeyringState, policy: KeyPolicy): KeyLifecycleE
         label,
         prefix: c.prefix,
         verifier: c.verifier,
-        permissions: [...c.actor.permissions],
+        permissions,
         creatorRole: c.actor.role,
         expiresAt: new Date(c.now.getTime() + policy.keyTtlMs).toISOString(),
       },
@@ -129,43 +140,43 @@ const mint = (c: MintKey, state: KeyringState, policy: KeyPolicy): KeyLifecycleE
   ];
 };
 
-/** A key this actor may see: the company's own and, unless they manage all keys, one they created. */
-const visibleKey = (state: KeyringState, actor: Actor, keyId: string): KeyState => {
-  const key = state.keys.get(keyId);
-  // Another user's key is as invisible as a missing one, so nothing leaks its existence.
-  if (!key || key.status === 'deleted' || (!managesAllKeys(actor) && key.creatorUserId !== actor.userId)) {
-    throw notFound(`No API key with id ${keyId}.`);
+/** The permissions a mint asks for: each one the creator's own (else 400), without repeats, in the creator's order. */
+const narrowedPermissions = (actor: Actor, asked: readonly string[] | undefined): string[] => {
+  if (asked === undefined) return [...actor.permissions];
+  const own = new Set(actor.permissions);
+  const foreign = [...new Set(asked)].filter((p) => !own.has(p));
+  if (foreign.length > 0) {
+    throw invalid(`A key can only have permissions its creator has; you do not have: ${foreign.slice(0, 5).join(', ')}.`);
   }
-  return key;
+  const wanted = new Set(asked);
+  return actor.permissions.filter((p) => wanted.has(p));
 };
 
 const revoke = (c: RevokeKey, state: KeyringState): KeyLifecycleEvent[] => {
   const key = visibleKey(state, c.actor, c.keyId);
   const status = effectiveStatus(key, c.now);
   // A second revoke writes nothing: 409 tells the caller the key is already unusable.
+  if (status === 'revoked' && isLive(key.status) && key.rotation) {
+    throw conflict(`The API key ${c.keyId} was replaced by ${key.rotation.rotatedTo} and no longer works.`);
+  }
   if (status === 'revoked') throw conflict(`The API key ${c.keyId} is already revoked.`);
   if (status === 'expired') throw conflict(`The API key ${c.keyId} has expired; there is nothing to revoke.`);
   return [{ type: 'KeyRevoked', data: context(c.actor, c.actor.companyId, c.keyId, c) }];
 };
 
-const expired = (c: KeyCommand, companyId: string, key: KeyState): KeyLifecycleEvent => ({
-  type: 'KeyExpired',
-  data: { ...context(SYSTEM_ACTOR, companyId, key.keyId, c), expiresAt: key.expiresAt.toISOString() },
-});
-
 const expire = (c: ExpireKey, state: KeyringState): KeyLifecycleEvent[] => {
   const key = state.keys.get(c.keyId);
   // The sweeper may race with a revoke or run twice: anything but a lapsed active key is a no-op.
-  if (!key || key.status !== 'active' || effectiveStatus(key, c.now) !== 'expired') return [];
-  return [expired(c, c.companyId, key)];
+  if (!key || !isLive(key.status) || effectiveStatus(key, c.now) !== 'expired') return [];
+  return [expiredEvent(c, c.companyId, key)];
 };
 
 const remove = (c: DeleteKey, state: KeyringState): KeyLifecycleEvent[] => {
   const key = visibleKey(state, c.actor, c.keyId);
   if (c.actor.role !== 'root') throw forbidden('Only root users can delete API keys.');
   const status = effectiveStatus(key, c.now);
-  if (status === 'active') throw conflict(`The API key ${c.keyId} is active; revoke it before deleting it.`);
+  if (isLive(status)) throw conflict(`The API key ${c.keyId} is ${status}; revoke it before deleting it.`);
   const deleted: KeyLifecycleEvent = { type: 'KeyDeleted', data: context(c.actor, c.actor.companyId, c.keyId, c) };
-  // A key that lapsed before the sweeper noticed gets its KeyExpired first, so the history reads in order.
-  return key.status === 'active' ? [expired(c, c.actor.companyId, key), deleted] : [deleted];
+  // A key that lapsed (or whose rotation overlap ended) before the sweeper noticed gets that event first.
+  return [...catchUpEvents(c, c.actor.companyId, key), deleted];
 };

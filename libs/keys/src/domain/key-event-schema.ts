@@ -58,11 +58,12 @@ export const displayText = (max: number) =>
     .refine((s) => !hasControlCharacter(s), 'must not contain control characters')
     .refine((s) => codePointLength(s) <= max, `must be at most ${max} characters`);
 
+const keyId = z.string().regex(KEY_ID, 'must be a key id (1 to 64 of A-Z a-z 0-9 _ -)');
 const context = {
   actorUserId: identifier,
   actorName: displayText(EVENT_BOUNDS.actorName),
   companyId: identifier,
-  keyId: z.string().regex(KEY_ID, 'must be a key id (1 to 64 of A-Z a-z 0-9 _ -)'),
+  keyId,
   correlationId: identifier,
   at: timestamp,
 };
@@ -83,8 +84,14 @@ const SCHEMAS = {
     permissions: z.array(z.string().regex(PERMISSION, 'must be 1 to 128 printable ASCII characters')).max(EVENT_BOUNDS.permissions),
     creatorRole: z.enum(['root', 'user']),
     expiresAt: timestamp,
+    rotatedFrom: keyId.optional(),
+    owner: z.strictObject({ userId: identifier, name: displayText(EVENT_BOUNDS.actorName) }).optional(),
   }),
-  KeyRevoked: z.strictObject(context),
+  KeyRotated: z.strictObject({ ...context, rotatedTo: keyId, overlapEndsAt: timestamp }),
+  KeyRevoked: z.strictObject({ ...context, reason: z.enum(['rotated', 'offboarded']).optional() }),
+  KeySuspended: z.strictObject(context),
+  KeyResumed: z.strictObject(context),
+  KeyExpiring: z.strictObject({ ...context, expiresAt: timestamp, daysBefore: z.number().int().min(1).max(365) }),
   KeyExpired: z.strictObject({ ...context, expiresAt: timestamp }),
   KeyDeleted: z.strictObject(context),
   KeyUsed: z.strictObject({
@@ -132,8 +139,14 @@ const READABLE = {
     permissions: z.array(text),
     creatorRole: z.enum(['root', 'user']),
     expiresAt: text,
+    rotatedFrom: text.optional(),
+    owner: z.looseObject({ userId: text, name: text }).optional(),
   }),
-  KeyRevoked: z.looseObject(readableContext),
+  KeyRotated: z.looseObject({ ...readableContext, rotatedTo: text, overlapEndsAt: text }),
+  KeyRevoked: z.looseObject({ ...readableContext, reason: text.optional() }),
+  KeySuspended: z.looseObject(readableContext),
+  KeyResumed: z.looseObject(readableContext),
+  KeyExpiring: z.looseObject({ ...readableContext, expiresAt: text, daysBefore: z.number() }),
   KeyExpired: z.looseObject({ ...readableContext, expiresAt: text }),
   KeyDeleted: z.looseObject(readableContext),
   KeyUsed: z.looseObject({

@@ -34,6 +34,7 @@ export interface KeyAcknowledged {
 export interface KeyMinted {
   type: 'KeyMinted';
   data: EventContext & {
+    /** The acknowledgement that covers this key: for a rotation, the one the replaced key was minted under. */
     acknowledgementId: string;
     label: string;
     /** The token's public beginning, e.g. "kg_AbCdEf123456", safe to display. */
@@ -44,12 +45,49 @@ export interface KeyMinted {
     permissions: string[];
     creatorRole: 'root' | 'user';
     expiresAt: string;
+    /** A rotation's new key: the id of the key it replaces (which gets KeyRotated in the same append). */
+    rotatedFrom?: string;
+    /**
+     * Whose key it is, when not the actor's: a rotation by someone who manages every key mints the new key for
+     * the old key's creator. Absent: the actor's own key. Read it through keyOwner().
+     */
+    owner?: { userId: string; name: string };
   };
 }
 
+/** The key is being replaced by `rotatedTo`: it keeps working until overlapEndsAt, then is revoked by the system. */
+export interface KeyRotated {
+  type: 'KeyRotated';
+  data: EventContext & {
+    rotatedTo: string;
+    /** ISO 8601; never later than the key's own expiresAt (at that instant it expires instead). */
+    overlapEndsAt: string;
+  };
+}
+
+/** Why a key was revoked when no person asked for that key alone. Absent: a person revoked it. */
+export type RevocationReason = 'rotated' | 'offboarded';
+
 export interface KeyRevoked {
   type: 'KeyRevoked';
+  data: EventContext & { reason?: RevocationReason };
+}
+
+/** A reversible stop: the guard refuses the key at once, it still counts against the limits, it still expires. */
+export interface KeySuspended {
+  type: 'KeySuspended';
   data: EventContext;
+}
+
+export interface KeyResumed {
+  type: 'KeyResumed';
+  data: EventContext;
+}
+
+/** Written by the sweeper once per threshold (policy.expiryWarningDays) before a live key expires. */
+export interface KeyExpiring {
+  type: 'KeyExpiring';
+  data: EventContext & { expiresAt: string; daysBefore: number };
 }
 
 export interface KeyExpired {
@@ -78,7 +116,16 @@ export interface KeyUsed {
 }
 
 /** What the lifecycle decider folds and emits. */
-export type KeyLifecycleEvent = KeyAcknowledged | KeyMinted | KeyRevoked | KeyExpired | KeyDeleted;
+export type KeyLifecycleEvent =
+  | KeyAcknowledged
+  | KeyMinted
+  | KeyRotated
+  | KeyRevoked
+  | KeySuspended
+  | KeyResumed
+  | KeyExpiring
+  | KeyExpired
+  | KeyDeleted;
 
 export type KeyEvent = KeyLifecycleEvent | KeyUsed;
 export type KeyEventType = KeyEvent['type'];
@@ -86,10 +133,18 @@ export type KeyEventType = KeyEvent['type'];
 export const KEY_LIFECYCLE_EVENT_TYPES: readonly KeyLifecycleEvent['type'][] = [
   'KeyAcknowledged',
   'KeyMinted',
+  'KeyRotated',
   'KeyRevoked',
+  'KeySuspended',
+  'KeyResumed',
+  'KeyExpiring',
   'KeyExpired',
   'KeyDeleted',
 ];
+
+/** The key's owner: its creator, or whom a rotation minted it for. */
+export const keyOwner = (data: KeyMinted['data']): { userId: string; name: string } =>
+  data.owner ?? { userId: data.actorUserId, name: data.actorName };
 
 export const KEY_EVENT_TYPES: readonly KeyEventType[] = [...KEY_LIFECYCLE_EVENT_TYPES, 'KeyUsed'];
 

@@ -10,6 +10,10 @@ export interface KeyPolicy {
    */
   maxOpenAcknowledgementsPerUser: number;
   labelMaxLength: number;
+  /** The longest overlap a rotation may ask for (the old key works that long beside the new one). */
+  maxRotationOverlapMs: number;
+  /** Days before expiry at which KeyExpiring is written, once each (e.g. 14, 7, 1). */
+  expiryWarningDays: readonly number[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -21,7 +25,12 @@ export const DEFAULT_KEY_POLICY: KeyPolicy = {
   acknowledgementTtlMs: 15 * 60 * 1000,
   maxOpenAcknowledgementsPerUser: 3,
   labelMaxLength: 100,
+  maxRotationOverlapMs: 7 * DAY_MS,
+  expiryWarningDays: [14, 7, 1],
 };
+
+/** The overlap a rotation gets when it names none. */
+export const DEFAULT_ROTATION_OVERLAP_MS = DAY_MS;
 
 export const daysToMs = (days: number): number => days * DAY_MS;
 

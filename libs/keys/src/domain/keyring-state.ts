@@ -1,4 +1,4 @@
-import type { KeyAcknowledged, KeyLifecycleEvent } from './key-events.js';
+import { keyOwner, type KeyAcknowledged, type KeyLifecycleEvent } from './key-events.js';
 
 /**
  * The decider's view of one company's keyring: just what the rules need, folded from its stream.
@@ -15,15 +15,31 @@ export interface AcknowledgementState {
   used: boolean;
 }
 
-export type StoredKeyStatus = 'active' | 'revoked' | 'expired' | 'deleted';
-export type KeyStatus = 'active' | 'revoked' | 'expired';
+export type StoredKeyStatus = 'active' | 'suspended' | 'revoked' | 'expired' | 'deleted';
+export type KeyStatus = 'active' | 'suspended' | 'revoked' | 'expired';
+
+/** A key's rotation: the key replacing it, and when it stops working (before its expiry, else it just expires). */
+export interface RotationState {
+  rotatedTo: string;
+  overlapEndsAt: Date;
+}
 
 export interface KeyState {
   keyId: string;
+  /** The key's owner (keyOwner of its mint): whose keys the limits and offboarding count it among. */
   creatorUserId: string;
+  creatorName: string;
+  creatorRole: 'root' | 'user';
   label: string;
   status: StoredKeyStatus;
   expiresAt: Date;
+  /** The permission snapshot of its mint, which a rotation hands on. */
+  permissions: readonly string[];
+  acknowledgementId: string;
+  rotatedFrom: string | null;
+  rotation: RotationState | null;
+  /** The smallest expiry-warning threshold (days) already written, or null. */
+  warnedDaysBefore: number | null;
 }
 
 export interface KeyringState {
@@ -93,19 +109,42 @@ const apply = (draft: KeyringDraft, event: KeyLifecycleEvent): void => {
       const ack = draft.acknowledgements.get(event.data.acknowledgementId);
       // set() on an existing id keeps its place in the insertion order, which prune relies on.
       if (ack) draft.acknowledgements.set(event.data.acknowledgementId, { ...ack, used: true });
+      const owner = keyOwner(event.data);
       draft.keys.set(event.data.keyId, {
         keyId: event.data.keyId,
-        creatorUserId: event.data.actorUserId,
+        creatorUserId: owner.userId,
+        creatorName: owner.name,
+        creatorRole: event.data.creatorRole,
         label: event.data.label,
         status: 'active',
         expiresAt: new Date(event.data.expiresAt),
+        permissions: event.data.permissions,
+        acknowledgementId: event.data.acknowledgementId,
+        rotatedFrom: event.data.rotatedFrom ?? null,
+        rotation: null,
+        warnedDaysBefore: null,
       });
       return;
     }
+    case 'KeyRotated': {
+      const rotation = { rotatedTo: event.data.rotatedTo, overlapEndsAt: new Date(event.data.overlapEndsAt) };
+      return updateKey(draft, event.data.keyId, (k) => ({ ...k, rotation }));
+    }
     case 'KeyRevoked':
       return updateKey(draft, event.data.keyId, (k) => ({ ...k, status: 'revoked' }));
+    case 'KeySuspended':
+      return updateKey(draft, event.data.keyId, (k) => (k.status === 'active' ? { ...k, status: 'suspended' } : k));
+    case 'KeyResumed':
+      return updateKey(draft, event.data.keyId, (k) => (k.status === 'suspended' ? { ...k, status: 'active' } : k));
+    case 'KeyExpiring': {
+      const days = event.data.daysBefore;
+      return updateKey(draft, event.data.keyId, (k) => ({
+        ...k,
+        warnedDaysBefore: k.warnedDaysBefore === null ? days : Math.min(k.warnedDaysBefore, days),
+      }));
+    }
     case 'KeyExpired':
-      return updateKey(draft, event.data.keyId, (k) => (k.status === 'active' ? { ...k, status: 'expired' } : k));
+      return updateKey(draft, event.data.keyId, (k) => (isLive(k.status) ? { ...k, status: 'expired' } : k));
     case 'KeyDeleted':
       return updateKey(draft, event.data.keyId, (k) => ({ ...k, status: 'deleted' }));
     default: {
@@ -134,9 +173,23 @@ export const foldKeyring = (events: Iterable<KeyLifecycleEvent>, from: KeyringSt
   return draft;
 };
 
+/** Stored statuses of a key that can still come back to work or works: what the limits count. */
+export const isLive = (status: StoredKeyStatus): status is 'active' | 'suspended' =>
+  status === 'active' || status === 'suspended';
+
 /**
- * Status as every reader must see it: a key past expiresAt is expired at that instant,
- * whether or not the sweeper has written KeyExpired yet.
+ * Status as every reader must see it, whether or not the sweeper has written the event yet:
+ * - a live key past expiresAt is expired from that instant;
+ * - a rotated key past the end of its overlap (which lies before its expiry) is revoked from that instant.
  */
-export const effectiveStatus = (key: { status: StoredKeyStatus; expiresAt: Date }, now: Date): StoredKeyStatus =>
-  key.status === 'active' && now.getTime() >= key.expiresAt.getTime() ? 'expired' : key.status;
+export const effectiveStatus = (
+  key: { status: StoredKeyStatus; expiresAt: Date; rotation?: { overlapEndsAt: Date } | null },
+  now: Date,
+): StoredKeyStatus => {
+  if (!isLive(key.status)) return key.status;
+  const t = now.getTime();
+  const ends = key.rotation?.overlapEndsAt.getTime();
+  if (ends !== undefined && ends < key.expiresAt.getTime() && t >= ends) return 'revoked';
+  if (t >= key.expiresAt.getTime()) return 'expired';
+  return key.status;
+};
