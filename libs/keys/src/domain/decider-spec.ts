@@ -25,6 +25,8 @@ export const given = (events: readonly KeyLifecycleEvent[], policy: KeyPolicy = 
       then: (expected: readonly KeyLifecycleEvent[]): void => {
         assert.deepEqual(run(), expected);
       },
+      /** The events decided, for a spec that checks only some of their fields. */
+      events: (): KeyLifecycleEvent[] => run(),
       /** Asserts the refusal, and returns it for what else it carries (retryAfterSeconds). */
       thenThrows: (kind: KeyErrorKind, messagePattern?: RegExp): KeyDomainError => {
         let refusal: KeyDomainError | undefined;

@@ -28,6 +28,21 @@ const minted = {
 };
 
 describe('key event schema', () => {
+  it("accepts issue 15's events, and refuses them out of bounds", () => {
+    const rotatedMint = { ...minted, rotatedFrom: 'OlDkEy123456', owner: { userId: 'bob', name: 'Bob' } };
+    expect(keyEventProblem('KeyMinted', rotatedMint)).toBeNull();
+    expect(keyEventProblem('KeyMinted', { ...rotatedMint, owner: { userId: 'bob' } })).toMatch(/owner\.name/);
+    expect(keyEventProblem('KeyMinted', { ...minted, rotatedFrom: 'no spaces allowed' })).toMatch(/rotatedFrom/);
+    expect(keyEventProblem('KeyRotated', { ...context, rotatedTo: 'NeWkEy123456', overlapEndsAt: context.at })).toBeNull();
+    expect(keyEventProblem('KeyRotated', { ...context, rotatedTo: 'NeWkEy123456' })).toMatch(/overlapEndsAt/);
+    expect(keyEventProblem('KeyRevoked', { ...context, reason: 'offboarded' })).toBeNull();
+    expect(keyEventProblem('KeyRevoked', { ...context, reason: 'bored' })).toMatch(/reason/);
+    expect(keyEventProblem('KeySuspended', context)).toBeNull();
+    expect(keyEventProblem('KeyResumed', { ...context, extra: 1 })).toMatch(/KeyResumed: /);
+    expect(keyEventProblem('KeyExpiring', { ...context, expiresAt: context.at, daysBefore: 7 })).toBeNull();
+    expect(keyEventProblem('KeyExpiring', { ...context, expiresAt: context.at, daysBefore: 0.5 })).toMatch(/daysBefore/);
+  });
+
   it('accepts well-formed events of every type', () => {
     expect(keyEventProblem('KeyAcknowledged', { ...context, acknowledgementId: 'ack_1', noticeVersion: 'v1' })).toBeNull();
     expect(keyEventProblem('KeyAcknowledged', { ...context, acknowledgementId: 'ack_1', noticeVersion: 'v1', expiresAt: context.at })).toBeNull();
