@@ -1,0 +1,34 @@
+import { MAX_WEBHOOK_URL_LENGTH, webhookUrlProblem } from './webhook-url.js';
+
+const strict = { allowHttpLoopback: false };
+const loose = { allowHttpLoopback: true };
+
+describe('webhookUrlProblem', () => {
+  it('accepts https URLs up to the length bound', () => {
+    expect(webhookUrlProblem('https://hooks.example.com/keygate?tenant=a', strict)).toBeNull();
+    const long = `https://h.example.com/${'a'.repeat(MAX_WEBHOOK_URL_LENGTH - 'https://h.example.com/'.length)}`;
+    expect(long).toHaveLength(MAX_WEBHOOK_URL_LENGTH);
+    expect(webhookUrlProblem(long, strict)).toBeNull();
+    expect(webhookUrlProblem(`${long}a`, strict)).toMatch(/at most 2048/);
+  });
+
+  it('accepts http only to a loopback host, and only when allowed', () => {
+    for (const url of ['http://127.0.0.1:8080/hook', 'http://127.1.2.3/x', 'http://[::1]:9/x', 'http://localhost:3000/', 'http://a.localhost/']) {
+      expect(webhookUrlProblem(url, loose)).toBeNull();
+      expect(webhookUrlProblem(url, strict)).toMatch(/KEYGATE_WEBHOOK_ALLOW_HTTP_LOOPBACK/);
+    }
+    for (const url of ['http://example.com/hook', 'http://10.0.0.1/hook', 'http://127.0.0.1.example.com/', 'http://169.254.169.254/latest']) {
+      expect(webhookUrlProblem(url, loose)).toMatch(/loopback host .* only/);
+    }
+  });
+
+  it('refuses other schemes, credentials, fragments, spaces and garbage', () => {
+    expect(webhookUrlProblem('ftp://example.com/x', loose)).toMatch(/not ftp:/);
+    expect(webhookUrlProblem('file:///etc/passwd', loose)).toMatch(/not file:/);
+    expect(webhookUrlProblem('https://user:pw@example.com/x', loose)).toMatch(/credentials/);
+    expect(webhookUrlProblem('https://example.com/x#frag', loose)).toMatch(/fragment/);
+    expect(webhookUrlProblem(' https://example.com/x', loose)).toMatch(/spaces/);
+    expect(webhookUrlProblem('', loose)).not.toBeNull();
+    expect(webhookUrlProblem('example.com/hook', loose)).toMatch(/absolute/);
+  });
+});

@@ -1,0 +1,43 @@
+/** The longest endpoint URL accepted (browsers and proxies agree on 2048 as a safe bound). */
+export const MAX_WEBHOOK_URL_LENGTH = 2048;
+
+export interface WebhookUrlRules {
+  /**
+   * Whether http:// is accepted for a loopback host (127.0.0.0/8, ::1, localhost): a receiver on the same machine,
+   * for development and tests. Everything else must be https://.
+   */
+  allowHttpLoopback: boolean;
+}
+
+const isLoopbackHost = (hostname: string): boolean => {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+  return /^127(?:\.\d{1,3}){3}$/.test(host);
+};
+
+/**
+ * Why a URL cannot be a webhook endpoint, or null when it can. The rule against server-side request forgery is
+ * deliberately simple: https only (a receiver on the internet proves who it is), http only to loopback and only
+ * where the setting allows it; no credentials in the URL (they would show in every list); no fragment. Redirects
+ * are never followed at delivery (post-webhook.ts), so an accepted URL cannot bounce a delivery elsewhere.
+ */
+export const webhookUrlProblem = (raw: string, rules: WebhookUrlRules): string | null => {
+  if (raw.length > MAX_WEBHOOK_URL_LENGTH) return `url is ${raw.length} characters long; at most ${MAX_WEBHOOK_URL_LENGTH} are accepted.`;
+  if (raw.trim() !== raw || raw.length === 0) return 'url must be an absolute https:// URL without surrounding spaces.';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'url must be an absolute https:// URL, e.g. https://hooks.example.com/keygate.';
+  }
+  if (url.username || url.password) return 'url must not carry credentials (user:password@); authenticate deliveries by their signature.';
+  if (url.hash) return 'url must not have a fragment (#…): it is never sent to the receiver.';
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:') {
+    if (!isLoopbackHost(url.hostname)) return 'url must use https://; http:// is accepted for a loopback host (127.0.0.1, ::1, localhost) only.';
+    if (!rules.allowHttpLoopback) return 'url must use https://; http:// to a loopback host is off here (KEYGATE_WEBHOOK_ALLOW_HTTP_LOOPBACK).';
+    return null;
+  }
+  return `url must use https://, not ${url.protocol}//.`;
+};
