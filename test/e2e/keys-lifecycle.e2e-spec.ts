@@ -266,12 +266,12 @@ describe('keys lifecycle (REST contract)', () => {
       expect(byId).toEqual({ [key.id]: 'expired', [later.id]: 'active' });
       expect(types(await kg.activity(alice))).not.toContain('KeyExpired'); // nothing recorded yet
 
-      await expect(kg.keygate.sweeper.sweepOnce()).resolves.toBe(1);
+      expect((await kg.keygate.sweeper.sweepOnce()).expired).toBe(1);
       const expired = (await kg.activity(alice)).filter((e) => e.type === 'KeyExpired');
       expect(expired).toEqual([
         expect.objectContaining({ keyId: key.id, actorUserId: 'system', at: iso(Date.parse(key.expiresAt) + 1000) }),
       ]);
-      await expect(kg.keygate.sweeper.sweepOnce()).resolves.toBe(0);
+      expect((await kg.keygate.sweeper.sweepOnce()).expired).toBe(0);
       expect((await kg.activity(alice)).filter((e) => e.type === 'KeyExpired')).toHaveLength(1);
 
       // Expired is final: nothing to revoke, but root may delete it.
@@ -292,7 +292,7 @@ describe('keys lifecycle (REST contract)', () => {
         'KeyMinted',
         'KeyAcknowledged',
       ]);
-      await expect(kg.keygate.sweeper.sweepOnce()).resolves.toBe(0);
+      expect((await kg.keygate.sweeper.sweepOnce()).expired).toBe(0);
       expect(await kg.listKeys(alice)).toEqual([]);
     });
   });

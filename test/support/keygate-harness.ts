@@ -120,7 +120,13 @@ export interface KeyView {
   createdAt: string;
   lastUsedAt: string | null;
   expiresAt: string;
-  status: 'active' | 'revoked' | 'expired';
+  status: 'active' | 'suspended' | 'revoked' | 'expired';
+  permissions: string[];
+  expiresSoon: boolean;
+  rotatedFrom: string | null;
+  replacedBy: string | null;
+  overlapEndsAt: string | null;
+  revocationReason: 'rotated' | 'offboarded' | null;
 }
 
 export interface MintedKey {
@@ -267,7 +273,10 @@ export const times = <T>(n: number, f: (i: number) => T): T[] => Array.from({ le
 export const secretOf = (token: string, keyId: string): string => token.slice(`kg_${keyId}_`.length, -6);
 
 /** The fields of a KeyView, sorted: the list and the mint answer carry exactly these. */
-export const KEY_VIEW_FIELDS = ['createdAt', 'expiresAt', 'id', 'label', 'lastUsedAt', 'prefix', 'status', 'userId', 'userName'];
+export const KEY_VIEW_FIELDS = [
+  'createdAt', 'expiresAt', 'expiresSoon', 'id', 'label', 'lastUsedAt', 'overlapEndsAt', 'permissions', 'prefix', 'replacedBy',
+  'revocationReason', 'rotatedFrom', 'status', 'userId', 'userName',
+];
 
 export const ids = (items: { id: string }[]): string[] => items.map((k) => k.id);
 export const types = (entries: ActivityEntry[]): string[] => entries.map((e) => e.type);

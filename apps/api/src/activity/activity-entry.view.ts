@@ -1,3 +1,4 @@
+import { KEY_LIFECYCLE_EVENT_TYPES } from '#keys';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class UseOutcomesView {
@@ -18,7 +19,7 @@ export class UseClientView {
 export class ActivityEntryView {
   @ApiProperty({ description: 'The event id; for a roll-up of uses, its own id (stable as it grows)' }) id!: string;
   @ApiProperty({ format: 'date-time', description: 'When it happened; for a roll-up, its last use' }) at!: string;
-  @ApiProperty({ enum: ['KeyAcknowledged', 'KeyMinted', 'KeyRevoked', 'KeyExpired', 'KeyDeleted', 'KeyUsed'] }) type!: string;
+  @ApiProperty({ enum: [...KEY_LIFECYCLE_EVENT_TYPES, 'KeyUsed'] }) type!: string;
   @ApiProperty() keyId!: string;
   @ApiProperty({ nullable: true, type: String }) keyLabel!: string | null;
   @ApiProperty() actorUserId!: string;

@@ -1,46 +1,86 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { effectiveStatus, type KeyMinted } from '#keys';
+import { DEFAULT_KEY_POLICY, daysToMs, effectiveStatus, keyOwner, type KeyMinted } from '#keys';
 import type { KeyListRow } from '#projections';
+
+const STATUSES = ['active', 'suspended', 'revoked', 'expired'] as const;
 
 /** A key as the settings page shows it. Never carries the token, the secret or the verifier. */
 export class KeyView {
   @ApiProperty({ description: 'Public key id (the list\'s "Key ID")', example: 'Ab3dE5gH7jK9' }) id!: string;
   @ApiProperty() label!: string;
   @ApiProperty({ description: 'The token\'s public beginning', example: 'kg_Ab3dE5gH7jK9' }) prefix!: string;
-  @ApiProperty() userId!: string;
+  @ApiProperty({ description: "The key's owner: its creator, whose permissions it carries" }) userId!: string;
   @ApiProperty() userName!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastUsedAt!: string | null;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
-  @ApiProperty({ enum: ['active', 'revoked', 'expired'] }) status!: 'active' | 'revoked' | 'expired';
+  @ApiProperty({ enum: STATUSES }) status!: (typeof STATUSES)[number];
+  @ApiProperty({ type: [String], description: "The permissions the key acts with: its creator's at mint, or the subset chosen" })
+  permissions!: string[];
+  @ApiProperty({ description: 'Working (or suspended) and within the first expiry warning (14 days by default): renew it by rotating' })
+  expiresSoon!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The key this one replaced (a rotation)' }) rotatedFrom!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The key replacing this one (a rotation)' }) replacedBy!: string | null;
+  @ApiProperty({
+    format: 'date-time',
+    nullable: true,
+    type: String,
+    description: 'When a key being replaced stops working (then it is revoked by the system); null if not rotated',
+  })
+  overlapEndsAt!: string | null;
+  @ApiProperty({ nullable: true, enum: ['rotated', 'offboarded'], type: String, description: 'Why the system revoked it, if it did' })
+  revocationReason!: 'rotated' | 'offboarded' | null;
 }
 
 /**
  * The one way a KeyView is built, for the settings API and the MCP tools alike. Status is the domain's
- * effective status: a key past expiresAt reads as expired before the sweeper records it.
+ * effective status: a key past expiresAt reads as expired, and a rotated key past its overlap as revoked, before
+ * the sweeper records either.
  */
-export const toKeyView = (row: KeyListRow, now: Date): KeyView => ({
-  id: row.keyId,
-  label: row.label,
-  prefix: row.prefix,
-  userId: row.userId,
-  userName: row.userName,
-  createdAt: row.createdAt,
-  lastUsedAt: row.lastUsedAt,
-  expiresAt: row.expiresAt,
-  status: effectiveStatus({ status: row.status, expiresAt: new Date(row.expiresAt) }, now) as KeyView['status'],
-});
+export const toKeyView = (row: KeyListRow, now: Date, warningDays: readonly number[] = DEFAULT_KEY_POLICY.expiryWarningDays): KeyView => {
+  const rotation = row.overlapEndsAt ? { overlapEndsAt: new Date(row.overlapEndsAt) } : null;
+  const expiresAt = new Date(row.expiresAt);
+  const status = effectiveStatus({ status: row.status, expiresAt, rotation }, now) as KeyView['status'];
+  const warnFromMs = daysToMs(Math.max(0, ...warningDays));
+  const endsWithRotation = status === 'revoked' && row.status !== 'revoked';
+  return {
+    id: row.keyId,
+    label: row.label,
+    prefix: row.prefix,
+    userId: row.userId,
+    userName: row.userName,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    expiresAt: row.expiresAt,
+    status,
+    permissions: row.permissions,
+    expiresSoon: (status === 'active' || status === 'suspended') && row.rotatedTo === null && expiresAt.getTime() - now.getTime() <= warnFromMs,
+    rotatedFrom: row.rotatedFrom,
+    replacedBy: row.rotatedTo,
+    overlapEndsAt: row.overlapEndsAt,
+    revocationReason: endsWithRotation ? 'rotated' : row.revocationReason,
+  };
+};
 
 /** The row a mint's event makes, before the read model has it: the mint answers without waiting on it. */
-export const rowOfMint = ({ data }: KeyMinted): KeyListRow => ({
-  keyId: data.keyId,
-  companyId: data.companyId,
-  userId: data.actorUserId,
-  userName: data.actorName,
-  label: data.label,
-  prefix: data.prefix,
-  createdAt: data.at,
-  expiresAt: data.expiresAt,
-  lastUsedAt: null,
-  status: 'active',
-});
+export const rowOfMint = ({ data }: KeyMinted): KeyListRow => {
+  const owner = keyOwner(data);
+  return {
+    keyId: data.keyId,
+    companyId: data.companyId,
+    userId: owner.userId,
+    userName: owner.name,
+    label: data.label,
+    prefix: data.prefix,
+    createdAt: data.at,
+    expiresAt: data.expiresAt,
+    lastUsedAt: null,
+    status: 'active',
+    permissions: data.permissions,
+    rotatedFrom: data.rotatedFrom ?? null,
+    rotatedTo: null,
+    overlapEndsAt: null,
+    revocationReason: null,
+    expiryWarnedDaysBefore: null,
+  };
+};

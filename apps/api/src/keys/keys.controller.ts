@@ -11,8 +11,19 @@ import { ListKeysQuery } from './list/list-keys.query.js';
 import { MintKeyBody } from './mint/mint-key.body.js';
 import { MintKeyCommand } from './mint/mint-key.command.js';
 import { RevokeKeyCommand } from './revoke/revoke-key.command.js';
+import { PermissionPresetsQuery } from './presets/permission-presets.query.js';
+import { RotateKeyBody } from './rotate/rotate-key.body.js';
+import { RotateKeyCommand } from './rotate/rotate-key.command.js';
+import { SuspendKeyCommand } from './suspend/suspend-key.command.js';
 import { ApiProblems } from '../docs/problem.view.js';
-import { AcknowledgementView, KeysPageView, MintedKeyView, RevokedKeyView } from './keys.views.js';
+import {
+  AcknowledgementView,
+  KeysPageView,
+  MintedKeyView,
+  PermissionPresetsView,
+  RevokedKeyView,
+  RotatedKeyView,
+} from './keys.views.js';
 
 /** A path id that cannot be a key id is answered like an unknown key. */
 const keyIdParam = (id: string): string => {
@@ -47,7 +58,16 @@ export class KeysController {
   @ApiCreatedResponse({ type: MintedKeyView })
   @ApiProblems(409)
   mint(@CurrentActor() actor: Actor, @Body() body: MintKeyBody, @Req() req: { id: string }) {
-    return this.commands.execute(new MintKeyCommand(actor, body.acknowledgementId, body.label, req.id));
+    return this.commands.execute(new MintKeyCommand(actor, body.acknowledgementId, body.label, req.id, body.permissions));
+  }
+
+  @Get('permission-presets')
+  @ApiOperation({
+    summary: 'Narrower keys you may mint: presets computed from your permissions (pass one\'s permissions to POST /api/keys)',
+  })
+  @ApiOkResponse({ type: PermissionPresetsView })
+  presets(@CurrentActor() actor: Actor) {
+    return this.queries.execute(new PermissionPresetsQuery(actor));
   }
 
   @Get()
@@ -67,6 +87,41 @@ export class KeysController {
   @ApiProblems(404, 409)
   async revoke(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: { id: string }) {
     return { key: await this.commands.execute(new RevokeKeyCommand(actor, keyIdParam(id), req.id)) };
+  }
+
+  @Post(':id/rotate')
+  @ApiOperation({
+    summary: 'Rotate a key: a new key (token shown once) while the old one keeps working for overlapSeconds',
+    description:
+      "The new key has the old one's label and permission snapshot and a fresh expiry; the old key is revoked by the " +
+      'system when the overlap ends (never later than its own expiry), and until then the MCP endpoint answers it with ' +
+      'Keygate-Key-Replaced-By and Sunset headers. Allowed to whoever may revoke the key, and at the limits: the key ' +
+      'being replaced stops counting, its replacement counts. A key whose predecessor is still in its overlap answers 409.',
+  })
+  @ApiCreatedResponse({ type: RotatedKeyView })
+  @ApiProblems(404, 409)
+  rotate(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: RotateKeyBody, @Req() req: { id: string }) {
+    return this.commands.execute(new RotateKeyCommand(actor, keyIdParam(id), body.overlapSeconds, req.id));
+  }
+
+  @Post(':id/suspend')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Suspend a key: refused at once, reversibly (resume). It still counts against the limits and still expires.',
+  })
+  @ApiOkResponse({ type: RevokedKeyView })
+  @ApiProblems(404, 409)
+  async suspend(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: { id: string }) {
+    return { key: await this.commands.execute(new SuspendKeyCommand(actor, keyIdParam(id), false, req.id)) };
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a suspended key: it works again at once (unless it expired meanwhile: 409)' })
+  @ApiOkResponse({ type: RevokedKeyView })
+  @ApiProblems(404, 409)
+  async resume(@CurrentActor() actor: Actor, @Param('id') id: string, @Req() req: { id: string }) {
+    return { key: await this.commands.execute(new SuspendKeyCommand(actor, keyIdParam(id), true, req.id)) };
   }
 
   @Delete(':id')

@@ -34,6 +34,26 @@ export class MintedKeyView {
   @ApiProperty({ type: SetupSnippetsView }) setup!: SetupSnippetsView;
 }
 
+export class RotatedKeyView {
+  @ApiProperty({ type: KeyView, description: 'The new key' }) key!: KeyView;
+  @ApiProperty({ description: "The new key's token: in this response and nowhere else, ever" }) token!: string;
+  @ApiProperty({ type: SetupSnippetsView }) setup!: SetupSnippetsView;
+  @ApiProperty({ type: KeyView, nullable: true, description: 'The key being replaced (overlapEndsAt: when it stops working)' })
+  previous!: KeyView | null;
+}
+
+export class PermissionPresetView {
+  @ApiProperty({ enum: ['full', 'read-only'] }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ type: [String] }) permissions!: string[];
+}
+
+export class PermissionPresetsView {
+  @ApiProperty({ type: [PermissionPresetView] }) presets!: PermissionPresetView[];
+}
+
+/** A key route's answer with the key as it now reads (revoke, suspend, resume). */
 export class RevokedKeyView {
   @ApiProperty({ type: KeyView }) key!: KeyView;
 }

@@ -51,7 +51,7 @@ export class KeyringRepository {
 
   constructor(
     private readonly store: EventStore,
-    private readonly policy: KeyPolicy,
+    readonly policy: KeyPolicy,
     options: KeyringRepositoryOptions = {},
   ) {
     this.cache = new KeyringCache(options.cacheSize ?? 10_000);

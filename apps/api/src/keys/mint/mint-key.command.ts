@@ -17,6 +17,8 @@ export class MintKeyCommand extends Command<MintedKey> {
     readonly acknowledgementId: string,
     readonly label: string | undefined,
     readonly correlationId: string,
+    /** A narrower key's permissions (a subset of the actor's); absent: all of them. */
+    readonly permissions?: readonly string[],
   ) {
     super();
   }

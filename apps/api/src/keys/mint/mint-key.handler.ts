@@ -30,10 +30,10 @@ export class MintKeyHandler implements ICommandHandler<MintKeyCommand> {
     @Inject(KEYGATE_CONFIG) private readonly config: KeygateConfig,
   ) {}
 
-  async execute({ actor, acknowledgementId, label, correlationId }: MintKeyCommand): Promise<MintedKey> {
+  async execute({ actor, acknowledgementId, label, correlationId, permissions }: MintKeyCommand): Promise<MintedKey> {
     const now = this.clock.now();
     const command = (keyId: string, verifier: string): MintKey => ({
-      type: 'MintKey', actor, acknowledgementId, label, keyId, prefix: tokenPrefix(keyId), verifier, now, correlationId,
+      type: 'MintKey', actor, acknowledgementId, label, keyId, prefix: tokenPrefix(keyId), verifier, now, correlationId, permissions,
     });
 
     // 1. Dry-run the rules on current state: a refused mint (stale acknowledgement, limit) costs no argon2 work,
@@ -50,7 +50,7 @@ export class MintKeyHandler implements ICommandHandler<MintKeyCommand> {
     const { events, position } = await this.keyring.execute(actor.companyId, command(keyId, verifier));
     // 4. Never lose the token to a slow read side: the key is durable already, the view is built from the event.
     await this.readYourWrites(position).catch(() => undefined);
-    const key = toKeyView(rowOfMint(events[0] as KeyMinted), now);
+    const key = toKeyView(rowOfMint(events[0] as KeyMinted), now, this.policy.expiryWarningDays);
     return { key, token, setup: setupSnippets(this.config.publicUrl, token) };
   }
 }
