@@ -131,7 +131,7 @@ export const authSwitch = (built: BuiltKeygate): AuthSwitch => {
   const proto = ApiKeyGuard.prototype;
   const original = proto.check;
   const limit = built.config.rateLimitPerMinute;
-  const verdict: GuardVerdict = { ok: true, key: built.hotKey, rate: { allowed: true, limit, remaining: limit - 1, resetSeconds: 60 } };
+  const verdict: GuardVerdict = { ok: true, key: built.hotKey, rate: { allowed: true, limit, remaining: limit - 1, resetSeconds: 60 }, replacement: null };
   const bypass = function (this: ApiKeyGuard, _authorization: string | undefined, _nowMs: number): GuardVerdict {
     return verdict;
   };

@@ -1,4 +1,4 @@
-import type { KeyMinted, KeyRevoked } from '../domain/key-events.js';
+import type { EventContext, KeyMinted, KeyResumed, KeyRevoked, KeyRotated, KeySuspended } from '../domain/key-events.js';
 import { mintToken, parseToken } from '../token/api-token.js';
 import type { SecretHasher } from '../token/secret-hasher.js';
 import { ApiKeyGuard, sourceBucket, type GuardOptions, type GuardVerdict } from './api-key-guard.js';
@@ -15,6 +15,8 @@ const MALFORMED = 'The bearer token is not a well-formed Keygate API key.';
 const INVALID = 'The API key is invalid.';
 const REVOKED = 'The API key has been revoked.';
 const EXPIRED = 'The API key has expired.';
+const SUSPENDED = 'The API key is suspended; whoever manages it can resume it in the API key settings.';
+const ROTATED_OUT = 'The API key has been revoked: it was replaced by a newer key when it was rotated.';
 const THROTTLED = 'Too many failed attempts with this key id; wait before trying again.';
 
 /** A hasher whose verifier of `s` is `v:${s}`; counts verify calls and can hold them until released. */
@@ -101,6 +103,14 @@ const revokedEvent = (keyId = KEY): KeyRevoked => ({
   data: { actorUserId: 'alice', actorName: 'Alice', companyId: 'acme', keyId, correlationId: 'c', at: '2026-05-10T12:00:00.000Z' },
 });
 
+const lifecycle = (keyId = KEY): EventContext => revokedEvent(keyId).data;
+const suspendedEvent = (keyId = KEY): KeySuspended => ({ type: 'KeySuspended', data: lifecycle(keyId) });
+const resumedEvent = (keyId = KEY): KeyResumed => ({ type: 'KeyResumed', data: lifecycle(keyId) });
+const rotatedEvent = (overlapEndsAtMs: number, rotatedTo = 'NewKey000001'): KeyRotated => ({
+  type: 'KeyRotated',
+  data: { ...lifecycle(), rotatedTo, overlapEndsAt: new Date(overlapEndsAtMs).toISOString() },
+});
+
 /** The verdict, synchronous or not. */
 const settle = async (verdict: GuardVerdict | Promise<GuardVerdict>): Promise<GuardVerdict> => verdict;
 
@@ -111,7 +121,10 @@ const sync = (verdict: GuardVerdict | Promise<GuardVerdict>): GuardVerdict => {
 };
 
 /** Each description goes with its reason (POST /api/verify answers in reasons): the pair is checked together. */
-const REASON_OF: Record<string, string> = { [MISSING]: 'missing', [MALFORMED]: 'malformed', [INVALID]: 'invalid', [REVOKED]: 'revoked', [EXPIRED]: 'expired' };
+const REASON_OF: Record<string, string> = {
+  [MISSING]: 'missing', [MALFORMED]: 'malformed', [INVALID]: 'invalid', [REVOKED]: 'revoked', [EXPIRED]: 'expired',
+  [SUSPENDED]: 'suspended', [ROTATED_OUT]: 'revoked',
+};
 const denied401 = (description: string) => {
   // toEqual treats an undefined property as absent: a description without a reason must fail here, not pass.
   if (!REASON_OF[description]) throw new Error(`no reason known for ${description}`);
@@ -229,6 +242,105 @@ describe('ApiKeyGuard', () => {
     });
   });
 
+  describe('suspension (issue 15)', () => {
+    it('given a verified key, when it is suspended, then the very next check is 401 suspended, synchronously, without argon2', async () => {
+      const { guard, table, hasher, token } = givenGuard();
+      expect((await settle(guard.check(bearer(token), NOW))).ok).toBe(true);
+
+      table.apply(suspendedEvent(), 11);
+
+      expect(sync(guard.check(bearer(token), NOW))).toEqual(denied401(SUSPENDED));
+      expect(hasher.verifyCalls).toBe(1);
+    });
+
+    it('given a suspended key, when it is resumed, then the very next check is accepted (its verdict still cached)', async () => {
+      const { guard, table, hasher, token } = givenGuard();
+      await settle(guard.check(bearer(token), NOW));
+      table.apply(suspendedEvent(), 11);
+      expect(sync(guard.check(bearer(token), NOW))).toEqual(denied401(SUSPENDED));
+
+      table.apply(resumedEvent(), 12);
+
+      expect(sync(guard.check(bearer(token), NOW))).toMatchObject({ ok: true, key: { status: 'active' } });
+      expect(hasher.verifyCalls).toBe(1);
+    });
+
+    it('given a key seeded suspended, then 401 suspended without argon2; past its expiry it is expired', () => {
+      const { guard, hasher, token } = givenGuard({ status: 'suspended' });
+
+      expect(sync(guard.check(bearer(token), NOW))).toEqual(denied401(SUSPENDED));
+      expect(sync(guard.check(bearer(token), EXPIRES_AT_MS))).toEqual(denied401(EXPIRED));
+      expect(hasher.verifyCalls).toBe(0);
+    });
+
+    it('given a first check under way (argon2 running), when the key is suspended meanwhile, then that check is refused too', async () => {
+      const { guard, table, hasher, token } = givenGuard();
+      hasher.hold();
+      const checking = guard.check(bearer(token), NOW);
+
+      table.apply(suspendedEvent(), 11);
+      hasher.release();
+
+      expect(await settle(checking)).toEqual(denied401(SUSPENDED));
+    });
+  });
+
+  describe('rotation overlap (issue 15)', () => {
+    const OVERLAP_ENDS = NOW + 24 * 60 * MINUTE;
+    const replacement = { keyId: 'NewKey000001', overlapEndsAtMs: OVERLAP_ENDS };
+
+    it('given a rotated key, then it is accepted until the instant its overlap ends, each verdict naming its replacement', async () => {
+      const { guard, table, token } = givenGuard();
+      table.apply(rotatedEvent(OVERLAP_ENDS), 11);
+
+      expect(await settle(guard.check(bearer(token), NOW))).toMatchObject({ ok: true, replacement });
+      expect(sync(guard.check(bearer(token), OVERLAP_ENDS - 1))).toMatchObject({ ok: true, replacement });
+    });
+
+    it('given a rotated key, from the instant its overlap ends, then 401 revoked "replaced by a newer key", before any KeyRevoked', async () => {
+      const { guard, table, hasher, token } = givenGuard();
+      await settle(guard.check(bearer(token), NOW));
+      table.apply(rotatedEvent(OVERLAP_ENDS), 11);
+
+      expect(sync(guard.check(bearer(token), OVERLAP_ENDS))).toEqual(denied401(ROTATED_OUT));
+      expect(sync(guard.check(bearer(token), OVERLAP_ENDS + 1))).toEqual(denied401(ROTATED_OUT));
+      // Nothing the sweeper wrote: the table still holds it live.
+      expect(table.get(KEY)!.status).toBe('active');
+      expect(hasher.verifyCalls).toBe(1);
+    });
+
+    it("given an overlap that reaches the key's own expiry, then at that instant it is expired, not revoked", async () => {
+      const { guard, table, token } = givenGuard();
+      table.apply(rotatedEvent(EXPIRES_AT_MS), 11);
+
+      expect(await settle(guard.check(bearer(token), EXPIRES_AT_MS - 1))).toMatchObject({ ok: true, replacement: { overlapEndsAtMs: EXPIRES_AT_MS } });
+      expect(sync(guard.check(bearer(token), EXPIRES_AT_MS))).toEqual(denied401(EXPIRED));
+    });
+
+    it('given a rotated key that is also suspended, then suspended during the overlap and revoked after it', () => {
+      const { guard, table, token } = givenGuard();
+      table.apply(rotatedEvent(OVERLAP_ENDS), 11);
+      table.apply(suspendedEvent(), 12);
+
+      expect(sync(guard.check(bearer(token), NOW))).toEqual(denied401(SUSPENDED));
+      expect(sync(guard.check(bearer(token), OVERLAP_ENDS))).toEqual(denied401(ROTATED_OUT));
+    });
+
+    it('given a rotated key over its rate limit, then the 429 names its replacement too', async () => {
+      const { guard, table, token } = givenGuard({}, { requestsPerMinute: 1, failuresPerMinute: 10 });
+      table.apply(rotatedEvent(OVERLAP_ENDS), 11);
+      await settle(guard.check(bearer(token), NOW));
+
+      expect(sync(guard.check(bearer(token), NOW))).toMatchObject({ ok: false, status: 429, replacement });
+    });
+
+    it('given a key that is not rotated, then its verdict has no replacement', async () => {
+      const { guard, token } = givenGuard();
+
+      expect(await settle(guard.check(bearer(token), NOW))).toMatchObject({ ok: true, replacement: null });
+    });
+  });
+
   describe('a valid token', () => {
     it('when checked first, then a Promise after one hasher call, resolving to ok with the key and rate', async () => {
       const { guard, hasher, token, table } = givenGuard();
@@ -242,6 +354,7 @@ describe('ApiKeyGuard', () => {
         ok: true,
         key: table.get(KEY),
         rate: { allowed: true, limit: 1000, remaining: 999, resetSeconds: 60 },
+        replacement: null,
       });
     });
 
@@ -308,6 +421,7 @@ describe('ApiKeyGuard', () => {
         description: 'Rate limit of 3 requests per minute reached for this API key.',
         retryAfterSeconds: 50,
         rate: { allowed: false, limit: 3, remaining: 0, resetSeconds: 50 },
+        replacement: null,
       });
     });
 
@@ -545,7 +659,7 @@ describe('ApiKeyGuard', () => {
 
   describe('dead keys answer from the lookup read model after a restart (issue 11)', () => {
     /** A table seeded with no key (the dead ones are not loaded), asking `rows` on a miss. */
-    const givenRestarted = (rows: Record<string, { status: HotKeySeed['status']; expiresAt: string } | null>) => {
+    const givenRestarted = (rows: Record<string, { status: HotKeySeed['status']; expiresAt: string; overlapEndsAt?: string | null } | null>) => {
       let asked = 0;
       const table = new HotKeyTable({ lookup: async (keyId) => (asked++, rows[keyId] ?? null) });
       table.seed([], 10);
@@ -559,6 +673,8 @@ describe('ApiKeyGuard', () => {
       ['revoked', { status: 'revoked' as const, expiresAt: future }, REVOKED],
       ['expired', { status: 'expired' as const, expiresAt: future }, EXPIRED],
       ['active but past its expiry', { status: 'active' as const, expiresAt: new Date(NOW - 1).toISOString() }, EXPIRED],
+      ['suspended', { status: 'suspended' as const, expiresAt: future }, SUSPENDED],
+      ['rotated and past its overlap', { status: 'active' as const, expiresAt: future, overlapEndsAt: new Date(NOW).toISOString() }, REVOKED],
     ])('given a %s key not in the table, then its description, without argon2; then synchronously from the cache', async (_, row, description) => {
       const { guard, hasher, asked } = givenRestarted({ [KEY]: row });
       const { token } = mintToken(KEY);

@@ -9,13 +9,24 @@ import { FixedWindowRateLimiter, type RateDecision } from './rate-limiter.js';
  * Why a key was refused (401), for callers that answer in codes rather than sentences (POST /api/verify): unknown,
  * deleted and wrong-secret keys share 'invalid', as they share a description, so no reason tells whether a key id exists.
  */
-export type DenialReason = 'missing' | 'malformed' | 'invalid' | 'revoked' | 'expired';
+export type DenialReason = 'missing' | 'malformed' | 'invalid' | 'revoked' | 'expired' | 'suspended';
+
+/**
+ * A key in its rotation's overlap: it works until `overlapEndsAtMs` (exclusive), and `keyId` replaces it. The MCP
+ * endpoint tells the client (Keygate-Key-Replaced-By, Sunset); verify answers it (replacedBy, overlapEndsAt).
+ */
+export interface KeyReplacement {
+  keyId: string;
+  overlapEndsAtMs: number;
+}
 
 export type GuardVerdict =
-  | { ok: true; key: HotKey; rate: RateDecision }
+  // replacement: null unless the key is being replaced (rotated, still in its overlap).
+  | { ok: true; key: HotKey; rate: RateDecision; replacement: KeyReplacement | null }
   // reason: always set by the guard; optional so a caller's own 401 refusal (the MCP endpoint's preflight) need not name one.
   | { ok: false; status: 401; description: string; reason?: DenialReason }
-  | { ok: false; status: 429; description: string; retryAfterSeconds: number; rate: RateDecision | null };
+  // replacement: on the key's own rate limit, as on an admitted request; absent otherwise.
+  | { ok: false; status: 429; description: string; retryAfterSeconds: number; rate: RateDecision | null; replacement?: KeyReplacement | null };
 
 export interface GuardOptions {
   requestsPerMinute: number;
@@ -49,6 +60,9 @@ const MISSING = deny('Send the API key as "Authorization: Bearer <key>".', 'miss
 const MALFORMED = deny('The bearer token is not a well-formed Keygate API key.', 'malformed');
 const REVOKED = deny('The API key has been revoked.', 'revoked');
 const EXPIRED = deny('The API key has expired.', 'expired');
+// A rotation's end is a revocation by the system: the same reason, in words that say what to use instead.
+const ROTATED_OUT = deny('The API key has been revoked: it was replaced by a newer key when it was rotated.', 'revoked');
+const SUSPENDED = deny('The API key is suspended; whoever manages it can resume it in the API key settings.', 'suspended');
 const KEY_ID_THROTTLED = 'Too many failed attempts with this key id; wait before trying again.';
 const SOURCE_THROTTLED = 'Too many failed attempts with API keys from this address; wait before trying again.';
 const BUSY: GuardVerdict = {
@@ -57,6 +71,22 @@ const BUSY: GuardVerdict = {
   description: 'Too many API keys are being verified right now; try again in a second.',
   retryAfterSeconds: 1,
   rate: null,
+};
+
+/**
+ * A key the table holds, at the clock, as effectiveStatus judges it; null when it may be used. Dead statuses
+ * first; a live key (active or suspended) is revoked from the end of its rotation's overlap when that lies before
+ * its expiry, else expired from its expiry; a suspended key is refused either way.
+ */
+const refusalAt = (key: HotKey, nowMs: number): GuardVerdict | null => {
+  const status = key.status;
+  if (status === 'revoked') return REVOKED;
+  if (status === 'expired') return EXPIRED;
+  if (status === 'deleted') return deny(INVALID, 'invalid');
+  const ends = key.overlapEndsAtMs;
+  if (ends !== null && ends < key.expiresAtMs && nowMs >= ends) return ROTATED_OUT;
+  if (nowMs >= key.expiresAtMs) return EXPIRED;
+  return status === 'suspended' ? SUSPENDED : null;
 };
 
 /**
@@ -79,7 +109,8 @@ export const sourceBucket = (source: string): string => {
  * The MCP endpoint's hot path. Checks in order of cost:
  *  1. shape and checksum: garbage never costs a lookup or argon2 work;
  *  2. the source's failure budget (before the lookup, so a 429 tells nothing of the key id either);
- *  3. the in-memory table; 4. status and expiresAt against the clock (revocation acts at once);
+ *  3. the in-memory table; 4. status, expiresAt and the end of a rotation's overlap against the clock
+ *     (revocation, suspension and a rotation's end act at once, before any sweeper writes an event);
  *  5. argon2id verify once per token per process, then a cached verdict keyed by an HMAC of the token
  *     (a process-local key: the cache never holds the token, and a dump of it is useless elsewhere);
  *  6. the per-key rate limit.
@@ -94,7 +125,7 @@ export const sourceBucket = (source: string): string => {
  *
  * Timing (issue 10): an unknown or deleted key id is verified against a dummy verifier made by the same
  * hasher, under the same budget and cap, so its 401 costs what a wrong secret's does and timing does not
- * tell which key ids exist. Revoked and expired keys answer at once: their descriptions already say so
+ * tell which key ids exist. Revoked, expired and suspended keys answer at once: their descriptions already say so
  * (README: "the description tells revoked from expired, never unknown id from wrong secret").
  */
 export class ApiKeyGuard {
@@ -169,21 +200,24 @@ export class ApiKeyGuard {
     source: string | undefined,
   ): GuardVerdict | Promise<GuardVerdict> {
     const bucket = source ?? `key:${keyId}`;
-    const status = typeof key === 'string' ? key : key.status;
-    if (status === 'revoked') return REVOKED;
-    if (status === 'expired') return EXPIRED;
+    // A miss answers with the key's status at the clock already (answerOf).
+    if (key === 'revoked') return REVOKED;
+    if (key === 'expired') return EXPIRED;
+    if (key === 'suspended') return SUSPENDED;
     if (typeof key === 'string' || key.status === 'deleted') {
       const failures = source !== undefined ? this.failures : this.unknownFailures;
       return this.verifyThen(bucket, failures, keyId, null, secret, mac, nowMs, () => deny(INVALID, 'invalid'));
     }
-    if (nowMs >= key.expiresAtMs) return EXPIRED;
+    const refusal = refusalAt(key, nowMs);
+    if (refusal !== null) return refusal;
 
     // 5. Cached verdict, else argon2id once.
     const known = this.verified.get(key.keyId);
     if (known !== undefined && timingSafeEqual(known, mac)) return this.limit(key, nowMs);
     return this.verifyThen(bucket, this.failures, key.keyId, key.verifier, secret, mac, nowMs, () => {
       this.verified.set(key.keyId, mac);
-      return this.limit(key, nowMs);
+      // The key may have been revoked or suspended while argon2 ran: the table changes it in place.
+      return refusalAt(key, nowMs) ?? this.limit(key, nowMs);
     });
   }
 
@@ -251,13 +285,16 @@ export class ApiKeyGuard {
 
   private limit(key: HotKey, nowMs: number): GuardVerdict {
     const rate = this.rate.take(key.keyId, nowMs);
-    if (rate.allowed) return { ok: true, key, rate };
+    // Only a rotated key has a replacement: nothing is allocated for the others.
+    const replacement = key.rotatedTo === null ? null : { keyId: key.rotatedTo, overlapEndsAtMs: key.overlapEndsAtMs! };
+    if (rate.allowed) return { ok: true, key, rate, replacement };
     return {
       ok: false,
       status: 429,
       description: `Rate limit of ${rate.limit} requests per minute reached for this API key.`,
       retryAfterSeconds: rate.resetSeconds,
       rate,
+      replacement,
     };
   }
 

@@ -3,8 +3,12 @@ import type {
   KeyAcknowledged,
   KeyDeleted,
   KeyExpired,
+  KeyExpiring,
   KeyMinted,
+  KeyResumed,
   KeyRevoked,
+  KeyRotated,
+  KeySuspended,
 } from '../domain/key-events.js';
 import { HotKeyTable, type HotKeySeed } from './hot-key-table.js';
 
@@ -37,6 +41,14 @@ const minted = (keyId = KEY, verifier = `verifier-of-${keyId}`): KeyMinted => ({
 const revoked = (keyId = KEY): KeyRevoked => ({ type: 'KeyRevoked', data: context(keyId) });
 const expired = (keyId = KEY): KeyExpired => ({ type: 'KeyExpired', data: { ...context(keyId), expiresAt: EXPIRES_AT } });
 const deleted = (keyId = KEY): KeyDeleted => ({ type: 'KeyDeleted', data: context(keyId) });
+const suspended = (keyId = KEY): KeySuspended => ({ type: 'KeySuspended', data: context(keyId) });
+const resumed = (keyId = KEY): KeyResumed => ({ type: 'KeyResumed', data: context(keyId) });
+const OVERLAP_ENDS_AT = '2026-05-11T12:00:00.000Z';
+const rotated = (keyId = KEY, rotatedTo = OTHER, overlapEndsAt = OVERLAP_ENDS_AT): KeyRotated => ({
+  type: 'KeyRotated',
+  data: { ...context(keyId), rotatedTo, overlapEndsAt },
+});
+const expiring = (keyId = KEY): KeyExpiring => ({ type: 'KeyExpiring', data: { ...context(keyId), expiresAt: EXPIRES_AT, daysBefore: 7 } });
 const acknowledged = (keyId = KEY): KeyAcknowledged => ({
   type: 'KeyAcknowledged',
   data: { ...context(keyId), acknowledgementId: 'ack-2', noticeVersion: 'v1' },
@@ -85,6 +97,7 @@ describe('HotKeyTable', () => {
         position: 42,
       });
       expect(key.permissions).toEqual(new Set(['keys:use']));
+      expect([key.rotatedTo, key.overlapEndsAtMs]).toEqual([null, null]);
       expect(table.get(OTHER)!.status).toBe('revoked');
       expect(table.get('NoSuchKey000')).toBeUndefined();
     });
@@ -231,6 +244,117 @@ describe('HotKeyTable', () => {
     });
   });
 
+  describe('suspension and rotation (issue 15)', () => {
+    it('when KeySuspended arrives, then the key stays live (it can come back) as suspended; KeyResumed makes it active again', () => {
+      const table = givenMintedKey();
+
+      table.apply(suspended(), 11);
+      expect(table.get(KEY)).toMatchObject({ status: 'suspended', position: 11 });
+      expect([table.size, table.deadSize]).toEqual([1, 0]);
+
+      table.apply(resumed(), 12);
+      expect(table.get(KEY)).toMatchObject({ status: 'active', position: 12 });
+      expect([table.size, table.deadSize]).toEqual([1, 0]);
+    });
+
+    it('ignores KeyResumed of an active key and KeySuspended of a suspended one (the position still moves)', () => {
+      const table = givenMintedKey();
+
+      table.apply(resumed(), 11);
+      expect(table.get(KEY)!.status).toBe('active');
+      table.apply(suspended(), 12);
+      table.apply(suspended(), 13);
+      expect(table.get(KEY)!.status).toBe('suspended');
+      expect(table.position).toBe(13);
+    });
+
+    it.each([
+      ['KeyRevoked', revoked(), 'revoked'],
+      ['KeyExpired', expired(), 'expired'],
+      ['KeyDeleted', deleted(), 'deleted'],
+    ])('given a suspended key, when %s arrives, then it dies from suspended', (_, event, status) => {
+      const table = givenMintedKey();
+      table.apply(suspended(), 11);
+
+      table.apply(event, 12);
+
+      expect(table.get(KEY)).toMatchObject({ status, position: 12 });
+      expect([table.size, table.deadSize]).toEqual([0, 1]);
+    });
+
+    it('given a dead key, when KeySuspended or KeyResumed arrives, then it stays dead', () => {
+      const table = givenMintedKey();
+      table.apply(revoked(), 11);
+
+      table.apply(suspended(), 12);
+      table.apply(resumed(), 13);
+
+      expect(table.get(KEY)!.status).toBe('revoked');
+      expect(table.size).toBe(0);
+    });
+
+    it('when KeyRotated arrives, then the key stays active, naming its replacement and the end of its overlap', () => {
+      const table = givenMintedKey();
+
+      table.apply(rotated(), 11);
+
+      expect(table.get(KEY)).toMatchObject({ status: 'active', rotatedTo: OTHER, overlapEndsAtMs: Date.parse(OVERLAP_ENDS_AT), position: 11 });
+    });
+
+    it('when KeyExpiring arrives, then nothing changes but the position', () => {
+      const table = givenMintedKey();
+      const before = { ...table.get(KEY)! };
+
+      table.apply(expiring(), 11);
+
+      expect(table.get(KEY)).toEqual(before);
+      expect(table.position).toBe(11);
+    });
+
+    it("given a rotation's KeyMinted with an owner, then the key acts as its owner, not the rotating manager", () => {
+      const table = new HotKeyTable();
+      const event = minted(OTHER);
+      event.data = { ...event.data, actorUserId: 'admin', actorName: 'Admin', rotatedFrom: KEY, owner: { userId: 'alice', name: 'Alice' } };
+
+      table.apply(event, 10);
+
+      expect(table.get(OTHER)).toMatchObject({ userId: 'alice', userName: 'Alice', status: 'active', rotatedTo: null, overlapEndsAtMs: null });
+    });
+
+    it('given replayed suspend and resume events, then they are ignored by position', () => {
+      const table = givenMintedKey();
+      table.apply(suspended(), 11);
+      table.apply(resumed(), 12);
+
+      table.apply(suspended(), 11);
+
+      expect(table.get(KEY)!.status).toBe('active');
+    });
+
+    it('seeds a suspended row live and a rotated row with its replacement', () => {
+      const table = new HotKeyTable();
+
+      table.seed([seedRow({ status: 'suspended' }), seedRow({ keyId: OTHER, rotatedTo: KEY, overlapEndsAt: OVERLAP_ENDS_AT })], 42);
+
+      expect([table.size, table.deadSize]).toEqual([2, 0]);
+      expect(table.get(KEY)).toMatchObject({ status: 'suspended', rotatedTo: null, overlapEndsAtMs: null });
+      expect(table.get(OTHER)).toMatchObject({ status: 'active', rotatedTo: KEY, overlapEndsAtMs: Date.parse(OVERLAP_ENDS_AT) });
+    });
+
+    it("given a live row seeded at its last position (after the checkpoint), then its replayed events up to it are not applied again", () => {
+      const table = new HotKeyTable();
+      // The row was suspended at 45, resumed at 50, suspended at 55; the seed read it after all of them.
+      table.seed([seedRow({ status: 'suspended', position: 55 })], 42);
+
+      // Replayed: were the resume at 50 applied, a suspended key would be accepted until 55 came again.
+      table.apply(resumed(), 50);
+      expect(table.get(KEY)!.status).toBe('suspended');
+      table.apply(suspended(), 55);
+      table.apply(resumed(), 56);
+      expect(table.get(KEY)!.status).toBe('active');
+    });
+  });
+
   describe('waitFor', () => {
     it('given the position is already reached, then resolves at once', async () => {
       const table = givenMintedKey();
@@ -354,6 +478,11 @@ describe('HotKeyTable', () => {
         ['deleted', row('deleted'), 'deleted'],
         ['active past its expiry (no KeyExpired yet)', row('active', '2026-01-01T00:00:00.000Z'), 'expired'],
         ['active (the table is behind): never admitted from the lookup', row('active'), 'unknown'],
+        ['suspended', row('suspended'), 'suspended'],
+        ['suspended past its expiry', row('suspended', '2026-01-01T00:00:00.000Z'), 'expired'],
+        ['rotated, in its overlap', { ...row('active'), overlapEndsAt: '2026-05-10T12:00:00.001Z' }, 'unknown'],
+        ['rotated, from the end of its overlap', { ...row('active'), overlapEndsAt: '2026-05-10T12:00:00.000Z' }, 'revoked'],
+        ['rotated with an overlap reaching its expiry, past it', { ...row('active', '2026-05-10T12:00:00.000Z'), overlapEndsAt: '2026-05-10T12:00:00.000Z' }, 'expired'],
         ['absent', null, 'unknown'],
       ])('given a row %s, then %s', async (_, found, answer) => {
         const table = new HotKeyTable({ lookup: async () => found });

@@ -1,6 +1,6 @@
 import { toDisplayText } from '../domain/display-text.js';
 import { EVENT_BOUNDS } from '../domain/key-event-schema.js';
-import type { KeyLifecycleEvent } from '../domain/key-events.js';
+import { keyOwner, type KeyLifecycleEvent } from '../domain/key-events.js';
 
 /**
  * The creator's name as events may carry it: snapshotted at mint, perhaps by a version that did not bound it.
@@ -17,8 +17,12 @@ export interface HotKey {
   creatorRole: 'root' | 'user';
   permissions: ReadonlySet<string>;
   verifier: string;
-  status: 'active' | 'revoked' | 'expired' | 'deleted';
+  /** Live: active or suspended (refused, but it can come back, so it stays in the live keys). */
+  status: 'active' | 'suspended' | 'revoked' | 'expired' | 'deleted';
   expiresAtMs: number;
+  /** A rotated key: the key replacing it, and when it stops working (KeyRotated); null otherwise. */
+  rotatedTo: string | null;
+  overlapEndsAtMs: number | null;
   /** Global position of the last event applied: replays and out-of-order deliveries are ignored. */
   position: number;
 }
@@ -33,19 +37,26 @@ export interface HotKeySeed {
   verifier: string;
   status: HotKey['status'];
   expiresAt: string;
+  /** A rotated key's successor and the end of its overlap (ISO); null or absent when not rotated. */
+  rotatedTo?: string | null;
+  overlapEndsAt?: string | null;
   /**
    * The position of the row's last event (the read model's last_position), if known. A dead row is seeded
    * only when it died after the seed's checkpoint (its events are then replayed to the table): it is
-   * remembered at this position, so its replayed KeyMinted cannot bring it back.
+   * remembered at this position, so its replayed KeyMinted cannot bring it back. A live row is held at it
+   * too, so a replayed KeySuspended or KeyResumed its row already reflects is not applied again.
    */
   position?: number;
 }
 
 /** What the key lookup read model says of a key id the table does not hold (KeyLookupReadModel.get fits). */
-export type KeyLookupFn = (keyId: string) => Promise<Pick<HotKeySeed, 'status' | 'expiresAt'> | null>;
+export type KeyLookupFn = (keyId: string) => Promise<Pick<HotKeySeed, 'status' | 'expiresAt' | 'overlapEndsAt'> | null>;
 
-/** A miss, answered: a dead key's status, or 'unknown' (no such key, or one the table is still to learn). */
-export type MissAnswer = 'revoked' | 'expired' | 'deleted' | 'unknown';
+/**
+ * A miss, answered: a dead key's status (a rotated key past its overlap is revoked), 'suspended', or 'unknown'
+ * (no such key, or one the table is still to learn).
+ */
+export type MissAnswer = 'revoked' | 'expired' | 'deleted' | 'suspended' | 'unknown';
 
 export interface HotKeyTableOptions {
   /** Asked on a miss (the key lookup read model's keyed get); without it, every miss is 'unknown'. */
@@ -65,14 +76,19 @@ interface Looked {
   until: number;
   status: HotKey['status'] | null;
   expiresAtMs: number;
+  overlapEndsAtMs: number | null;
 }
+
+const isLive = (status: HotKey['status']): status is 'active' | 'suspended' => status === 'active' || status === 'suspended';
+/** An ISO instant of a seed or lookup row as milliseconds; null when absent. */
+const msOf = (iso: string | null | undefined): number | null => (iso ? Date.parse(iso) : null);
 
 /**
  * The guard's lookup table, in memory: seeded from the key lookup projection at start, then kept current
  * by following the log. A Map lookup costs ~0.2 µs; no request for a live key ever waits for a store.
  *
- * It holds the **live** keys (active; the seed leaves out those past their expiry), which is what admits a
- * key, and remembers the keys it saw die (revoked, expired, deleted) in a bounded cache, so a replayed
+ * It holds the **live** keys (active or suspended: a suspended key is refused but can come back; the seed
+ * leaves out those past their expiry), which is what admits a key, and remembers the keys it saw die (revoked, expired, deleted) in a bounded cache, so a replayed
  * KeyMinted never brings one back and the replica that applied a revoke refuses the next request at once.
  * The dead keys of the past are not loaded at start (issue 11: 59% of the keys, most of the start-up): a
  * miss asks the lookup read model, by key id, and keeps the answer briefly (`miss`).
@@ -137,10 +153,12 @@ export class HotKeyTable {
         verifier: e.status === 'deleted' ? '' : e.verifier,
         status: e.status,
         expiresAtMs: Date.parse(e.expiresAt),
-        position,
+        rotatedTo: e.rotatedTo ?? null,
+        overlapEndsAtMs: msOf(e.overlapEndsAt),
+        position: Math.max(position, e.position ?? 0),
       };
-      if (e.status === 'active') this.keys.set(e.keyId, key);
-      else this.remember(Object.assign(key, { position: Math.max(position, e.position ?? 0) }));
+      if (isLive(e.status)) this.keys.set(e.keyId, key);
+      else this.remember(key);
     }
     this.advance(position);
   }
@@ -156,25 +174,43 @@ export class HotKeyTable {
       case 'KeyMinted':
         // Never a replay (at or below what was applied: its key may have died since, and been forgotten).
         if (!key && position > this.appliedUpTo) {
+          // Whose key it is: a rotation by a manager mints the new key for the old key's owner.
+          const owner = keyOwner(event.data);
           this.keys.set(d.keyId, {
             keyId: d.keyId,
             companyId: d.companyId,
-            userId: d.actorUserId,
-            userName: shownName(d.actorName, d.actorUserId),
+            userId: owner.userId,
+            userName: shownName(owner.name, owner.userId),
             creatorRole: event.data.creatorRole,
             permissions: new Set(event.data.permissions),
             verifier: event.data.verifier,
             status: 'active',
             expiresAtMs: Date.parse(event.data.expiresAt),
+            rotatedTo: null,
+            overlapEndsAtMs: null,
             position,
           });
         }
+        break;
+      // A live key changes in place (the guard reads its fields on each request); a dead one stays as it died.
+      case 'KeyRotated':
+        if (live) {
+          live.rotatedTo = event.data.rotatedTo;
+          live.overlapEndsAtMs = Date.parse(event.data.overlapEndsAt);
+          live.position = position;
+        }
+        break;
+      case 'KeySuspended':
+        if (live?.status === 'active') Object.assign(live, { status: 'suspended', position });
+        break;
+      case 'KeyResumed':
+        if (live?.status === 'suspended') Object.assign(live, { status: 'active', position });
         break;
       case 'KeyRevoked':
         if (key) this.die(key, 'revoked', position, live !== undefined);
         break;
       case 'KeyExpired':
-        if (key && key.status === 'active') this.die(key, 'expired', position, live !== undefined);
+        if (live) this.die(live, 'expired', position, true);
         break;
       case 'KeyDeleted':
         if (key) {
@@ -183,6 +219,7 @@ export class HotKeyTable {
         }
         break;
       case 'KeyAcknowledged':
+      case 'KeyExpiring':
         break;
     }
     this.advance(position);
@@ -218,9 +255,10 @@ export class HotKeyTable {
         until: this.monotonicNow() + this.lookupCacheMs,
         status: entry?.status ?? null,
         expiresAtMs: entry ? Date.parse(entry.expiresAt) : Number.NaN,
+        overlapEndsAtMs: msOf(entry?.overlapEndsAt),
       };
       // A dead status is final; anything else may predate an event applied meanwhile: not kept then.
-      const final = found.status !== null && found.status !== 'active';
+      const final = found.status !== null && !isLive(found.status);
       if (final || this.appliedUpTo === asked) {
         if (this.looked.size >= this.lookupCacheSize) this.looked.delete(this.looked.keys().next().value!);
         this.looked.set(keyId, found);
@@ -280,9 +318,17 @@ export class HotKeyTable {
   }
 }
 
-/** A dead row's status; an active one past its expiry is expired (the sweeper's KeyExpired may not be in yet). */
+/**
+ * A dead row's status. A live one is judged at `nowMs` as effectiveStatus does (the sweeper's event may not be in
+ * yet): past the end of its rotation's overlap (before its expiry) revoked, past its expiry expired; else a
+ * suspended row is 'suspended' and an active one 'unknown' (never admitted from a miss).
+ */
 const answerOf = (found: Looked, nowMs: number): MissAnswer => {
-  if (found.status === 'revoked' || found.status === 'expired' || found.status === 'deleted') return found.status;
-  if (found.status === 'active' && nowMs >= found.expiresAtMs) return 'expired';
-  return 'unknown';
+  const status = found.status;
+  if (status === null) return 'unknown';
+  if (!isLive(status)) return status;
+  const ends = found.overlapEndsAtMs;
+  if (ends !== null && ends < found.expiresAtMs && nowMs >= ends) return 'revoked';
+  if (nowMs >= found.expiresAtMs) return 'expired';
+  return status === 'suspended' ? 'suspended' : 'unknown';
 };
