@@ -22,6 +22,26 @@ export const auditDigestWriter = (runtime: Pick<KeygateRuntime, 'config' | 'stor
         { auditDigest: { sequence: digest.sequence, after: digest.after, through: digest.through, events: digest.events.length, hash, keyId: digest.keyId } },
         'audit digest written',
       ),
-    onError: (err) => logger.error({ err }, 'audit digest pass failed; retrying at the next poll'),
+    onError: repeatedErrorLog(logger, 'audit digest pass failed; retrying at the next poll', 60_000, () => performance.now()),
   });
+};
+
+/**
+ * A failure that repeats at every poll (a store down, a malformed last digest the writer cannot extend) is logged
+ * the first time, then at most once per `everyMs` with how often it happened meanwhile, so it stays visible without
+ * flooding the log once a second. A pass that succeeds is not reported here; the next failure is logged at once.
+ */
+export const repeatedErrorLog = (logger: Logger, message: string, everyMs: number, now: () => number) => {
+  let lastLoggedAt = -Infinity;
+  let suppressed = 0;
+  return (err: unknown): void => {
+    const t = now();
+    if (t - lastLoggedAt < everyMs) {
+      suppressed += 1;
+      return;
+    }
+    logger.error({ err, ...(suppressed ? { repeatedSinceLastLog: suppressed } : {}) }, message);
+    lastLoggedAt = t;
+    suppressed = 0;
+  };
 };
