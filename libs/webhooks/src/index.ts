@@ -12,3 +12,4 @@ export * from './delivery/webhook-deliverer.js';
 export * from './store/webhook-store.port.js';
 export * from './store/sqlite-webhook-store.js';
 export * from './store/mongo-webhook-store.js';
+export * from './webhook-runtime.js';
