@@ -74,6 +74,23 @@ const keyUsedOf = (entries: ActivityEntry[], tool?: string): UseEntry[] =>
 const usedOnce = (sentence: string) =>
   expect.stringMatching(new RegExp(`^${sentence.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} at \\d\\d:\\d\\d:\\d\\d UTC$`));
 
+/**
+ * A tools/call refused for want of permissions (MCP authorization, "Runtime Insufficient Scope Errors"): 403,
+ * problem+json, a Bearer challenge with error="insufficient_scope" and scope the permissions the call needs.
+ */
+const expectInsufficientScope = (res: RawResponse, tool: string, needed: string[]): void => {
+  expect(res.status).toBe(403);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json(;|$)/);
+  const detail = `This API key lacks the permission(s) the tool ${tool} needs: ${needed.join(', ')}. A key keeps the permissions it was minted with; use a key that has them.`;
+  expect(res.json).toEqual({ type: 'urn:keygate:problem:insufficient-scope', title: 'Forbidden', status: 403, detail, instance: expect.stringMatching(/^urn:keygate:request:/) });
+  expect(parseBearerChallenge(res.headers.get('www-authenticate'))).toEqual({
+    realm: 'keygate',
+    error: 'insufficient_scope',
+    scope: needed.join(' '),
+    error_description: detail,
+  });
+};
+
 /** The shape every refusal of the guard has: 401, problem+json, a Bearer challenge without resource_metadata. */
 const expectInvalidToken = (res: RawResponse, description: RegExp): string => {
   expect(res.status).toBe(401);
@@ -128,7 +145,7 @@ describe('MCP endpoint: tools', () => {
     });
   });
 
-  it('tools/list follows the creator permissions; a tool the key lacks is "not found" and its call is recorded as denied', async () => {
+  it('tools/list follows the creator permissions; a tool the key lacks is refused with 403 insufficient_scope and recorded as denied', async () => {
     const { key, token, jwt } = await s.keyOf(dave, 'Dave desktop');
     const { token: noneToken } = await s.keyOf(nora, 'Nora');
     const client = await s.connect(token);
@@ -138,43 +155,63 @@ describe('MCP endpoint: tools', () => {
     expect((await bare.listTools()).tools.map((t) => t.name)).toEqual(['whoami']);
     expect(toolJson(await client.callTool({ name: 'whoami', arguments: {} }))).toMatchObject({ userId: 'dave', permissions: ['settings:view'] });
 
-    const denied = await client.callTool({ name: 'list_clients', arguments: {} });
-    expect(denied.isError).toBe(true);
-    expect(denied.structuredContent).toBeUndefined();
-    const text = errorText(denied);
-    expect(text).toMatch(/Tool list_clients not found$/);
-    // Word for word the answer for a tool that does not exist: a key cannot probe for tools it lacks.
-    const missing = errorText(await client.callTool({ name: 'no_such_tool', arguments: {} }));
-    expect(text).toBe(missing.replace('no_such_tool', 'list_clients'));
+    // The SDK's client fails the call on the 403 (with no OAuth provider there is no step-up to try).
+    await expect(client.callTool({ name: 'list_clients', arguments: {} })).rejects.toThrow(/403/);
+    expectInsufficientScope(await s.raw({ token, body: callRequest('list_clients') }), 'list_clients', ['clients:read']);
+    // A name no tool has is still "not found", as the SDK says it.
+    expect(errorText(await client.callTool({ name: 'no_such_tool', arguments: {} }))).toMatch(/Tool no_such_tool not found$/);
     // Nora's key has not even settings:view.
-    expect(errorText(await bare.callTool({ name: 'list_api_keys', arguments: {} }))).toMatch(/Tool list_api_keys not found$/);
+    expectInsufficientScope(await s.raw({ token: noneToken, body: callRequest('list_api_keys') }), 'list_api_keys', ['settings:view']);
 
     await settle(s.kg);
     const history = await s.kg.activity(jwt, { keyId: key.id });
     const listClientsUses = keyUsedOf(history, 'list_clients');
-    expect(listClientsUses).toHaveLength(1);
-    expect(listClientsUses[0]).toMatchObject({
+    // One from the SDK's client, one raw (from its own client, named by no User-Agent).
+    expect(listClientsUses.reduce((n, u) => n + (u.count ?? 0), 0)).toBe(2);
+    expect(listClientsUses).toContainEqual(expect.objectContaining({
       keyId: key.id,
       keyLabel: 'Dave desktop',
       actorUserId: 'dave',
       count: 1,
       outcomes: { ok: 0, error: 0, denied: 1 },
       detail: usedOnce('Used API key "Dave desktop" to call list_clients once from keygate-e2e 1.0.0 (denied)'),
-    });
+    }));
     expect(keyUsedOf(history, 'whoami').map((e) => e.detail)).toEqual([usedOnce('Used API key "Dave desktop" to call whoami once from keygate-e2e 1.0.0 (ok)')]);
   });
 
-  // The permission check runs before the SDK validates arguments: a validation error would reveal that the
-  // tool exists, and its input schema.
-  it('a tool the key lacks is "not found" even when called with arguments its schema refuses, and recorded as denied', async () => {
+  // The permission check runs before the SDK validates arguments: a validation error would reveal the tool's
+  // input schema to a key that may not call it.
+  it('a tool the key lacks is refused for its scope even when called with arguments its schema refuses, and recorded as denied', async () => {
     const { token, jwt } = await s.keyOf(who('dora', 'acme', 'user', ['settings:view']), 'Dora');
     const client = await s.connect(token);
-    const badArgs = await client.callTool({ name: 'list_clients', arguments: { nameContains: 42 } });
-    expect(errorText(badArgs)).toMatch(/Tool list_clients not found$/);
+    await expect(client.callTool({ name: 'list_clients', arguments: { nameContains: 42 } })).rejects.toThrow(/insufficient_scope|lacks the permission/);
     await settle(s.kg);
     const history = await s.kg.activity(jwt);
     expect(keyUsedOf(history, 'list_clients').map((e) => e.detail)).toEqual([
       usedOnce('Used API key "Dora" to call list_clients once from keygate-e2e 1.0.0 (denied)'),
+    ]);
+  });
+
+  it('in a batch (protocol 2025-03-26), a call the key lacks is a JSON-RPC error naming the permissions; the others are answered', async () => {
+    const { token } = await s.keyOf(who('bart', 'acme', 'user', ['settings:view']), 'Bart');
+    const res = await s.raw({
+      token,
+      headers: { 'mcp-protocol-version': '2025-03-26' },
+      body: [callRequest('whoami', {}, 'a'), callRequest('list_clients', {}, 'b')],
+    });
+
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual([
+      expect.objectContaining({ id: 'a', result: expect.objectContaining({ structuredContent: expect.objectContaining({ userId: 'bart' }) }) }),
+      {
+        jsonrpc: '2.0',
+        id: 'b',
+        error: {
+          code: -32003,
+          message: 'Insufficient scope: the tool list_clients needs the permission(s) clients:read, which this API key lacks.',
+          data: { error: 'insufficient_scope', scope: 'clients:read', missing: ['clients:read'], tool: 'list_clients' },
+        },
+      },
     ]);
   });
 

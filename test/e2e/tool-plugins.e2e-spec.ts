@@ -6,7 +6,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { DEV_SECRET_FILE, StartupError } from '#config';
 import { assertDistIsCurrent } from '#test-support/dist-freshness';
 import { bootKeygate, settle, signJwt, type ActivityEntry, type Identity, type Keygate, type MintedKey } from '#test-support/keygate-harness';
-import { callRequest, connectMcp, errorText, mcpRaw, toolJson } from '#test-support/mcp-client';
+import { callRequest, connectMcp, errorText, mcpRaw, parseBearerChallenge, toolJson } from '#test-support/mcp-client';
 
 // Issue 14, product tools as plugins: an ES module named in KEYGATE_TOOL_MODULES, written here as a host product
 // would ship one (plain .mjs importing zod, no Keygate import), served behind the same guard, permission filter,
@@ -138,7 +138,7 @@ describe('tool plugins: served like the built-in tools', () => {
     });
     // The handler added settings:view to its copy of the key: the key's own permissions are unchanged.
     expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(['crm_lookup', 'crm_status', 'whoami']);
-    expect(errorText(await client.callTool({ name: 'list_api_keys', arguments: {} }))).toMatch(/Tool list_api_keys not found$/);
+    expect((await mcpRaw(kg.url, { token, body: callRequest('list_api_keys') })).status).toBe(403);
     // The module's schema is applied before the handler runs; a refused argument is the SDK's validation error.
     expect(errorText(await client.callTool({ name: 'crm_lookup', arguments: { customerId: 'DROP TABLE' } }))).toMatch(/Input validation error/);
 
@@ -155,19 +155,19 @@ describe('tool plugins: served like the built-in tools', () => {
     });
   });
 
-  it('a call without the permission is refused exactly as the built-in check refuses, before validation, and recorded as denied', async () => {
+  it('a call without the permission is refused exactly as the built-in check refuses (403 insufficient_scope), before validation, and recorded as denied', async () => {
     const { key, token, jwt } = await keyOf(who('nina', []), 'Nina');
     const client = await connect(token);
-    const refused = await client.callTool({ name: 'crm_lookup', arguments: { customerId: 42 } });
-    expect(refused.isError).toBe(true);
-    expect(refused.structuredContent).toBeUndefined();
-    // Word for word what a built-in tool the key lacks answers (list_api_keys needs settings:view), and what an
-    // unknown tool answers: a key cannot tell a plugin tool it lacks from no tool at all.
-    const builtIn = errorText(await client.callTool({ name: 'list_api_keys', arguments: {} }));
-    const unknown = errorText(await client.callTool({ name: 'crm_nothing', arguments: {} }));
-    expect(builtIn).toBe('MCP error -32602: Tool list_api_keys not found');
-    expect(errorText(refused)).toBe(builtIn.replace('list_api_keys', 'crm_lookup'));
-    expect(errorText(refused)).toBe(unknown.replace('crm_nothing', 'crm_lookup'));
+    const refused = await mcpRaw(kg.url, { token, body: callRequest('crm_lookup', { customerId: 42 }), headers: { 'user-agent': 'keygate-e2e/1.0.0' } });
+    const builtIn = await mcpRaw(kg.url, { token, body: callRequest('list_api_keys'), headers: { 'user-agent': 'keygate-e2e/1.0.0' } });
+    // The same refusal, naming each tool's own permission (list_api_keys needs settings:view).
+    for (const [res, tool, scope] of [[refused, 'crm_lookup', 'crm:read'], [builtIn, 'list_api_keys', 'settings:view']] as const) {
+      expect(res.status).toBe(403);
+      expect(res.json).toMatchObject({ type: 'urn:keygate:problem:insufficient-scope', status: 403, detail: expect.stringContaining(`the tool ${tool} needs: ${scope}.`) });
+      expect(parseBearerChallenge(res.headers.get('www-authenticate'))).toMatchObject({ error: 'insufficient_scope', scope });
+    }
+    // A name no tool has is still the SDK's "not found".
+    expect(errorText(await client.callTool({ name: 'crm_nothing', arguments: {} }))).toBe('MCP error -32602: Tool crm_nothing not found');
     // The tool any key may call works for this key.
     expect(toolJson(await client.callTool({ name: 'crm_status', arguments: {} }))).toEqual({ up: true });
 

@@ -40,7 +40,10 @@ const suite = (env: Record<string, string> = {}) => {
 };
 
 /** What an answer that knows nothing of the key holds: every identity field null. */
-const NOTHING = { keyId: null, userId: null, userName: null, companyId: null, permissions: null, expiresAt: null, ratelimit: null, retryAfterSeconds: null };
+const NOTHING = {
+  keyId: null, userId: null, userName: null, companyId: null, permissions: null, expiresAt: null, ratelimit: null, retryAfterSeconds: null,
+  replacedBy: null, overlapEndsAt: null,
+};
 
 describe('POST /api/verify: codes', () => {
   const s = suite();
@@ -63,6 +66,8 @@ describe('POST /api/verify: codes', () => {
       expiresAt: key.expiresAt,
       ratelimit: { limit: 1000, remaining: 999, resetAt: new Date(s.kg.clock.now().getTime() + 60_000).toISOString() },
       retryAfterSeconds: null,
+      replacedBy: null,
+      overlapEndsAt: null,
     });
     expect(res.text).not.toContain(token);
     const uses = await s.uses(key.id);
@@ -191,8 +196,9 @@ describe('POST /api/verify: the caller is the host backend, with a service token
     expect(op.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/VerifyKeyView' });
     expect(Object.keys(doc.components.schemas.VerifyKeyBody.properties).sort()).toEqual(['clientAddress', 'key', 'permissions', 'route']);
     expect(doc.components.schemas.VerifyKeyView.required).toEqual(
-      expect.arrayContaining(['valid', 'code', 'keyId', 'userId', 'userName', 'companyId', 'permissions', 'expiresAt', 'ratelimit']),
+      expect.arrayContaining(['valid', 'code', 'keyId', 'userId', 'userName', 'companyId', 'permissions', 'expiresAt', 'ratelimit', 'replacedBy', 'overlapEndsAt']),
     );
+    expect(doc.components.schemas.VerifyCode.enum).toContain('SUSPENDED');
   });
 });
 

@@ -26,7 +26,10 @@ const mcpPath = (): OpenAPIObject['paths'][string] => {
       description:
         'Send JSON-RPC 2.0 messages (initialize, tools/list, tools/call, ping…) with `Accept: application/json, text/event-stream`. ' +
         'Every use is recorded as a KeyUsed (durable before the answer). A tool the key lacks the permission for is absent from ' +
-        'tools/list and refused by tools/call. Limits: KEYGATE_RATE_LIMIT_PER_MINUTE per key, KEYGATE_MAX_REQUEST_BYTES per request.',
+        'tools/list, and a tools/call of it is refused: 403 with `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the ' +
+        'permissions it needs>"` (in a batch: a JSON-RPC error, code -32003, with the same in its data). A key being replaced by a ' +
+        'rotation says so on every answer: `Keygate-Key-Replaced-By` (the new key id) and `Sunset` (RFC 8594: when it stops ' +
+        'working). Limits: KEYGATE_RATE_LIMIT_PER_MINUTE per key, KEYGATE_MAX_REQUEST_BYTES per request.',
       security: [{ 'api-key': [] }],
       parameters: [{ name: 'mcp-protocol-version', in: 'header', required: false, schema: { type: 'string', example: '2025-06-18' } }],
       requestBody: {
@@ -36,12 +39,19 @@ const mcpPath = (): OpenAPIObject['paths'][string] => {
       responses: {
         '200': {
           description: 'The JSON-RPC response (JSON), or a stream of messages (SSE)',
+          headers: {
+            'Keygate-Key-Replaced-By': { description: 'Only for a key in its rotation\'s overlap: the id of the key replacing it', schema: { type: 'string' } },
+            Sunset: { description: 'With Keygate-Key-Replaced-By (RFC 8594): when this key stops working, an HTTP date', schema: { type: 'string' } },
+          },
           content: { 'application/json': { schema: { type: 'object', additionalProperties: true } }, 'text/event-stream': { schema: { type: 'string' } } },
         },
         '202': { description: 'A notification or response was accepted' },
         '400': problem('Not JSON-RPC, or JSON nested too deep'),
-        '401': problem('No key, or a key that is invalid, revoked or expired (WWW-Authenticate: Bearer error="invalid_token")'),
-        '403': problem('An Origin that is not allowed'),
+        '401': problem('No key, or a key that is invalid, revoked, expired or suspended (WWW-Authenticate: Bearer error="invalid_token")'),
+        '403': problem(
+          'An Origin that is not allowed; or a tools/call of a tool the key lacks permissions for ' +
+            '(WWW-Authenticate: Bearer error="insufficient_scope", scope="<permissions needed>")',
+        ),
         '406': problem('Accept must allow application/json and text/event-stream'),
         '413': problem('Request larger than KEYGATE_MAX_REQUEST_BYTES'),
         '415': problem('Not application/json'),

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyGuard, GuardVerdict, RateDecision } from '#keys';
+import type { ApiKeyGuard, GuardVerdict, KeyReplacement, RateDecision } from '#keys';
 import type { KeygateMetrics } from '#metrics';
 import type { Clock } from '#runtime';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { problemOf, sendProblem, toProblem } from '../problem/problem-details.filter.js';
 import { jsonDepthExceeds } from './http-hardening.js';
 import { clientInfoOf, remoteAddressOf } from './client-info.js';
-import { toAuthInfo, type McpRequestContext } from './mcp-request-context.js';
+import { toAuthInfo, type InsufficientScope, type McpRequestContext } from './mcp-request-context.js';
 import { keyUsed, type KeygateMcpServer } from './mcp-server.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
@@ -33,6 +33,34 @@ const KEY_IN_QUERY = /[?&](?:[^=&]*=)?[^&]*kg_[0-9A-Za-z]{12}_/;
 const challenge = (description: string) =>
   `Bearer realm="keygate", error="invalid_token", error_description="${description.replace(/["\\]/g, "'")}"`;
 
+/**
+ * A key in its rotation's overlap says so on every answer it gets (issue 15): the key replacing it, and when it
+ * stops working as an RFC 8594 Sunset (an IMF-fixdate, which is what toUTCString writes).
+ */
+export const REPLACED_BY_HEADER = 'Keygate-Key-Replaced-By';
+const replacementHeaders = (reply: FastifyReply, replacement: KeyReplacement) =>
+  reply.header(REPLACED_BY_HEADER, replacement.keyId).header('Sunset', new Date(replacement.overlapEndsAtMs).toUTCString());
+
+/**
+ * A tools/call of a tool the key lacks permissions for, alone in its request: 403 with the challenge the MCP
+ * authorization spec gives for insufficient scope (RFC 6750 §3.1), `scope` the permissions the call needs (the
+ * spec's "minimum approach": a Keygate key's permissions never grow, so there is nothing to step up to; another
+ * key is minted with them). No resource_metadata, as on the 401: there is no OAuth server to discover. The body
+ * is problem+json like every other refusal of this endpoint at the HTTP level.
+ */
+const insufficientScope = (reply: FastifyReply, refused: InsufficientScope, requestId: string) => {
+  const scope = refused.missing.join(' ');
+  const description = `This API key lacks the permission(s) the tool ${refused.tool} needs: ${refused.missing.join(', ')}. A key keeps the permissions it was minted with; use a key that has them.`;
+  reply.header('WWW-Authenticate', `Bearer realm="keygate", error="insufficient_scope", scope="${scope.replace(/["\\]/g, "'")}", error_description="${description.replace(/["\\]/g, "'")}"`);
+  return sendProblem(reply, {
+    type: 'urn:keygate:problem:insufficient-scope',
+    title: 'Forbidden',
+    status: 403,
+    detail: description,
+    instance: `urn:keygate:request:${requestId}`,
+  });
+};
+
 const rateHeaders = (reply: FastifyReply, rate: RateDecision) =>
   reply
     .header('RateLimit-Limit', rate.limit)
@@ -44,6 +72,7 @@ const rateHeaders = (reply: FastifyReply, rate: RateDecision) =>
 const refuse = (reply: FastifyReply, verdict: Refusal | { status: 403; description: string }) => {
   if (verdict.status === 429) {
     if (verdict.rate) rateHeaders(reply, verdict.rate);
+    if ('replacement' in verdict && verdict.replacement) replacementHeaders(reply, verdict.replacement);
     return sendProblem(reply, problemOf(429, verdict.description, verdict.retryAfterSeconds));
   }
   if (verdict.status === 403) return sendProblem(reply, problemOf(403, verdict.description));
@@ -102,6 +131,8 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
     observe(verdict, started);
     if (!verdict.ok) return refuse(reply, verdict), reply;
     verdicts.set(request, verdict);
+    // Here, not in the handler: every answer for the key carries them, also those Fastify raises before it (413, 415).
+    if (verdict.replacement !== null) replacementHeaders(reply, verdict.replacement);
   };
 
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -131,7 +162,12 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
       authInfo: toAuthInfo(context),
       signal: aborted.signal,
     });
-    // 3. Any other answered request moves "last used".
+    // 3. A lone tools/call the key lacks permissions for: 403 insufficient_scope (its KeyUsed already recorded as
+    //    denied). In a batch the other calls have answers of their own: it keeps its JSON-RPC error there.
+    if (context.insufficientScope !== undefined && response.status === 200 && !Array.isArray(response.body)) {
+      return insufficientScope(reply, context.insufficientScope, request.id);
+    }
+    // 4. Any other answered request moves "last used".
     if (response.status < 400 && !context.usageRecorded) {
       const now = clock.now();
       await usage.touch(context.key.keyId, now, () =>

@@ -12,6 +12,17 @@ export interface McpRequestContext {
   client?: ClientInfo;
   /** Set when a tools/call of this request recorded its KeyUsed. */
   usageRecorded?: boolean;
+  /**
+   * Set when a tools/call of this request named a tool the key lacks a permission for: the endpoint answers a
+   * request of that one call with HTTP 403 insufficient_scope (a batch keeps the JSON-RPC error).
+   */
+  insufficientScope?: InsufficientScope;
+}
+
+/** A tool refused for want of permissions: the tool and the permissions it needs that the key lacks. */
+export interface InsufficientScope {
+  tool: string;
+  missing: string[];
 }
 
 export const toAuthInfo = (context: McpRequestContext): AuthInfo => ({

@@ -5,7 +5,7 @@ import { checkedKeyEvent, type KeyUsed } from '#keys';
 import type { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Clock } from '#runtime';
 import { clientInfoOf, toolNameOf, type ClientInfo } from './client-info.js';
-import { contextOf, type McpRequestContext } from './mcp-request-context.js';
+import { contextOf, type InsufficientScope, type McpRequestContext } from './mcp-request-context.js';
 import { RequestScopedTransport, type RequestInterceptor } from './request-scoped-transport.js';
 import { actorOf, type KeygateTool } from './tools/keygate-tool.js';
 import type { UsageRecorder } from './usage-recorder.js';
@@ -36,6 +36,19 @@ export const keyUsed = (
     requestId: context.requestId,
   },
 } satisfies KeyUsed);
+
+/**
+ * The JSON-RPC error code of a tools/call refused for want of permissions (a server error code of JSON-RPC's
+ * reserved -32000..-32099; MCP defines none for it). Its data carries what the HTTP 403's challenge does.
+ */
+export const INSUFFICIENT_SCOPE_CODE = -32003;
+
+/** The JSON-RPC error of a tools/call the key lacks permissions for: in a batch, and the 403's fallback. */
+export const insufficientScopeError = (refused: InsufficientScope) => ({
+  code: INSUFFICIENT_SCOPE_CODE,
+  message: `Insufficient scope: the tool ${refused.tool} needs the permission(s) ${refused.missing.join(', ')}, which this API key lacks.`,
+  data: { error: 'insufficient_scope', scope: refused.missing.join(' '), missing: refused.missing, tool: refused.tool },
+});
 
 /**
  * One McpServer for the process, connected once to the request-scoped transport. Per request, the
@@ -76,10 +89,21 @@ export class KeygateMcpServer {
     return needed === null || (needed !== undefined && permissions.has(needed));
   }
 
+  /** The permissions a tool the server has needs that the key lacks (each tool declares one, or none). */
+  private missingFor(toolName: string, permissions: ReadonlySet<string>): string[] {
+    const needed = this.permissionOf.get(toolName);
+    return needed === null || needed === undefined || permissions.has(needed) ? [] : [needed];
+  }
+
   /**
    * Every tools/call passes here before the SDK sees it: the permission check comes first (so a key
-   * cannot learn a tool's existence or arguments from a validation error), and the use is recorded
-   * after the SDK's answer, whatever it was: ok, a tool error, bad arguments, or an unknown tool.
+   * cannot learn a tool's arguments from a validation error), and the use is recorded after the SDK's
+   * answer, whatever it was: ok, a tool error, bad arguments, or an unknown tool.
+   *
+   * A tool the key lacks a permission for is refused as the MCP authorization spec says for insufficient
+   * scope (issue 15): the endpoint answers HTTP 403 with error="insufficient_scope" and the permissions needed
+   * (mcp-endpoint.ts), from the JSON-RPC error returned here, which is what a batch gets. That tells the key's
+   * holder the tool exists; a name no tool has is still "not found", word for word the SDK's answer.
    */
   private readonly gateToolCall: RequestInterceptor = async (request, extra, next) => {
     const context = contextOf(extra.authInfo);
@@ -94,14 +118,21 @@ export class KeygateMcpServer {
       context.usageRecorded = true;
       return this.parts.usage.record(keyUsed(context, this.parts.clock.now(), tool, outcome, client));
     };
-    if (!this.allowed(name, context.key.permissions)) {
-      await record(this.permissionOf.has(name) ? 'denied' : 'error');
-      // The SDK's own words for a tool that does not exist: a key cannot probe for tools it lacks.
+    if (!this.permissionOf.has(name)) {
+      await record('error');
+      // The SDK's own words for a tool that does not exist.
       return {
         jsonrpc: '2.0',
         id: request.id,
         result: { content: [{ type: 'text', text: `MCP error -32602: Tool ${name} not found` }], isError: true },
       };
+    }
+    const missing = this.missingFor(name, context.key.permissions);
+    if (missing.length > 0) {
+      await record('denied');
+      const refused = { tool: name, missing };
+      context.insufficientScope = refused;
+      return { jsonrpc: '2.0', id: request.id, error: insufficientScopeError(refused) };
     }
     const response = await next();
     const failed = 'error' in response || (response as { result?: { isError?: boolean } }).result?.isError === true;

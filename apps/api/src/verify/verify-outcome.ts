@@ -10,6 +10,8 @@ const NOTHING_KNOWN = {
   expiresAt: null,
   ratelimit: null,
   retryAfterSeconds: null,
+  replacedBy: null,
+  overlapEndsAt: null,
 } as const;
 
 const rateLimitOf = (rate: RateDecision, now: Date): VerifyRateLimitView => ({
@@ -21,9 +23,12 @@ const rateLimitOf = (rate: RateDecision, now: Date): VerifyRateLimitView => ({
 /** The permissions a route requires that the key lacks (none: it may). */
 export const missingPermissions = (key: HotKey, required: readonly string[]): string[] => required.filter((p) => !key.permissions.has(p));
 
-/** The answer for a key the guard admitted: VALID, or INSUFFICIENT_PERMISSIONS when the route needs more. */
+/**
+ * The answer for a key the guard admitted: VALID, or INSUFFICIENT_PERMISSIONS when the route needs more; a key in
+ * its rotation's overlap names the key replacing it and when it stops working (replacedBy, overlapEndsAt).
+ */
 export const admitted = (verdict: Extract<GuardVerdict, { ok: true }>, missing: readonly string[], now: Date): VerifyKeyView => {
-  const { key } = verdict;
+  const { key, replacement } = verdict;
   const code: VerifyCode = missing.length === 0 ? 'VALID' : 'INSUFFICIENT_PERMISSIONS';
   return {
     valid: code === 'VALID',
@@ -37,11 +42,16 @@ export const admitted = (verdict: Extract<GuardVerdict, { ok: true }>, missing: 
     expiresAt: new Date(key.expiresAtMs).toISOString(),
     ratelimit: rateLimitOf(verdict.rate, now),
     retryAfterSeconds: null,
+    replacedBy: replacement?.keyId ?? null,
+    overlapEndsAt: replacement ? new Date(replacement.overlapEndsAtMs).toISOString() : null,
   };
 };
 
+const CODE_OF_REASON = { revoked: 'REVOKED', expired: 'EXPIRED', suspended: 'SUSPENDED' } as const;
+
 /**
- * The answer for a key the guard refused, in codes: its 401 reason says revoked or expired; everything else it
+ * The answer for a key the guard refused, in codes: its 401 reason says revoked (by a person, or by a rotation's
+ * end: the detail tells which), expired or suspended; everything else it
  * refuses with 401 (missing, malformed, unknown id, deleted, wrong secret) is INVALID, with nothing about the key
  * (the guard's own rule: an answer never tells whether a key id exists). A 429 is RATE_LIMITED: the key's own
  * limit (then its window is known), or the failed-secret budget or argon2 cap (then only when to retry).
@@ -55,11 +65,14 @@ export const refused = (verdict: Exclude<GuardVerdict, { ok: true }>, key: strin
       detail: verdict.description,
       ratelimit: verdict.rate ? rateLimitOf(verdict.rate, now) : null,
       retryAfterSeconds: verdict.retryAfterSeconds,
+      // The key's own limit: a key being replaced says so here too.
+      replacedBy: verdict.replacement?.keyId ?? null,
+      overlapEndsAt: verdict.replacement ? new Date(verdict.replacement.overlapEndsAtMs).toISOString() : null,
     };
   }
-  if (verdict.reason === 'revoked' || verdict.reason === 'expired') {
-    // The id is the one the caller sent inside the key; revoked and expired keys already say they exist (as on /api/mcp).
-    return { ...NOTHING_KNOWN, valid: false, code: verdict.reason === 'revoked' ? 'REVOKED' : 'EXPIRED', detail: verdict.description, keyId: parseToken(key)?.keyId ?? null };
+  if (verdict.reason === 'revoked' || verdict.reason === 'expired' || verdict.reason === 'suspended') {
+    // The id is the one the caller sent inside the key; these keys already say they exist (as on /api/mcp).
+    return { ...NOTHING_KNOWN, valid: false, code: CODE_OF_REASON[verdict.reason], detail: verdict.description, keyId: parseToken(key)?.keyId ?? null };
   }
   return { ...NOTHING_KNOWN, valid: false, code: 'INVALID', detail: verdict.description };
 };

@@ -25,7 +25,8 @@ export class VerifyController {
     description:
       'Runs the checks /api/mcp runs (format, status, expiry, secret, the key\'s rate limit: a verify counts against it) and ' +
       'records the use (KeyUsed, with `route` as its tool). Always 200 once the service token is accepted: `valid` and `code` ' +
-      'say whether to admit the request.',
+      'say whether to admit the request. A suspended key is SUSPENDED (it may be resumed); a rotated key is VALID during its ' +
+      'overlap with `replacedBy` and `overlapEndsAt` set (tell its holder), and REVOKED from overlapEndsAt on.',
   })
   @ApiOkResponse({ type: VerifyKeyView })
   @ApiProblems(400, 401, 503)
