@@ -50,7 +50,8 @@ export interface HotKeyFollower {
  * with KurrentDB). The seed's checkpoint is read before its rows, so the events in between are applied
  * twice, which the table ignores (per-key positions).
  *
- * The seed holds the live keys only, and the rows that changed after the checkpoint (KeyLookupReadModel.
+ * The seed holds the live keys only (active or suspended: a suspended key can be resumed, so the table must
+ * hold it; with its rotation, if any), and the rows that changed after the checkpoint (KeyLookupReadModel.
  * liveSince): the dead keys of the past, most of the rows of an old log, are asked of `lookup` (the read
  * model's keyed get) when a request names one (issue 11: start-up no longer grows with them).
  *

@@ -30,7 +30,8 @@ export const toAuthInfo = (context: McpRequestContext): AuthInfo => ({
   token: '',
   clientId: context.key.keyId,
   scopes: [...context.key.permissions],
-  expiresAt: Math.floor(context.key.expiresAtMs / 1000),
+  // When the key stops working: its expiry, or the end of its rotation's overlap if that comes first.
+  expiresAt: Math.floor(Math.min(context.key.expiresAtMs, context.key.overlapEndsAtMs ?? Infinity) / 1000),
   extra: { keygate: context },
 });
 
