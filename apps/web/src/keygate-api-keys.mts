@@ -1,4 +1,5 @@
 import { css, html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 import type { components } from '#client/api-types';
 
 // ------------------------------------------------------------------ the settings API's shapes
@@ -10,6 +11,10 @@ export type KeyView = Schemas['KeyView'];
 export type KeyStatus = KeyView['status'];
 export type SetupSnippets = Schemas['SetupSnippetsView'];
 export type MintResponse = Schemas['MintedKeyView'];
+export type RotateResponse = Schemas['RotatedKeyView'];
+export type PermissionPreset = Schemas['PermissionPresetView'];
+type PermissionPresets = Schemas['PermissionPresetsView'];
+type KeyAnswer = Schemas['RevokedKeyView'];
 export type AcknowledgementResponse = Schemas['AcknowledgementView'];
 export type ActivityEntry = Schemas['ActivityEntryView'];
 export type ActivityPage = Schemas['ActivityPageView'];
@@ -35,10 +40,39 @@ export class ApiError extends Error {
  */
 
 type Dialog =
-  | { kind: 'notice'; acknowledgementId: string; notice: string[] }
-  | { kind: 'label'; acknowledgementId: string; label: string; busy: boolean; error: string | null }
-  | { kind: 'token'; key: KeyView; token: string; setup: SetupSnippets; tab: string; copied: string | null }
-  | { kind: 'revoke' | 'delete'; key: KeyView; busy: boolean; error: string | null };
+  | { kind: 'notice'; acknowledgementId: string; notice: string[]; presets: PermissionPreset[] }
+  | {
+      kind: 'label';
+      acknowledgementId: string;
+      label: string;
+      /** The narrower-key choice: the API's presets ([] if it offers none: the key gets all of the creator's). */
+      presets: PermissionPreset[];
+      preset: string;
+      busy: boolean;
+      error: string | null;
+    }
+  | {
+      kind: 'token';
+      key: KeyView;
+      token: string;
+      setup: SetupSnippets;
+      tab: string;
+      copied: string | null;
+      /** A rotation's old key (its overlapEndsAt: when it stops working); null for a mint. */
+      previous: KeyView | null;
+      rotated: boolean;
+    }
+  | { kind: 'rotate'; key: KeyView; overlapSeconds: number; busy: boolean; error: string | null }
+  | { kind: 'revoke' | 'delete' | 'suspend'; key: KeyView; busy: boolean; error: string | null };
+
+/** The overlaps offered at rotation (the API takes 0 to 7 days; 24 hours is its default). */
+export const OVERLAPS: readonly { seconds: number; name: string; hint: string }[] = [
+  { seconds: 0, name: 'No overlap', hint: 'The old key stops working at once.' },
+  { seconds: 3600, name: '1 hour', hint: 'Enough to paste the new key into one client.' },
+  { seconds: 86400, name: '24 hours', hint: 'Recommended: a day to update every client.' },
+  { seconds: 604800, name: '7 days', hint: 'For clients you cannot update today.' },
+];
+const DEFAULT_OVERLAP = 86400;
 
 interface SetupTab {
   id: string;
@@ -75,6 +109,11 @@ const roleOf = (jwt: string): string | null => {
     return null;
   }
 };
+
+const STATUS_NAMES: Record<KeyStatus, string> = { active: 'Active', suspended: 'Suspended', revoked: 'Revoked', expired: 'Expired' };
+
+/** "May 10, 2026 14:03 UTC": when a key being replaced stops working. */
+const formatMinute = (iso: string): string => formatTime(iso).replace(/:\d{2} UTC$/, ' UTC');
 
 const setupTabs = (setup: SetupSnippets): SetupTab[] => {
   const notes = setup.notes ?? [];
@@ -133,6 +172,8 @@ export class KeygateApiKeys extends LitElement {
 
   /** The control that opened the dialog: focus goes back there when it closes. */
   private opener: HTMLElement | null = null;
+  /** The key whose row the opener was on: if the opener is gone when the dialog closes, focus goes to that row. */
+  private openerKeyId: string | null = null;
   private shownKind: Dialog['kind'] | null = null;
 
   constructor() {
@@ -247,14 +288,23 @@ export class KeygateApiKeys extends LitElement {
 
   private rememberOpener(e: Event): void {
     this.opener = (e.currentTarget as HTMLElement) ?? null;
+    this.openerKeyId = this.opener?.closest<HTMLElement>('tr[data-key-id]')?.dataset['keyId'] ?? null;
   }
 
   private async startGenerate(e: Event): Promise<void> {
     this.rememberOpener(e);
     this.generating = true;
     try {
-      const ack = await this.request<AcknowledgementResponse>('POST', '/api/keys/acknowledgements');
-      this.dialog = { kind: 'notice', acknowledgementId: ack.acknowledgementId, notice: ack.notice };
+      // The presets come with the notice, so the label dialog can offer them at once. Without them (an API that
+      // offers none, or a failure) the dialog says the key gets all of the creator's permissions, as the API does.
+      const [ack, presets] = await Promise.all([
+        this.request<AcknowledgementResponse>('POST', '/api/keys/acknowledgements'),
+        this.request<PermissionPresets>('GET', '/api/keys/permission-presets').then(
+          (p) => p.presets ?? [],
+          () => [] as PermissionPreset[],
+        ),
+      ]);
+      this.dialog = { kind: 'notice', acknowledgementId: ack.acknowledgementId, notice: ack.notice, presets };
     } catch (err) {
       this.announce((err as Error).message);
     } finally {
@@ -264,7 +314,9 @@ export class KeygateApiKeys extends LitElement {
 
   private continueToLabel(): void {
     if (this.dialog?.kind !== 'notice') return;
-    this.dialog = { kind: 'label', acknowledgementId: this.dialog.acknowledgementId, label: defaultLabel(new Date()), busy: false, error: null };
+    const { acknowledgementId, presets } = this.dialog;
+    const preset = presets.find((p) => p.id === 'full')?.id ?? presets[0]?.id ?? '';
+    this.dialog = { kind: 'label', acknowledgementId, label: defaultLabel(new Date()), presets, preset, busy: false, error: null };
   }
 
   private async mint(e: Event): Promise<void> {
@@ -273,11 +325,24 @@ export class KeygateApiKeys extends LitElement {
     if (d?.kind !== 'label' || d.busy) return;
     const input = this.renderRoot.querySelector<HTMLInputElement>('#key-label');
     const label = input?.value ?? d.label;
+    const chosen = d.presets.find((p) => p.id === d.preset);
     this.dialog = { ...d, label, busy: true, error: null };
     try {
-      const minted = await this.request<MintResponse>('POST', '/api/keys', { acknowledgementId: d.acknowledgementId, label });
+      // "Everything" is sent as no list at all (the API's "all of your permissions, as they are now"); a narrower
+      // preset as its permissions, which the API checks are the creator's own.
+      const body = chosen && chosen.id !== 'full' ? { acknowledgementId: d.acknowledgementId, label, permissions: chosen.permissions } : { acknowledgementId: d.acknowledgementId, label };
+      const minted = await this.request<MintResponse>('POST', '/api/keys', body);
       const tabs = setupTabs(minted.setup ?? {});
-      this.dialog = { kind: 'token', key: minted.key, token: minted.token, setup: minted.setup ?? {}, tab: tabs[0]?.id ?? '', copied: null };
+      this.dialog = {
+        kind: 'token',
+        key: minted.key,
+        token: minted.token,
+        setup: minted.setup ?? {},
+        tab: tabs[0]?.id ?? '',
+        copied: null,
+        previous: null,
+        rotated: false,
+      };
       this.dispatchEvent(new CustomEvent('keygate-key-created', { detail: { key: minted.key }, bubbles: true, composed: true }));
       void this.refresh();
     } catch (err) {
@@ -296,26 +361,87 @@ export class KeygateApiKeys extends LitElement {
     this.announce(ok ? `${what} copied to the clipboard.` : 'Copying failed: select the text and copy it yourself.');
   }
 
-  private confirm(kind: 'revoke' | 'delete', key: KeyView, e: Event): void {
+  private confirm(kind: 'revoke' | 'delete' | 'suspend', key: KeyView, e: Event): void {
     this.rememberOpener(e);
     this.dialog = { kind, key, busy: false, error: null };
   }
 
   private async confirmed(): Promise<void> {
     const d = this.dialog;
-    if ((d?.kind !== 'revoke' && d?.kind !== 'delete') || d.busy) return;
+    if ((d?.kind !== 'revoke' && d?.kind !== 'delete' && d?.kind !== 'suspend') || d.busy) return;
     this.dialog = { ...d, busy: true, error: null };
+    const id = encodeURIComponent(d.key.id);
     try {
-      if (d.kind === 'revoke') await this.request('POST', `/api/keys/${encodeURIComponent(d.key.id)}/revoke`);
-      else await this.request('DELETE', `/api/keys/${encodeURIComponent(d.key.id)}`);
+      let key: KeyView | undefined;
+      if (d.kind === 'revoke') key = (await this.request<KeyAnswer>('POST', `/api/keys/${id}/revoke`)).key;
+      else if (d.kind === 'suspend') key = (await this.request<KeyAnswer>('POST', `/api/keys/${id}/suspend`)).key;
+      else await this.request('DELETE', `/api/keys/${id}`);
       // The row the opener lived on may be gone: focus returns to the Generate button then (see closeDialog).
       this.closeDialog();
-      this.announce(d.kind === 'revoke' ? `Key "${d.key.label}" revoked.` : `Key "${d.key.label}" deleted.`);
-      this.dispatchEvent(new CustomEvent(d.kind === 'revoke' ? 'keygate-key-revoked' : 'keygate-key-deleted', { detail: { keyId: d.key.id }, bubbles: true, composed: true }));
+      const done = { revoke: 'revoked', delete: 'deleted', suspend: 'suspended: it is refused until you resume it' }[d.kind];
+      this.announce(`Key "${d.key.label}" ${done}.`);
+      const event = { revoke: 'keygate-key-revoked', delete: 'keygate-key-deleted', suspend: 'keygate-key-suspended' }[d.kind];
+      this.dispatchEvent(new CustomEvent(event, { detail: key ? { keyId: d.key.id, key } : { keyId: d.key.id }, bubbles: true, composed: true }));
       if (d.kind === 'delete' && this.activityKey?.id === d.key.id) this.activityKey = null;
       await this.refresh();
     } catch (err) {
       if (this.dialog?.kind === d.kind) this.dialog = { ...this.dialog, busy: false, error: (err as Error).message };
+    }
+  }
+
+  /** Resume needs no confirmation: it only undoes a suspension. The row's button stays focused (it reads Suspend again). */
+  private async resume(key: KeyView, e: Event): Promise<void> {
+    const button = e.currentTarget as HTMLButtonElement;
+    button.disabled = true;
+    try {
+      const { key: resumed } = await this.request<KeyAnswer>('POST', `/api/keys/${encodeURIComponent(key.id)}/resume`);
+      this.announce(`Key "${key.label}" resumed: it works again.`);
+      this.dispatchEvent(new CustomEvent('keygate-key-resumed', { detail: { keyId: key.id, key: resumed }, bubbles: true, composed: true }));
+      await this.refresh();
+    } catch (err) {
+      this.announce((err as Error).message);
+      await this.loadKeys();
+    } finally {
+      button.disabled = false;
+      await this.updateComplete;
+      if (button.isConnected) button.focus();
+    }
+  }
+
+  private openRotate(key: KeyView, e: Event): void {
+    this.rememberOpener(e);
+    this.dialog = { kind: 'rotate', key, overlapSeconds: DEFAULT_OVERLAP, busy: false, error: null };
+  }
+
+  private async rotate(e: Event): Promise<void> {
+    e.preventDefault();
+    const d = this.dialog;
+    if (d?.kind !== 'rotate' || d.busy) return;
+    this.dialog = { ...d, busy: true, error: null };
+    try {
+      const rotated = await this.request<RotateResponse>('POST', `/api/keys/${encodeURIComponent(d.key.id)}/rotate`, { overlapSeconds: d.overlapSeconds });
+      const tabs = setupTabs(rotated.setup ?? {});
+      // The new token is shown once, exactly as a mint's; its old row now reads "Being replaced".
+      this.dialog = {
+        kind: 'token',
+        key: rotated.key,
+        token: rotated.token,
+        setup: rotated.setup ?? {},
+        tab: tabs[0]?.id ?? '',
+        copied: null,
+        previous: rotated.previous ?? null,
+        rotated: true,
+      };
+      this.dispatchEvent(
+        new CustomEvent('keygate-key-rotated', {
+          detail: { key: rotated.key, previous: rotated.previous ?? null, keyId: d.key.id },
+          bubbles: true,
+          composed: true,
+        }),
+      );
+      void this.refresh();
+    } catch (err) {
+      if (this.dialog?.kind === 'rotate') this.dialog = { ...this.dialog, busy: false, error: (err as Error).message };
     }
   }
 
@@ -347,9 +473,14 @@ export class KeygateApiKeys extends LitElement {
       dialog.showModal();
     } else if (!this.dialog && dialog.open) {
       dialog.close();
-      const back = this.opener && this.opener.isConnected ? this.opener : this.renderRoot.querySelector<HTMLElement>('#generate');
+      const row = this.openerKeyId ? [...this.renderRoot.querySelectorAll<HTMLElement>('tr[data-key-id]')].find((r) => r.dataset['keyId'] === this.openerKeyId) : undefined;
+      const back =
+        this.opener && this.opener.isConnected
+          ? this.opener
+          : (row?.querySelector<HTMLElement>('.actions button') ?? this.renderRoot.querySelector<HTMLElement>('#generate'));
       back?.focus();
       this.opener = null;
+      this.openerKeyId = null;
     }
     const kind = this.dialog?.kind ?? null;
     if (kind !== this.shownKind) {
@@ -369,9 +500,15 @@ export class KeygateApiKeys extends LitElement {
   private trapFocus(e: KeyboardEvent): void {
     if (e.key !== 'Tab') return;
     const dialog = e.currentTarget as HTMLDialogElement;
+    // A radio group is one stop (its checked radio, or its first when none is): the others are not in the Tab order.
+    const isTabStop = (el: HTMLElement): boolean => {
+      if (!(el instanceof HTMLInputElement) || el.type !== 'radio' || el.checked) return true;
+      const group = [...dialog.querySelectorAll<HTMLInputElement>('input[type="radio"]')].filter((r) => r.name === el.name && !r.disabled);
+      return !group.some((r) => r.checked) && group[0] === el;
+    };
     const focusable = [
-      ...dialog.querySelectorAll<HTMLElement>('button:not([disabled]), input:not([disabled]), textarea, [tabindex="0"], a[href]'),
-    ].filter((el) => el.offsetParent !== null || el === this.shadowRoot?.activeElement);
+      ...dialog.querySelectorAll<HTMLElement>('button:not(:disabled), input:not(:disabled), textarea, [tabindex="0"], a[href]'),
+    ].filter((el) => (el.offsetParent !== null || el === this.shadowRoot?.activeElement) && isTabStop(el));
     if (focusable.length === 0) return;
     const first = focusable[0]!;
     const last = focusable[focusable.length - 1]!;
@@ -424,36 +561,110 @@ export class KeygateApiKeys extends LitElement {
           <th scope="col">Created</th>
           <th scope="col">Last Used</th>
           <th scope="col">Expires</th>
+          <th scope="col">Permissions</th>
           <th scope="col">Status</th>
           <th scope="col">Actions</th>
         </tr>
       </thead>
       <tbody>
-        ${this.keys.map((k) => this.renderRow(k))}
+        ${repeat(
+          this.keys,
+          (k) => k.id,
+          (k) => this.renderRow(k),
+        )}
       </tbody>
     </table>`;
   }
 
+  /** How buttons and dialogs name a key: its label, with its prefix when another listed key has the same label (a rotation's pair). */
+  private nameOf(k: KeyView): string {
+    const twins = (this.keys ?? []).some((o) => o.id !== k.id && o.label === k.label);
+    return twins ? `${k.label} (${k.prefix})` : k.label;
+  }
+
+  private keyById(id: string | null): KeyView | undefined {
+    return id ? (this.keys ?? []).find((k) => k.id === id) : undefined;
+  }
+
+  /** "“Laptop” (kg_Ab3dE5gH7jK9)", or the bare id of a key this user cannot see. */
+  private refTo(id: string): TemplateResult {
+    const k = this.keyById(id);
+    return k ? html`“${k.label}” (<code>${k.prefix}</code>)` : html`<code>${id}</code>`;
+  }
+
   private renderRow(k: KeyView): TemplateResult {
     const expiresIn = Math.ceil((new Date(k.expiresAt).getTime() - Date.now()) / DAY_MS);
-    const soon = k.status === 'active' && expiresIn > 0 && expiresIn <= 14;
-    const expires = soon ? `expires in ${expiresIn} ${expiresIn === 1 ? 'day' : 'days'}` : formatDate(k.expiresAt);
-    const status = k.status === 'active' ? 'Active' : k.status === 'revoked' ? 'Revoked' : 'Expired';
+    const live = k.status === 'active' || k.status === 'suspended';
+    // The API decides what "soon" is (the first expiry warning): a key being replaced is not flagged, its successor is fresh.
+    const soon = k.expiresSoon && live;
+    const expires = soon && expiresIn > 0 ? `expires in ${expiresIn} ${expiresIn === 1 ? 'day' : 'days'}` : formatDate(k.expiresAt);
+    const name = this.nameOf(k);
+    const beingReplaced = live && k.replacedBy !== null;
+    // A key whose predecessor still works cannot be rotated yet (the API answers 409): at most two tokens of a lineage.
+    const predecessorLive = (this.keys ?? []).some((o) => o.replacedBy === k.id && (o.status === 'active' || o.status === 'suspended'));
+    const canRotate = k.status === 'active' && !beingReplaced && !predecessorLive;
     return html`<tr data-key-id=${k.id} class=${`status-${k.status}`}>
       <td data-label="Label" class="label">${k.label}</td>
       <td data-label="Key ID"><code>${k.prefix}</code></td>
       <td data-label="User">${k.userName}</td>
       <td data-label="Created">${formatDate(k.createdAt)}</td>
       <td data-label="Last Used">${formatDate(k.lastUsedAt)}</td>
-      <td data-label="Expires" class=${soon ? 'soon' : ''}>${expires}</td>
-      <td data-label="Status"><span class=${`badge ${k.status}`}>${status}</span></td>
+      <td data-label="Expires">
+        <div>
+        <span class=${soon ? 'soon' : ''}>${expires}</span>
+        ${soon
+          ? html`<span class="badge soon-badge">Expires soon</span>
+              <span class="note">${k.status === 'active' ? 'Rotate it to renew it: the new key gets a fresh 90 days.' : 'Resume and rotate it to renew it.'}</span>`
+          : nothing}
+        </div>
+      </td>
+      <td data-label="Permissions" class="permissions">
+        ${k.permissions.length === 0
+          ? html`<span class="muted">None</span>`
+          : html`<ul class="perms" aria-label=${`Permissions of ${name}`}>
+              ${k.permissions.map((p) => html`<li><code>${p}</code></li>`)}
+            </ul>`}
+      </td>
+      <td data-label="Status" class="status">
+        <div>
+        <span class=${`badge ${k.status}`}>${STATUS_NAMES[k.status] ?? k.status}</span>
+        ${beingReplaced
+          ? html`<span class="note replacing"
+              >Being replaced — works until ${k.overlapEndsAt ? formatMinute(k.overlapEndsAt) : 'its replacement takes over'}, then stops. Replaced by
+              ${this.refTo(k.replacedBy!)}.</span
+            >`
+          : nothing}
+        ${k.status === 'revoked' && k.revocationReason === 'rotated'
+          ? html`<span class="note reason"
+              >Revoked: rotated${k.replacedBy ? html` — replaced by ${this.refTo(k.replacedBy)}` : nothing}; it stopped when its overlap ended.</span
+            >`
+          : k.status === 'revoked' && k.revocationReason === 'offboarded'
+            ? html`<span class="note reason">Revoked: its owner was offboarded.</span>`
+            : !live && k.replacedBy
+              ? html`<span class="note reason">Replaced by ${this.refTo(k.replacedBy)}.</span>`
+              : nothing}
+        ${k.rotatedFrom ? html`<span class="note">Replaces ${this.refTo(k.rotatedFrom)}.</span>` : nothing}
+        </div>
+      </td>
       <td data-label="Actions" class="actions">
-        <button class="link" aria-label=${`Activity of ${k.label}`} @click=${(e: Event) => this.showActivity(k, e)}>Activity</button>
-        ${k.status === 'active'
-          ? html`<button class="danger" aria-label=${`Revoke ${k.label}`} @click=${(e: Event) => this.confirm('revoke', k, e)}>Revoke</button>`
+        <div>
+        <button class="link" aria-label=${`Activity of ${name}`} @click=${(e: Event) => this.showActivity(k, e)}>Activity</button>
+        ${canRotate ? html`<button aria-label=${`Rotate ${name}`} @click=${(e: Event) => this.openRotate(k, e)}>Rotate</button>` : nothing}
+        ${live
+          ? // One template for both, so the focused button stays the same element when the key changes state.
+            html`<button
+              aria-label=${`${k.status === 'active' ? 'Suspend' : 'Resume'} ${name}`}
+              @click=${(e: Event) => (k.status === 'active' ? this.confirm('suspend', k, e) : this.resume(k, e))}
+            >
+              ${k.status === 'active' ? 'Suspend' : 'Resume'}
+            </button>`
+          : nothing}
+        ${live
+          ? html`<button class="danger" aria-label=${`Revoke ${name}`} @click=${(e: Event) => this.confirm('revoke', k, e)}>Revoke</button>`
           : this.role === 'root'
-            ? html`<button class="danger" aria-label=${`Delete ${k.label}`} @click=${(e: Event) => this.confirm('delete', k, e)}>Delete</button>`
+            ? html`<button class="danger" aria-label=${`Delete ${name}`} @click=${(e: Event) => this.confirm('delete', k, e)}>Delete</button>`
             : nothing}
+        </div>
       </td>
     </tr>`;
   }
@@ -520,6 +731,7 @@ export class KeygateApiKeys extends LitElement {
               aria-describedby="label-hint${d.error ? ' label-error' : ''}"
             />
             <p id="label-hint" class="muted">A name that tells you where the key is used, e.g. "Cursor on my laptop".</p>
+            ${this.renderPresets(d)}
             ${d.error ? html`<p id="label-error" class="error" role="alert">${d.error}</p>` : nothing}
             <div class="buttons">
               <button type="button" class="secondary" ?disabled=${d.busy} @click=${this.closeDialog}>Cancel</button>
@@ -530,6 +742,19 @@ export class KeygateApiKeys extends LitElement {
           </form>`;
       case 'token':
         return this.renderToken(d);
+      case 'rotate':
+        return this.renderRotate(d);
+      case 'suspend':
+        return html`<h2 id="dialog-title">Suspend API Key?</h2>
+          <p>
+            Suspending "<strong>${d.key.label}</strong>" (<code>${d.key.prefix}</code>) stops it at once: every client using it is refused until you
+            resume it. It keeps its place in your key limit and still expires on ${formatDate(d.key.expiresAt)}.
+          </p>
+          ${d.error ? html`<p class="error" role="alert">${d.error}</p>` : nothing}
+          <div class="buttons">
+            <button class="secondary" data-autofocus ?disabled=${d.busy} @click=${this.closeDialog}>Cancel</button>
+            <button class="danger" ?disabled=${d.busy} aria-busy=${d.busy ? 'true' : 'false'} @click=${this.confirmed}>Suspend Key</button>
+          </div>`;
       case 'revoke':
       case 'delete': {
         const revoke = d.kind === 'revoke';
@@ -552,6 +777,81 @@ export class KeygateApiKeys extends LitElement {
     }
   }
 
+  /** The narrower-key choice at mint: one radio per preset, each listing the permissions it gives the key. */
+  private renderPresets(d: Extract<Dialog, { kind: 'label' }>): TemplateResult {
+    if (d.presets.length === 0) return html`<p class="muted">The key gets all of your permissions.</p>`;
+    const choose = (id: string) => {
+      if (this.dialog?.kind === 'label') this.dialog = { ...this.dialog, preset: id };
+    };
+    return html`<fieldset class="choices" ?disabled=${d.busy}>
+      <legend>Permissions</legend>
+      ${d.presets.map(
+        (p) => html`<div class="choice">
+          <input
+            type="radio"
+            name="preset"
+            id=${`preset-${p.id}`}
+            value=${p.id}
+            .checked=${d.preset === p.id}
+            aria-describedby=${`preset-${p.id}-description preset-${p.id}-permissions`}
+            @change=${() => choose(p.id)}
+          />
+          <label for=${`preset-${p.id}`}>${p.name}</label>
+          <p id=${`preset-${p.id}-description`} class="muted">${p.description}</p>
+          <p id=${`preset-${p.id}-permissions`} class="perm-list">
+            ${p.permissions.length === 0
+              ? html`<span class="muted">No permissions: the key could call only tools that need none.</span>`
+              : html`<span class="sr-only">Includes: </span>${p.permissions.map((perm, i) => html`${i ? ', ' : ''}<code>${perm}</code>`)}`}
+          </p>
+        </div>`,
+      )}
+    </fieldset>`;
+  }
+
+  private renderRotate(d: Extract<Dialog, { kind: 'rotate' }>): TemplateResult {
+    const expiresAt = new Date(d.key.expiresAt).getTime();
+    const choose = (seconds: number) => {
+      if (this.dialog?.kind === 'rotate') this.dialog = { ...this.dialog, overlapSeconds: seconds };
+    };
+    const cappedAt = Date.now() + d.overlapSeconds * 1000 > expiresAt;
+    return html`<h2 id="dialog-title">Rotate API Key?</h2>
+      <p>
+        Rotating "<strong>${d.key.label}</strong>" (<code>${d.key.prefix}</code>) creates a new key with the same label and permissions and a fresh
+        90-day expiry. Its token is shown once. The old key keeps working for the overlap you choose, then stops.
+      </p>
+      <form @submit=${this.rotate}>
+        <fieldset class="choices" ?disabled=${d.busy}>
+          <legend>How long the old key keeps working</legend>
+          ${OVERLAPS.map(
+            (o) => html`<div class="choice">
+              <input
+                type="radio"
+                name="overlap"
+                id=${`overlap-${o.seconds}`}
+                value=${String(o.seconds)}
+                .checked=${d.overlapSeconds === o.seconds}
+                ?data-autofocus=${d.overlapSeconds === o.seconds}
+                aria-describedby=${`overlap-${o.seconds}-hint`}
+                @change=${() => choose(o.seconds)}
+              />
+              <label for=${`overlap-${o.seconds}`}>${o.name}</label>
+              <p id=${`overlap-${o.seconds}-hint`} class="muted">${o.hint}</p>
+            </div>`,
+          )}
+        </fieldset>
+        ${cappedAt && d.overlapSeconds > 0
+          ? html`<p class="muted">The old key expires on ${formatDate(d.key.expiresAt)}: it stops then at the latest.</p>`
+          : nothing}
+        ${d.error ? html`<p class="error" role="alert">${d.error}</p>` : nothing}
+        <div class="buttons">
+          <button type="button" class="secondary" ?disabled=${d.busy} @click=${this.closeDialog}>Cancel</button>
+          <button type="submit" class="primary" ?disabled=${d.busy} aria-busy=${d.busy ? 'true' : 'false'}>
+            ${d.busy ? 'Rotating…' : 'Rotate Key'}
+          </button>
+        </div>
+      </form>`;
+  }
+
   private renderToken(d: Extract<Dialog, { kind: 'token' }>): TemplateResult {
     const tabs = setupTabs(d.setup);
     const current = tabs.find((t) => t.id === d.tab) ?? tabs[0];
@@ -566,8 +866,18 @@ export class KeygateApiKeys extends LitElement {
       e.preventDefault();
       select(tabs[(to + tabs.length) % tabs.length]!.id);
     };
-    return html`<h2 id="dialog-title">Your API Key</h2>
+    // The API's status of the old key says whether it still works (not this browser's clock).
+    const previous = d.previous;
+    return html`<h2 id="dialog-title">${d.rotated ? 'Your New API Key' : 'Your API Key'}</h2>
       <p class="warning" role="note"><strong>Copy this key now.</strong> It will not be shown again: Keygate keeps only a one-way verifier.</p>
+      ${previous
+        ? html`<p class="replacing-note">
+            ${previous.overlapEndsAt && (previous.status === 'active' || previous.status === 'suspended')
+              ? html`The old key "${previous.label}" (<code>${previous.prefix}</code>) keeps working until
+                  <strong>${formatMinute(previous.overlapEndsAt)}</strong>: put the new key in every client before then.`
+              : html`The old key "${previous.label}" (<code>${previous.prefix}</code>) has stopped working: put the new key in your clients now.`}
+          </p>`
+        : nothing}
       <div class="token-row">
         <code id="token" class="token" aria-label="Your new API key">${d.token}</code>
         <button class="primary" data-autofocus @click=${() => this.copy(d.token, 'API key')}>${d.copied === 'API key' ? 'Copied' : 'Copy'}</button>
@@ -681,6 +991,7 @@ export class KeygateApiKeys extends LitElement {
     }
     button:focus-visible,
     input:focus-visible,
+    input[type='radio']:focus,
     pre:focus-visible,
     h2:focus-visible {
       outline: 3px solid var(--keygate-color-focus, #2b7de9);
@@ -715,6 +1026,76 @@ export class KeygateApiKeys extends LitElement {
     }
     .badge.active {
       color: #1b6b35;
+    }
+    .badge.suspended {
+      color: #8a4b00;
+      border-style: dashed;
+    }
+    .badge.soon-badge {
+      color: var(--_danger);
+      margin-left: 0.25em;
+    }
+    tr.status-suspended {
+      background: var(--_surface);
+    }
+    .note {
+      display: block;
+      font-size: 0.875em;
+      color: var(--_muted);
+      margin-top: 0.25em;
+    }
+    .note.replacing {
+      color: #8a4b00;
+      font-weight: 600;
+    }
+    .perms {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.2em;
+    }
+    .perms code {
+      font-size: 0.8em;
+      background: var(--_surface);
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      padding: 0 0.3em;
+    }
+    fieldset.choices {
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      margin: 1em 0 0;
+      padding: 0.5em 0.75em;
+    }
+    fieldset.choices legend {
+      font-weight: 600;
+      padding: 0 0.25em;
+    }
+    .choice {
+      display: grid;
+      grid-template-columns: auto 1fr;
+      gap: 0 0.5em;
+      align-items: baseline;
+      padding: 0.3em 0;
+    }
+    .choice input {
+      width: auto;
+      margin: 0;
+    }
+    .choice label {
+      margin: 0;
+    }
+    .choice p {
+      grid-column: 2;
+      margin: 0;
+      font-size: 0.9em;
+      overflow-wrap: anywhere;
+    }
+    .replacing-note {
+      border-left: 4px solid var(--_accent);
+      padding-left: 0.6em;
     }
     .soon {
       color: var(--_danger);

@@ -40,6 +40,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/keys/permission-presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Narrower keys you may mint: presets computed from your permissions (pass one's permissions to POST /api/keys) */
+        get: operations["KeysController_presets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/keys/{id}/revoke": {
         parameters: {
             query?: never;
@@ -51,6 +68,60 @@ export interface paths {
         put?: never;
         /** Revoke a key; effective at once. A second revoke answers 409. */
         post: operations["KeysController_revoke"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keys/{id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a key: a new key (token shown once) while the old one keeps working for overlapSeconds
+         * @description The new key has the old one's label and permission snapshot and a fresh expiry; the old key is revoked by the system when the overlap ends (never later than its own expiry), and until then the MCP endpoint answers it with Keygate-Key-Replaced-By and Sunset headers. Allowed to whoever may revoke the key, and at the limits: the key being replaced stops counting, its replacement counts. A key whose predecessor is still in its overlap answers 409.
+         */
+        post: operations["KeysController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keys/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Suspend a key: refused at once, reversibly (resume). It still counts against the limits and still expires. */
+        post: operations["KeysController_suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/keys/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a suspended key: it works again at once (unless it expired meanwhile: 409) */
+        post: operations["KeysController_resume"];
         delete?: never;
         options?: never;
         head?: never;
@@ -69,6 +140,26 @@ export interface paths {
         post?: never;
         /** Delete a revoked or expired key (root users only); its history stays */
         delete: operations["KeysController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/{userId}/keys/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Offboarding: revoke every working or suspended key of one user of your company (root users)
+         * @description One KeyRevoked per key, all under this request's correlation id, effective at once. A user with no such key left answers 200 with an empty list, so the step can be repeated. Deactivating a user in the product does not revoke their keys by itself: this is the explicit step.
+         */
+        post: operations["UsersController_offboard"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -159,9 +250,64 @@ export interface paths {
         put?: never;
         /**
          * Verify an API key for one of your own routes (host backends, with a service token)
-         * @description Runs the checks /api/mcp runs (format, status, expiry, secret, the key's rate limit: a verify counts against it) and records the use (KeyUsed, with `route` as its tool). Always 200 once the service token is accepted: `valid` and `code` say whether to admit the request.
+         * @description Runs the checks /api/mcp runs (format, status, expiry, secret, the key's rate limit: a verify counts against it) and records the use (KeyUsed, with `route` as its tool). Always 200 once the service token is accepted: `valid` and `code` say whether to admit the request. A suspended key is SUSPENDED (it may be resumed); a rotated key is VALID during its overlap with `replacedBy` and `overlapEndsAt` set (tell its holder), and REVOKED from overlapEndsAt on.
          */
         post: operations["VerifyController_verify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The company's endpoints, oldest first, each with its latest attempt (root users); never a secret */
+        get: operations["WebhooksController_list"];
+        put?: never;
+        /**
+         * Register an endpoint for the company's key lifecycle events (root users); the signing secret is in this response only
+         * @description Every lifecycle event (not each use) from now on is POSTed to the URL in the Standard Webhooks format (headers webhook-id, webhook-timestamp, webhook-signature), at least once, in log order, retried with backoff. At most 10 endpoints per company (409).
+         */
+        post: operations["WebhooksController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an endpoint and its delivery log (root users) */
+        delete: operations["WebhooksController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's latest delivery attempts, newest first (root users) */
+        get: operations["WebhooksController_deliveries"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -179,7 +325,7 @@ export interface paths {
         put?: never;
         /**
          * The MCP endpoint (Streamable HTTP, stateless): tools act with the key creator's permissions, snapshotted at mint
-         * @description Send JSON-RPC 2.0 messages (initialize, tools/list, tools/call, ping…) with `Accept: application/json, text/event-stream`. Every use is recorded as a KeyUsed (durable before the answer). A tool the key lacks the permission for is absent from tools/list and refused by tools/call. Limits: KEYGATE_RATE_LIMIT_PER_MINUTE per key, KEYGATE_MAX_REQUEST_BYTES per request.
+         * @description Send JSON-RPC 2.0 messages (initialize, tools/list, tools/call, ping…) with `Accept: application/json, text/event-stream`. Every use is recorded as a KeyUsed (durable before the answer). A tool the key lacks the permission for is absent from tools/list, and a tools/call of it is refused: 403 with `WWW-Authenticate: Bearer error="insufficient_scope", scope="<the permissions it needs>"` (in a batch: a JSON-RPC error, code -32003, with the same in its data). A key being replaced by a rotation says so on every answer: `Keygate-Key-Replaced-By` (the new key id) and `Sunset` (RFC 8594: when it stops working). Limits: KEYGATE_RATE_LIMIT_PER_MINUTE per key, KEYGATE_MAX_REQUEST_BYTES per request.
          */
         post: operations["mcp"];
         delete?: never;
@@ -231,6 +377,13 @@ export interface components {
              * @example Cursor on my laptop
              */
             label?: string;
+            /**
+             * @description A narrower key: a subset of your permissions (see GET /api/keys/permission-presets). Absent: all of them. A permission you do not have answers 400.
+             * @example [
+             *       "orders:read"
+             *     ]
+             */
+            permissions?: string[];
         };
         KeyView: {
             /**
@@ -244,6 +397,7 @@ export interface components {
              * @example kg_Ab3dE5gH7jK9
              */
             prefix: string;
+            /** @description The key's owner: its creator, whose permissions it carries */
             userId: string;
             userName: string;
             /** Format: date-time */
@@ -253,7 +407,25 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
             /** @enum {string} */
-            status: "active" | "revoked" | "expired";
+            status: "active" | "suspended" | "revoked" | "expired";
+            /** @description The permissions the key acts with: its creator's at mint, or the subset chosen */
+            permissions: string[];
+            /** @description Working (or suspended) and within the first expiry warning (14 days by default): renew it by rotating */
+            expiresSoon: boolean;
+            /** @description The key this one replaced (a rotation) */
+            rotatedFrom: string | null;
+            /** @description The key replacing this one (a rotation) */
+            replacedBy: string | null;
+            /**
+             * Format: date-time
+             * @description When a key being replaced stops working (then it is revoked by the system); null if not rotated
+             */
+            overlapEndsAt: string | null;
+            /**
+             * @description Why the system revoked it, if it did
+             * @enum {string|null}
+             */
+            revocationReason: "rotated" | "offboarded" | null;
         };
         GenericSetupView: {
             /** @example https://keygate.example.com/api/mcp */
@@ -290,6 +462,16 @@ export interface components {
             token: string;
             setup: components["schemas"]["SetupSnippetsView"];
         };
+        PermissionPresetView: {
+            /** @enum {string} */
+            id: "full" | "read-only";
+            name: string;
+            description: string;
+            permissions: string[];
+        };
+        PermissionPresetsView: {
+            presets: components["schemas"]["PermissionPresetView"][];
+        };
         KeysPageView: {
             items: components["schemas"]["KeyView"][];
             /** @description Opaque; pass as cursor for the next (older) page */
@@ -297,6 +479,26 @@ export interface components {
         };
         RevokedKeyView: {
             key: components["schemas"]["KeyView"];
+        };
+        RotateKeyBody: {
+            /**
+             * @description How long the old key keeps working beside the new one: 0 (stops at once) to 604800 (7 days); default 86400
+             * @example 86400
+             */
+            overlapSeconds?: number;
+        };
+        RotatedKeyView: {
+            /** @description The new key */
+            key: components["schemas"]["KeyView"];
+            /** @description The new key's token: in this response and nowhere else, ever */
+            token: string;
+            setup: components["schemas"]["SetupSnippetsView"];
+            /** @description The key being replaced (overlapEndsAt: when it stops working) */
+            previous: components["schemas"]["KeyView"] | null;
+        };
+        RevokedUserKeysView: {
+            /** @description The keys this request revoked */
+            revoked: components["schemas"]["KeyView"][];
         };
         UseOutcomesView: {
             ok: number;
@@ -316,7 +518,7 @@ export interface components {
              */
             at: string;
             /** @enum {string} */
-            type: "KeyAcknowledged" | "KeyMinted" | "KeyRevoked" | "KeyExpired" | "KeyDeleted" | "KeyUsed";
+            type: "KeyAcknowledged" | "KeyMinted" | "KeyRotated" | "KeyRevoked" | "KeySuspended" | "KeyResumed" | "KeyExpiring" | "KeyExpired" | "KeyDeleted" | "KeyUsed";
             keyId: string;
             keyLabel: string | null;
             actorUserId: string;
@@ -416,7 +618,7 @@ export interface components {
             clientAddress?: string;
         };
         /** @enum {string} */
-        VerifyCode: "VALID" | "INVALID" | "REVOKED" | "EXPIRED" | "RATE_LIMITED" | "INSUFFICIENT_PERMISSIONS";
+        VerifyCode: "VALID" | "INVALID" | "REVOKED" | "EXPIRED" | "SUSPENDED" | "RATE_LIMITED" | "INSUFFICIENT_PERMISSIONS";
         VerifyRateLimitView: {
             /** @description Requests per minute allowed for this key on this replica (MCP and verify together) */
             limit: number;
@@ -434,7 +636,7 @@ export interface components {
             code: components["schemas"]["VerifyCode"];
             /** @description One sentence for a person (the reason of a refusal) */
             detail: string;
-            /** @description The key id (VALID, INSUFFICIENT_PERMISSIONS; REVOKED and EXPIRED: the id the key names) */
+            /** @description The key id (VALID, INSUFFICIENT_PERMISSIONS; REVOKED, EXPIRED and SUSPENDED: the id the key names) */
             keyId: string | null;
             /** @description The key's creator: the key acts as this user */
             userId: string | null;
@@ -448,6 +650,77 @@ export interface components {
             ratelimit: components["schemas"]["VerifyRateLimitView"] | null;
             /** @description RATE_LIMITED only: seconds before trying again */
             retryAfterSeconds: number | null;
+            /** @description A key being replaced (rotated, in its overlap): the id of the key replacing it; it works until overlapEndsAt. Else null */
+            replacedBy: string | null;
+            /**
+             * Format: date-time
+             * @description With replacedBy: the instant the key stops working (refused as REVOKED from then on). Else null
+             */
+            overlapEndsAt: string | null;
+        };
+        RegisterWebhookBody: {
+            /**
+             * @description Where deliveries are POSTed: https:// (http:// to a loopback host where KEYGATE_WEBHOOK_ALLOW_HTTP_LOOPBACK allows), at most 2048 characters, no credentials
+             * @example https://hooks.example.com/keygate
+             */
+            url: string;
+        };
+        RegisteredWebhookView: {
+            /** @example wh_3kTqA9zR0pLm2nXc */
+            id: string;
+            /** @example https://hooks.example.com/keygate */
+            url: string;
+            /**
+             * @description The signing secret (Standard Webhooks): in this response and nowhere else, ever. Verify each delivery with it.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DeliveryView: {
+            /** @description The event id: the webhook-id header, the same on every attempt */
+            eventId: string;
+            /** @example key.revoked */
+            type: string;
+            /** @description The event's position in the log */
+            position: number;
+            /** @description 1 for the first attempt at this event */
+            attempt: number;
+            /** Format: date-time */
+            at: string;
+            durationMs: number;
+            /** @description The receiver's HTTP status; null when it did not answer */
+            statusCode: number | null;
+            /** @example timeout */
+            error: string | null;
+            /** @description True when the receiver answered 2xx */
+            delivered: boolean;
+            /**
+             * Format: date-time
+             * @description When the event is tried again (a failure)
+             */
+            nextRetryAt: string | null;
+        };
+        WebhookView: {
+            id: string;
+            url: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The latest attempt, or null before the first */
+            lastDelivery: components["schemas"]["DeliveryView"] | null;
+            /**
+             * Format: date-time
+             * @description Set while an event is waiting to be retried
+             */
+            nextRetryAt: string | null;
+        };
+        WebhooksView: {
+            items: components["schemas"]["WebhookView"][];
+        };
+        DeliveriesView: {
+            /** @description Newest first; the latest 100 attempts are kept */
+            items: components["schemas"]["DeliveryView"][];
         };
     };
     responses: never;
@@ -600,7 +873,219 @@ export interface operations {
             };
         };
     };
+    KeysController_presets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionPresetsView"];
+                };
+            };
+            /** @description Invalid body or query (unknown fields and parameters too) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
     KeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedKeyView"];
+                };
+            };
+            /** @description Invalid body or query (unknown fields and parameters too) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No such key visible to this caller (never 403: nothing leaks) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description A limit is reached, or the key is not in a state that allows it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    KeysController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateKeyBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedKeyView"];
+                };
+            };
+            /** @description Invalid body or query (unknown fields and parameters too) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No such key visible to this caller (never 403: nothing leaks) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description A limit is reached, or the key is not in a state that allows it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    KeysController_suspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedKeyView"];
+                };
+            };
+            /** @description Invalid body or query (unknown fields and parameters too) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No such key visible to this caller (never 403: nothing leaks) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description A limit is reached, or the key is not in a state that allows it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    KeysController_resume: {
         parameters: {
             query?: never;
             header?: never;
@@ -713,6 +1198,54 @@ export interface operations {
             };
             /** @description A limit is reached, or the key is not in a state that allows it */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    UsersController_offboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedUserKeysView"];
+                };
+            };
+            /** @description Invalid body or query (unknown fields and parameters too) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description Not allowed to this caller */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -946,6 +1479,260 @@ export interface operations {
             };
         };
     };
+    WebhooksController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhooksView"];
+                };
+            };
+            /** @description Invalid body or query (unknown fields and parameters too) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description Not allowed to this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description A store or the identity provider cannot be reached; nothing was recorded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    WebhooksController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterWebhookBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisteredWebhookView"];
+                };
+            };
+            /** @description Invalid body or query (unknown fields and parameters too) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description Not allowed to this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description A limit is reached, or the key is not in a state that allows it */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description A store or the identity provider cannot be reached; nothing was recorded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    WebhooksController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid body or query (unknown fields and parameters too) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description Not allowed to this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No such key visible to this caller (never 403: nothing leaks) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description A store or the identity provider cannot be reached; nothing was recorded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
+    WebhooksController_deliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveriesView"];
+                };
+            };
+            /** @description Invalid body or query (unknown fields and parameters too) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description Not allowed to this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description No such key visible to this caller (never 403: nothing leaks) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description A store or the identity provider cannot be reached; nothing was recorded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+        };
+    };
     mcp: {
         parameters: {
             query?: never;
@@ -966,6 +1753,10 @@ export interface operations {
             /** @description The JSON-RPC response (JSON), or a stream of messages (SSE) */
             200: {
                 headers: {
+                    /** @description Only for a key in its rotation's overlap: the id of the key replacing it */
+                    "Keygate-Key-Replaced-By"?: string;
+                    /** @description With Keygate-Key-Replaced-By (RFC 8594): when this key stops working, an HTTP date */
+                    Sunset?: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -991,7 +1782,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemView"];
                 };
             };
-            /** @description No key, or a key that is invalid, revoked or expired (WWW-Authenticate: Bearer error="invalid_token") */
+            /** @description No key, or a key that is invalid, revoked, expired or suspended (WWW-Authenticate: Bearer error="invalid_token") */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1000,7 +1791,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemView"];
                 };
             };
-            /** @description An Origin that is not allowed */
+            /** @description An Origin that is not allowed; or a tools/call of a tool the key lacks permissions for (WWW-Authenticate: Bearer error="insufficient_scope", scope="<permissions needed>") */
             403: {
                 headers: {
                     [name: string]: unknown;
