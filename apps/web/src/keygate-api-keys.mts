@@ -1057,6 +1057,7 @@ export class KeygateApiKeys extends LitElement {
       gap: 0.2em;
     }
     .perms code {
+      white-space: nowrap;
       font-size: 0.8em;
       background: var(--_surface);
       border: 1px solid var(--_border);
@@ -1101,11 +1102,35 @@ export class KeygateApiKeys extends LitElement {
       color: var(--_danger);
       font-weight: 600;
     }
-    .actions {
-      white-space: nowrap;
+    /* Wide: room for the words in the short columns; the notes and the buttons wrap instead. */
+    td.label {
+      min-width: 8em;
     }
-    .actions button {
-      margin: 0 0.25em 0.25em 0;
+    td[data-label='User'] {
+      min-width: 4.5em;
+    }
+    td[data-label='Key ID'],
+    td[data-label='Created'],
+    td[data-label='Last Used'] {
+      min-width: 6.5em;
+    }
+    td[data-label='Expires'],
+    td.permissions {
+      min-width: 7.5em;
+    }
+    td.status {
+      min-width: 10em;
+    }
+    td.status .note {
+      max-width: 15em;
+    }
+    .actions {
+      min-width: 10em;
+    }
+    .actions > div {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.25em;
     }
     code,
     pre {
@@ -1260,7 +1285,13 @@ export class KeygateApiKeys extends LitElement {
         font-weight: 600;
         color: var(--_muted);
       }
-      .actions {
+      td.label,
+      td.status,
+      td.actions,
+      td[data-label] {
+        min-width: 0;
+      }
+      .perms code {
         white-space: normal;
       }
     }
