@@ -20,3 +20,4 @@ export * from './runner/position-waiters.js';
 export * from './key-status/key-status.js';
 export * from './keys-list/keys-list.rules.js';
 export * from './key-lookup/key-lookup.rules.js';
+export * from './runner/mongo-read-model-version.js';

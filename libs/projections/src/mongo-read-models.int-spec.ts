@@ -65,6 +65,14 @@ const writeHistory = async (h: KeyHistory, tag: string, keysPerUser = 2) => {
   await h.expire('acme', keyId('acme', ALICE, 0));
   await h.expire('acme', keyId('acme', BOB, 0));
   await h.delete('acme', ROOT, keyId('acme', BOB, 0));
+  // Issue 15: a rotation by a root user (the new key is Bob's), a suspension and resume, a warning, an offboarding.
+  await h.rotate('acme', ROOT, BOB, keyId('acme', BOB, 1), `acme-bob-${tag}r`, { overlapMs: 3_600_000 });
+  await h.suspend('acme', ALICE, keyId('acme', ALICE, 1));
+  await h.warn('acme', keyId('acme', ALICE, 1), 14);
+  await h.resume('acme', ALICE, keyId('acme', ALICE, 1));
+  await h.warn('acme', keyId('acme', ALICE, 1), 7);
+  await h.suspend('globex', CAROL, keyId('globex', CAROL, 1));
+  await h.revoke('globex', ROOT, keyId('globex', CAROL, 0), 'offboarded');
 };
 
 describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', () => {
@@ -193,7 +201,7 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
       const collections = [...first.projections.flatMap((p) => p.collections), MONGO_CHECKPOINTS_COLLECTION];
       const together = await snapshot(db, collections);
       expect(together).toEqual(await snapshot(alone, collections));
-      expect(together.keys_list_v1.length).toBeGreaterThan(0);
+      expect(together.keys_list_v2.length).toBeGreaterThan(0);
       expect(await first.checkpoints()).toEqual(await single.checkpoints());
     });
 
@@ -233,7 +241,7 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
       expect(await new MongoKeysReadModel(db).list('acme', null)).toHaveLength(6);
     });
 
-    it('builds a v2 beside v1 without touching it, and rebuild() rebuilds one projection in place', async () => {
+    it('builds a v3 beside v2 (this release\'s) without touching it, and rebuild() rebuilds one projection in place', async () => {
       const { store, db, runner, history } = world();
       await writeHistory(history, 'a', 2);
       const v1 = runner(store);
@@ -244,32 +252,32 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
       const v1Before = await snapshot(db, v1Collections);
 
       const batches: { name: string; size: number }[] = [];
-      const v2 = runner(store, [new MongoKeysListProjection(2), new MongoActivityFeedProjection(2), new MongoKeyLookupProjection(2)], {
+      const v2 = runner(store, [new MongoKeysListProjection(3), new MongoActivityFeedProjection(3), new MongoKeyLookupProjection(3)], {
         onBatch: (name, size) => batches.push({ name, size }),
       });
-      expect(v2.names).toEqual(['keys_list_v2', 'activity_v2', 'key_lookup_v2']);
+      expect(v2.names).toEqual(['keys_list_v3', 'activity_v3', 'key_lookup_v3']);
       await v2.init();
       v2.start();
       await catchUpWith(v2, store);
 
       const v2Collections = v2.projections.flatMap((p) => p.collections);
-      expect(v2Collections).toEqual(['keys_list_v2', 'activity_v2', 'activity_keys_v2', 'key_lookup_v2']);
+      expect(v2Collections).toEqual(['keys_list_v3', 'activity_v3', 'activity_keys_v3', 'key_lookup_v3']);
       const v2Docs = await snapshot(db, v2Collections);
       v1Collections.forEach((c, i) => expect(v2Docs[v2Collections[i]]).toEqual(v1Before[c]));
       expect(await snapshot(db, v1Collections)).toEqual(v1Before);
-      expect(await new MongoKeysReadModel(db, 2).list('acme', null)).toEqual(await new MongoKeysReadModel(db).list('acme', null));
+      expect(await new MongoKeysReadModel(db, 3).list('acme', null)).toEqual(await new MongoKeysReadModel(db).list('acme', null));
       const stored = await db.collection(MONGO_CHECKPOINTS_COLLECTION).find({}).sort({ _id: 1 }).toArray();
-      expect(stored.map((d) => d._id)).toEqual(['activity_v1', 'activity_v2', 'key_lookup_v1', 'key_lookup_v2', 'keys_list_v1', 'keys_list_v2']);
+      expect(stored.map((d) => d._id)).toEqual(['activity_v2', 'activity_v3', 'key_lookup_v2', 'key_lookup_v3', 'keys_list_v2', 'keys_list_v3']);
 
       // Reset while running: the projection's loop restarts from zero over empty collections.
       batches.length = 0;
-      await v2.rebuild('activity_v2');
+      await v2.rebuild('activity_v3');
       await catchUpWith(v2, store);
       const everyEvent = await store.readAll({ after: 0, maxCount: 10_000 });
-      expect(batches.filter((b) => b.name === 'activity_v2').reduce((n, b) => n + b.size, 0)).toBe(everyEvent.length);
-      expect(batches.every((b) => b.name === 'activity_v2')).toBe(true);
+      expect(batches.filter((b) => b.name === 'activity_v3').reduce((n, b) => n + b.size, 0)).toBe(everyEvent.length);
+      expect(batches.every((b) => b.name === 'activity_v3')).toBe(true);
       expect(await snapshot(db, v2Collections)).toEqual(v2Docs);
-      await expect(v2.rebuild('activity_v1')).rejects.toThrow('unknown projection');
+      await expect(v2.rebuild('activity_v2')).rejects.toThrow('unknown projection');
     });
 
     it('waitFor: an API replica that runs no projection waits for the projector to reach its write', async () => {
@@ -277,18 +285,18 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
       const projector = runner(store);
       await projector.init();
       const replica = runner(store);
-      await expect(replica.waitFor(1, ['no_such_v1'])).rejects.toThrow('unknown projections: no_such_v1');
-      await expect(replica.waitFor(1, ['keys_list_v1'], 100)).rejects.toThrow('did not reach 1 in 100 ms');
+      await expect(replica.waitFor(1, ['no_such_v2'])).rejects.toThrow('unknown projections: no_such_v2');
+      await expect(replica.waitFor(1, ['keys_list_v2'], 100)).rejects.toThrow('did not reach 1 in 100 ms');
 
       const { mint } = await history.mint('acme', ALICE, 'acme-0');
-      const waiting = replica.waitFor(mint.position, ['keys_list_v1', 'key_lookup_v1', 'activity_v1']);
+      const waiting = replica.waitFor(mint.position, ['keys_list_v2', 'key_lookup_v2', 'activity_v2']);
       projector.start();
       await waiting;
       expect((await new MongoKeysReadModel(db).get('acme', 'acme-0'))?.status).toBe('active');
       // The acknowledgement is not a keys-list event: only the activity feed's checkpoint reaches it.
       const ack = await history.acknowledge('acme', ALICE, 'acme-1');
-      await replica.waitFor(ack.position, ['activity_v1']);
-      expect((await replica.checkpoints()).keys_list_v1).toBe(mint.position);
+      await replica.waitFor(ack.position, ['activity_v2']);
+      expect((await replica.checkpoints()).keys_list_v2).toBe(mint.position);
     });
 
     it('serves every query the read models make from an index (the server refuses collection scans)', async () => {
@@ -296,8 +304,8 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
       const read = mongoReadSide(client, db, store);
       cleanups.push(() => read.runner.stop());
       await read.runner.init();
-      expect((await db.collection('keys_list_v1').indexes()).map((i) => i.name).sort()).toEqual(['_id_', 'by_company', 'by_expiry', 'by_user']);
-      expect((await db.collection('activity_v1').indexes()).map((i) => i.name).sort()).toEqual(['_id_', 'by_actor', 'by_company', 'by_key', 'by_owner']);
+      expect((await db.collection('keys_list_v2').indexes()).map((i) => i.name).sort()).toEqual(['_id_', 'by_company', 'by_expiry', 'by_retirement', 'by_user']);
+      expect((await db.collection('activity_v2').indexes()).map((i) => i.name).sort()).toEqual(['_id_', 'by_actor', 'by_company', 'by_key', 'by_owner']);
       await writeHistory(history, 'a', 2);
       read.runner.start();
       await catchUpWith(read.runner, store);
@@ -343,10 +351,10 @@ describeWithContainers(runtime, 'MongoDB read side (MongoDB in a container)', ()
       await history.mint('acme', ALICE, 'acme-after');
       await catchUpWith(r, store);
       expect((await new MongoKeysReadModel(db).get('acme', 'acme-after'))?.status).toBe('active');
-      expect(parked.sort()).toEqual([`activity_v1@${usePosition}`, `keys_list_v1@${usePosition}`]);
-      expect(await r.parked.counts()).toEqual({ activity_v1: 1, keys_list_v1: 1 });
-      expect(await r.parked.skip('activity_v1')).toBe(1);
-      expect((await r.parked.list()).map((e) => e.projection)).toEqual(['keys_list_v1']);
+      expect(parked.sort()).toEqual([`activity_v2@${usePosition}`, `keys_list_v2@${usePosition}`]);
+      expect(await r.parked.counts()).toEqual({ activity_v2: 1, keys_list_v2: 1 });
+      expect(await r.parked.skip('activity_v2')).toBe(1);
+      expect((await r.parked.list()).map((e) => e.projection)).toEqual(['keys_list_v2']);
     });
   });
 });

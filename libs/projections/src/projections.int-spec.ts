@@ -117,7 +117,7 @@ describe('embedded projections', () => {
     const head = await store.headPosition();
     expect(read.runner.status().projections.map((p) => p.checkpoint)).toEqual([head, head, head]);
     // Twice in a row, and a subset: the same.
-    read.runner.rebuildMany(['activity_v1', 'key_lookup_v1']);
+    read.runner.rebuildMany(['activity_v1', KEY_LOOKUP_TABLE]);
     read.runner.rebuildAll();
     expect(snapshot(db)).toEqual(live);
     expect(indexes()).toEqual(before);

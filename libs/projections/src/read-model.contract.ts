@@ -7,9 +7,12 @@ import {
   type KeyAcknowledged,
   type KeyDeleted,
   type KeyExpired,
+  type KeyExpiring,
   type KeyMinted,
   type KeyRevoked,
+  type KeyRotated,
   type KeyUsed,
+  type RevocationReason,
 } from '#keys';
 import type { ActivityReadModel, ActivityRow } from './activity-feed/activity-read-model.js';
 import type { KeyLookupEntry, KeyLookupReadModel } from './key-lookup/key-lookup-read-model.js';
@@ -82,6 +85,11 @@ export class KeyHistory {
     return { position: lastGlobalPosition, eventId, at: data.at };
   }
 
+  /** Expiry of a key minted through this history (ISO). */
+  expiryOf(keyId: string): string {
+    return this.expiries.get(keyId)!;
+  }
+
   acknowledge(companyId: string, owner: Person, keyId: string): Promise<Appended> {
     const data: KeyAcknowledged['data'] = {
       ...this.context(owner, companyId, keyId),
@@ -115,9 +123,66 @@ export class KeyHistory {
     return { ack, mint: await this.append(keyringStreamId(companyId), 'KeyMinted', data), expiresAt };
   }
 
-  revoke(companyId: string, actor: Person, keyId: string): Promise<Appended> {
-    const data: KeyRevoked['data'] = this.context(actor, companyId, keyId);
+  revoke(companyId: string, actor: Person, keyId: string, reason?: RevocationReason): Promise<Appended> {
+    const data: KeyRevoked['data'] = { ...this.context(actor, companyId, keyId), ...(reason ? { reason } : {}) };
     return this.append(keyringStreamId(companyId), 'KeyRevoked', data);
+  }
+
+  /**
+   * A rotation as the decider writes it, in one append: the new key's KeyMinted (rotatedFrom, the old key's label
+   * and permissions, for the old key's owner when `actor` is someone else) and the old key's KeyRotated.
+   * overlapEndsAt: `overlapMs` after now, capped at the old key's expiry.
+   */
+  async rotate(
+    companyId: string,
+    actor: Person,
+    owner: Person,
+    oldKeyId: string,
+    newKeyId: string,
+    o: { overlapMs?: number; ttlMs?: number; label?: string; permissions?: string[] } = {},
+  ): Promise<{ mint: Appended; rotated: Appended; overlapEndsAt: string; expiresAt: string }> {
+    const at = this.tick();
+    const expiresAt = new Date(Date.parse(at) + (o.ttlMs ?? 90 * 24 * HOUR)).toISOString();
+    const overlapEndsAt = new Date(Math.min(Date.parse(at) + (o.overlapMs ?? 24 * HOUR), Date.parse(this.expiries.get(oldKeyId)!))).toISOString();
+    const minted: KeyMinted['data'] = {
+      ...this.context(actor, companyId, newKeyId, at),
+      acknowledgementId: `ack-${oldKeyId}`,
+      label: o.label ?? `key ${oldKeyId}`,
+      prefix: `kg_${newKeyId}`,
+      verifier: `$argon2id$v=19$m=19456,t=2,p=1$${newKeyId}`,
+      permissions: o.permissions ?? ['clients:read'],
+      creatorRole: 'user',
+      expiresAt,
+      rotatedFrom: oldKeyId,
+      ...(owner.userId === actor.userId ? {} : { owner }),
+    };
+    const rotated: KeyRotated['data'] = { ...this.context(actor, companyId, oldKeyId, at), rotatedTo: newKeyId, overlapEndsAt };
+    const ids = [randomUUID(), randomUUID()];
+    const { lastGlobalPosition } = await this.store.appendToStream(
+      keyringStreamId(companyId),
+      [{ eventId: ids[0], type: 'KeyMinted', data: minted }, { eventId: ids[1], type: 'KeyRotated', data: rotated }],
+      'any',
+    );
+    this.expiries.set(newKeyId, expiresAt);
+    return {
+      mint: { position: lastGlobalPosition - 1, eventId: ids[0], at },
+      rotated: { position: lastGlobalPosition, eventId: ids[1], at },
+      overlapEndsAt,
+      expiresAt,
+    };
+  }
+
+  suspend(companyId: string, actor: Person, keyId: string): Promise<Appended> {
+    return this.append(keyringStreamId(companyId), 'KeySuspended', this.context(actor, companyId, keyId));
+  }
+
+  resume(companyId: string, actor: Person, keyId: string): Promise<Appended> {
+    return this.append(keyringStreamId(companyId), 'KeyResumed', this.context(actor, companyId, keyId));
+  }
+
+  warn(companyId: string, keyId: string, daysBefore: number): Promise<Appended> {
+    const data: KeyExpiring['data'] = { ...this.context(SYSTEM_ACTOR, companyId, keyId), expiresAt: this.expiries.get(keyId)!, daysBefore };
+    return this.append(keyringStreamId(companyId), 'KeyExpiring', data);
   }
 
   expire(companyId: string, keyId: string): Promise<Appended> {
@@ -179,7 +244,8 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
 
         const row = {
           keyId: 'acme-a1', companyId: 'acme', userId: 'alice', userName: ALICE.name, label: 'laptop', prefix: 'kg_acme-a1',
-          createdAt: mint.at, expiresAt, lastUsedAt: null, status: 'active',
+          createdAt: mint.at, expiresAt, lastUsedAt: null, status: 'active', permissions: ['clients:read', 'clients:write'],
+          rotatedFrom: null, rotatedTo: null, overlapEndsAt: null, revocationReason: null, expiryWarnedDaysBefore: null,
         };
         expect(await f.keys.list('acme', null)).toEqual([row]);
         expect(await f.keys.get('acme', 'acme-a1')).toEqual(row);
@@ -188,6 +254,7 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         expect(await f.lookup.get('acme-a1')).toEqual({
           keyId: 'acme-a1', companyId: 'acme', userId: 'alice', userName: ALICE.name, creatorRole: 'user',
           permissions: ['clients:read', 'clients:write'], verifier: '$argon2id$v=19$m=19456,t=2,p=1$acme-a1', status: 'active', expiresAt,
+          rotatedTo: null, overlapEndsAt: null,
         });
         expect(await f.lookup.get('no-such-key')).toBeNull();
       });

@@ -12,7 +12,12 @@ const KEY: KeyAtInstant = {
   createdAt: '2026-05-10T12:01:00.000Z',
   expiresAt: '2026-08-08T12:01:00.000Z',
   mintedBy: { userId: 'alice', name: 'Alice' },
+  owner: { userId: 'alice', name: 'Alice' },
+  rotatedFrom: null,
+  rotatedTo: null,
+  overlapEndsAt: null,
   revokedBy: { userId: 'root-1', name: 'Root', at: '2026-05-12T12:00:00.000Z' },
+  revocationReason: null,
   deletedBy: null,
   lastUsedAt: null,
   useCount: 0,
@@ -45,7 +50,7 @@ describe('the human form', () => {
 
   it('lists a timeline one entry a line, in order', () => {
     const lines = timelineLines([
-      { kind: 'revoked', at: '2026-05-12T12:00:00.000Z', by: { userId: 'root-1', name: 'Root' } },
+      { kind: 'revoked', at: '2026-05-12T12:00:00.000Z', by: { userId: 'root-1', name: 'Root' }, reason: null, recorded: true },
       { kind: 'expired', at: '2026-08-08T12:01:00.000Z', by: null, expiresAt: '2026-08-08T12:01:00.000Z', recorded: false },
     ]);
 
@@ -54,5 +59,35 @@ describe('the human form', () => {
       ['2026-05-12T12:00:00.000Z', 'revoked', 'Root (root-1)'],
       ['2026-08-08T12:01:00.000Z', 'expired', '-'],
     ]);
+  });
+
+  it('tells rotation, suspension, warnings and reasons in words, and the rotation of a key in its own column', () => {
+    const root = { userId: 'root-1', name: 'Root' };
+    const system = { userId: 'system', name: 'Keygate' };
+    const lines = timelineLines([
+      {
+        kind: 'minted', at: '2026-05-10T12:00:00.000Z', by: root, label: 'ci', prefix: 'kg_BBBB', permissions: ['clients:read'], creatorRole: 'user',
+        expiresAt: '2026-08-08T12:00:00.000Z', owner: { userId: 'alice', name: 'Alice' }, rotatedFrom: 'AAAA',
+      },
+      { kind: 'suspended', at: '2026-05-11T12:00:00.000Z', by: root },
+      { kind: 'resumed', at: '2026-05-11T13:00:00.000Z', by: root },
+      { kind: 'expiring', at: '2026-07-25T12:00:00.000Z', by: system, expiresAt: '2026-08-08T12:00:00.000Z', daysBefore: 14 },
+      { kind: 'rotated', at: '2026-07-26T12:00:00.000Z', by: root, rotatedTo: 'CCCC', overlapEndsAt: '2026-07-27T12:00:00.000Z' },
+      { kind: 'revoked', at: '2026-07-27T12:00:00.000Z', by: null, reason: 'rotated', recorded: false },
+      { kind: 'revoked', at: '2026-07-27T12:00:05.000Z', by: system, reason: 'rotated', recorded: true },
+    ]);
+
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/).slice(1))).toEqual([
+      ['minted', 'Root (root-1)', '"ci" kg_BBBB, role user, permissions clients:read, expires 2026-08-08T12:00:00.000Z, for Alice (alice), replaces AAAA'],
+      ['suspended', 'Root (root-1)'],
+      ['resumed', 'Root (root-1)'],
+      ['expiring', 'Keygate (system)', 'warned 14 days before expiresAt 2026-08-08T12:00:00.000Z'],
+      ['rotated', 'Root (root-1)', 'replaced by CCCC, works until 2026-07-27T12:00:00.000Z'],
+      ['revoked', '-', 'its rotation overlap ended; no KeyRevoked recorded yet (the guard refuses it all the same)'],
+      ['revoked', 'Keygate (system)', 'replaced by its rotation'],
+    ]);
+    const table = keysAtTable([{ ...KEY, rotatedFrom: 'AAAA', rotatedTo: 'CCCC', overlapEndsAt: '2026-07-27T12:00:00.000Z', revokedBy: null, revocationReason: 'rotated' }]);
+    const rotationColumn = table[0].indexOf('ROTATION');
+    expect(table[1].slice(rotationColumn)).toMatch(/^from AAAA, to CCCC until 2026-07-27T12:00:00\.000Z\s+\(rotated, not recorded yet\)/);
   });
 });

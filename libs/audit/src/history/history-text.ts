@@ -27,7 +27,22 @@ export const alignedRows = (rows: readonly (readonly string[])[]): string[] => {
   );
 };
 
-const KEYS_HEADER = ['KEY ID', 'STATUS', 'LABEL', 'MINTED BY', 'CREATED', 'EXPIRES', 'LAST USED', 'USES', 'REVOKED BY', 'DELETED BY', 'PERMISSIONS'];
+const KEYS_HEADER = ['KEY ID', 'STATUS', 'LABEL', 'MINTED BY', 'OWNER', 'CREATED', 'EXPIRES', 'LAST USED', 'USES', 'ROTATION', 'REVOKED BY', 'DELETED BY', 'PERMISSIONS'];
+
+/** "from K", "to K until T", both, or none. */
+const rotation = (k: KeyAtInstant): string => {
+  const parts = [
+    ...(k.rotatedFrom ? [`from ${printable(k.rotatedFrom)}`] : []),
+    ...(k.rotatedTo ? [`to ${printable(k.rotatedTo)} until ${printable(k.overlapEndsAt ?? '?')}`] : []),
+  ];
+  return parts.length ? parts.join(', ') : NONE;
+};
+
+const revokedBy = (k: KeyAtInstant): string => {
+  const who = personAt(k.revokedBy);
+  if (!k.revocationReason) return who;
+  return k.revokedBy ? `${who} (${k.revocationReason})` : `(${k.revocationReason}, not recorded yet)`;
+};
 
 /** keysAt as a table: a header line, then one line a key. */
 export const keysAtTable = (keys: readonly KeyAtInstant[]): string[] =>
@@ -38,11 +53,13 @@ export const keysAtTable = (keys: readonly KeyAtInstant[]): string[] =>
       k.status,
       quoted(k.label),
       person(k.mintedBy),
+      person(k.owner),
       printable(k.createdAt),
       printable(k.expiresAt),
       k.lastUsedAt ? printable(k.lastUsedAt) : NONE,
       String(k.useCount),
-      personAt(k.revokedBy),
+      rotation(k),
+      revokedBy(k),
       personAt(k.deletedBy),
       list(k.permissions),
     ]),
@@ -55,15 +72,32 @@ const entryCells = (e: TimelineEntry): [string, string, string, string] => {
   switch (e.kind) {
     case 'acknowledged':
       return [e.at, 'acknowledged', person(e.by), `notice ${printable(e.noticeVersion)}, acknowledgement ${printable(e.acknowledgementId)}`];
-    case 'minted':
-      return [e.at, 'minted', person(e.by), `${quoted(e.label)} ${printable(e.prefix)}, role ${e.creatorRole}, permissions ${list(e.permissions)}, expires ${printable(e.expiresAt)}`];
+    case 'minted': {
+      const owner = e.owner.userId === e.by.userId ? '' : `, for ${person(e.owner)}`;
+      const replaces = e.rotatedFrom ? `, replaces ${printable(e.rotatedFrom)}` : '';
+      return [
+        e.at,
+        'minted',
+        person(e.by),
+        `${quoted(e.label)} ${printable(e.prefix)}, role ${e.creatorRole}, permissions ${list(e.permissions)}, expires ${printable(e.expiresAt)}${owner}${replaces}`,
+      ];
+    }
+    case 'rotated':
+      return [e.at, 'rotated', person(e.by), `replaced by ${printable(e.rotatedTo)}, works until ${printable(e.overlapEndsAt)}`];
+    case 'suspended':
+      return [e.at, 'suspended', person(e.by), ''];
+    case 'resumed':
+      return [e.at, 'resumed', person(e.by), ''];
+    case 'expiring':
+      return [e.at, 'expiring', person(e.by), `warned ${e.daysBefore} day${e.daysBefore === 1 ? '' : 's'} before expiresAt ${printable(e.expiresAt)}`];
     case 'used': {
       const { ok, error, denied } = e.outcomes;
       const tool = e.tool === null ? 'no tool (initialize, tools/list)' : `tool ${printable(e.tool)}`;
       return [e.at, `used ×${e.count}`, client(e.client), `${tool}, ${printable(e.firstAt)} to ${printable(e.lastAt)}: ${ok} ok, ${error} error, ${denied} denied`];
     }
     case 'revoked':
-      return [e.at, 'revoked', person(e.by), ''];
+      if (!e.recorded) return [e.at, 'revoked', NONE, 'its rotation overlap ended; no KeyRevoked recorded yet (the guard refuses it all the same)'];
+      return [e.at, 'revoked', e.by ? person(e.by) : NONE, e.reason === 'rotated' ? 'replaced by its rotation' : e.reason === 'offboarded' ? 'its owner was offboarded' : ''];
     case 'expired':
       return [
         e.at,

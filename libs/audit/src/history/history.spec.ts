@@ -3,7 +3,8 @@ import { keysAt, type KeyAtInstant } from './keys-at.js';
 import { timelineOf } from './timeline.js';
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
+const HOUR_ = 60 * MINUTE;
+const DAY = 24 * HOUR_;
 const T0 = Date.parse('2026-05-10T12:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 const VERIFIER = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA';
@@ -51,7 +52,34 @@ const key = (keyId: string, who = ALICE) => ({
       requestId: `r-${at}`,
     },
   }),
-  revoked: (at: number, by = ROOT): KeyEvent => ({ type: 'KeyRevoked', data: ctx(by, keyId, at) }),
+  revoked: (at: number, by = ROOT, reason?: 'rotated' | 'offboarded'): KeyEvent => ({ type: 'KeyRevoked', data: { ...ctx(by, keyId, at), ...(reason ? { reason } : {}) } }),
+  /** A rotation by `by` at `at`: this key is replaced by `to`, working until overlapEndsAt. */
+  rotated: (at: number, to: string, overlapEndsAt: number, by: { userId: string; name: string } = who): KeyEvent => ({
+    type: 'KeyRotated',
+    data: { ...ctx(by, keyId, at), rotatedTo: to, overlapEndsAt: iso(overlapEndsAt) },
+  }),
+  /** This key minted by `by` as the replacement of `from`, owned by `who`. */
+  mintedAsRotation: (at: number, from: string, by: { userId: string; name: string }, ttl = 90 * DAY): KeyEvent => ({
+    type: 'KeyMinted',
+    data: {
+      ...ctx(by, keyId, at),
+      acknowledgementId: `ack-${from}`,
+      label: `${from} laptop`,
+      prefix: `kg_${keyId}`,
+      verifier: VERIFIER,
+      permissions: ['settings:view', 'clients:read'],
+      creatorRole: 'user',
+      expiresAt: iso(at + ttl),
+      rotatedFrom: from,
+      ...(by.userId === who.userId ? {} : { owner: who }),
+    },
+  }),
+  suspended: (at: number, by = ROOT): KeyEvent => ({ type: 'KeySuspended', data: ctx(by, keyId, at) }),
+  resumed: (at: number, by = ROOT): KeyEvent => ({ type: 'KeyResumed', data: ctx(by, keyId, at) }),
+  expiring: (at: number, expiresAt: number, daysBefore: number): KeyEvent => ({
+    type: 'KeyExpiring',
+    data: { ...ctx(SYSTEM, keyId, at), expiresAt: iso(expiresAt), daysBefore },
+  }),
   expired: (at: number, expiresAt: number): KeyEvent => ({ type: 'KeyExpired', data: { ...ctx(SYSTEM, keyId, at), expiresAt: iso(expiresAt) } }),
   deleted: (at: number, by = ROOT): KeyEvent => ({ type: 'KeyDeleted', data: ctx(by, keyId, at) }),
 });
@@ -105,7 +133,12 @@ describe('keysAt', () => {
       createdAt: iso(T0 + MINUTE),
       expiresAt: iso(T0 + MINUTE + 90 * DAY),
       mintedBy: ALICE,
+      owner: ALICE,
+      rotatedFrom: null,
+      rotatedTo: null,
+      overlapEndsAt: null,
       revokedBy: null,
+      revocationReason: null,
       deletedBy: null,
       lastUsedAt: iso(T0 + DAY),
       useCount: 1,
@@ -170,6 +203,63 @@ describe('keysAt', () => {
 
     expect(byId.BBBBBBBBBBBB.status).toBe('active');
   });
+
+  describe('suspension, rotation and warnings (issue 15)', () => {
+    const expiry = T0 + MINUTE + 10 * DAY;
+
+    it('a suspended key is suspended until resumed; it still expires; a resume or a suspend out of turn changes nothing', () => {
+      const history = [A.acknowledged(T0), A.minted(T0 + MINUTE, 10 * DAY), A.resumed(T0 + DAY), A.suspended(T0 + 2 * DAY), A.suspended(T0 + 3 * DAY), A.resumed(T0 + 4 * DAY), A.suspended(T0 + 5 * DAY)];
+      const status = (ms: number) => given(history).at(ms).byId.AAAAAAAAAAAA.status;
+
+      expect([T0 + DAY, T0 + 2 * DAY - 1, T0 + 2 * DAY, T0 + 4 * DAY - 1, T0 + 4 * DAY, T0 + 5 * DAY].map(status)).toEqual([
+        'active', 'active', 'suspended', 'suspended', 'active', 'suspended',
+      ]);
+      // Suspended past its expiry: expired (with or without the sweeper's KeyExpired), and a resume cannot bring it back.
+      expect(status(expiry)).toBe('expired');
+      const swept = [...history, A.expired(expiry + MINUTE, expiry), A.resumed(expiry + 2 * MINUTE)];
+      expect(given(swept).at(expiry + DAY).byId.AAAAAAAAAAAA.status).toBe('expired');
+    });
+
+    it('a revocation ends a suspended key; a suspension never revives a revoked one', () => {
+      const history = [A.acknowledged(T0), A.minted(T0 + MINUTE), A.suspended(T0 + DAY), A.revoked(T0 + 2 * DAY), A.suspended(T0 + 3 * DAY), A.resumed(T0 + 4 * DAY)];
+
+      expect(given(history).at(T0 + 5 * DAY).byId.AAAAAAAAAAAA).toMatchObject({ status: 'revoked', revokedBy: { ...ROOT, at: iso(T0 + 2 * DAY) } });
+    });
+
+    it('a rotated key works until its overlap ends, then reads revoked for the rotation, before and after the sweeper writes it', () => {
+      const ends = T0 + 2 * DAY;
+      const history = [
+        A.acknowledged(T0), A.minted(T0 + MINUTE, 10 * DAY),
+        A.rotated(T0 + DAY, 'CCCCCCCCCCCC', ends, ROOT), C.mintedAsRotation(T0 + DAY, 'AAAAAAAAAAAA', ROOT),
+      ];
+
+      const during = given(history).at(ends - 1).byId;
+      expect(during.AAAAAAAAAAAA).toMatchObject({ status: 'active', rotatedTo: 'CCCCCCCCCCCC', overlapEndsAt: iso(ends), revokedBy: null, revocationReason: null });
+      expect(during.CCCCCCCCCCCC).toMatchObject({ status: 'active', rotatedFrom: 'AAAAAAAAAAAA', mintedBy: ROOT, owner: ALICE, label: 'AAAAAAAAAAAA laptop' });
+      expect(given(history).at(ends).byId.AAAAAAAAAAAA).toMatchObject({ status: 'revoked', revokedBy: null, revocationReason: 'rotated' });
+      const swept = [...history, A.revoked(ends + MINUTE, SYSTEM, 'rotated')];
+      expect(given(swept).at(ends + DAY).byId.AAAAAAAAAAAA).toMatchObject({ status: 'revoked', revokedBy: { ...SYSTEM, at: iso(ends + MINUTE) }, revocationReason: 'rotated' });
+      // Before the rotation, nothing of it shows.
+      expect(given(history).at(T0 + DAY - 1).byId.AAAAAAAAAAAA).toMatchObject({ rotatedTo: null, overlapEndsAt: null });
+    });
+
+    it('an overlap that reaches the key\'s expiry ends in an expiry, not a revocation; a suspended rotated key is revoked at the end too', () => {
+      const capped = [A.acknowledged(T0), A.minted(T0 + MINUTE, 10 * DAY), A.rotated(T0 + DAY, 'CCCCCCCCCCCC', expiry)];
+      expect(given(capped).at(expiry).byId.AAAAAAAAAAAA).toMatchObject({ status: 'expired', revocationReason: null });
+
+      const suspended = [A.acknowledged(T0), A.minted(T0 + MINUTE, 10 * DAY), A.rotated(T0 + DAY, 'CCCCCCCCCCCC', T0 + 2 * DAY), A.suspended(T0 + DAY + MINUTE)];
+      expect(given(suspended).at(T0 + 2 * DAY - 1).byId.AAAAAAAAAAAA.status).toBe('suspended');
+      expect(given(suspended).at(T0 + 2 * DAY).byId.AAAAAAAAAAAA.status).toBe('revoked');
+    });
+
+    it('an offboarding revocation carries its reason; an expiry warning changes no status', () => {
+      const history = [A.acknowledged(T0), A.minted(T0 + MINUTE, 10 * DAY), A.expiring(T0 + 3 * DAY, expiry, 7), B.acknowledged(T0), B.minted(T0 + MINUTE), B.revoked(T0 + DAY, ROOT, 'offboarded')];
+
+      const { byId } = given(history).at(T0 + 4 * DAY);
+      expect(byId.AAAAAAAAAAAA.status).toBe('active');
+      expect(byId.BBBBBBBBBBBB).toMatchObject({ status: 'revoked', revocationReason: 'offboarded', revokedBy: { ...ROOT, at: iso(T0 + DAY) } });
+    });
+  });
 });
 
 describe('timelineOf', () => {
@@ -202,12 +292,14 @@ describe('timelineOf', () => {
         permissions: ['settings:view', 'clients:read'],
         creatorRole: 'user',
         expiresAt: iso(T0 + MINUTE + 90 * DAY),
+        owner: ALICE,
+        rotatedFrom: null,
       },
       used({ name: 'claude-code', version: '2.1' }, null, [T0 + 2 * MINUTE], { ok: 1, error: 0, denied: 0 }),
       used({ name: 'claude-code', version: '2.1' }, 'whoami', [T0 + 3 * MINUTE, T0 + 5 * MINUTE], { ok: 1, error: 1, denied: 0 }),
       used({ name: 'cursor', version: '1.4' }, 'whoami', [T0 + 4 * MINUTE, T0 + 7 * MINUTE], { ok: 2, error: 0, denied: 0 }),
       used({ name: 'cursor', version: '1.4' }, 'list_clients', [T0 + 6 * MINUTE], { ok: 0, error: 0, denied: 1 }),
-      { kind: 'revoked', at: iso(T0 + DAY), by: ROOT },
+      { kind: 'revoked', at: iso(T0 + DAY), by: ROOT, reason: null, recorded: true },
       { kind: 'deleted', at: iso(T0 + 2 * DAY), by: ROOT },
     ]);
     expect(JSON.stringify(timeline)).not.toContain('argon2id');
@@ -236,6 +328,43 @@ describe('timelineOf', () => {
     ]);
     // A revoked key never lapses into an unrecorded expiry.
     expect(timelineOf([...minted, A.revoked(T0 + 2 * MINUTE)], 'AAAAAAAAAAAA', new Date(expiry + DAY)).map((e) => e.kind)).toEqual(['acknowledged', 'minted', 'revoked']);
+  });
+
+  it('tells suspension, warnings and rotation; with `now`, the revocation at the end of an overlap not recorded yet', () => {
+    const ends = T0 + 2 * DAY;
+    const history = [
+      A.acknowledged(T0), A.minted(T0 + MINUTE, 10 * DAY), A.suspended(T0 + HOUR_), A.resumed(T0 + 2 * HOUR_),
+      A.expiring(T0 + 3 * HOUR_, T0 + MINUTE + 10 * DAY, 14), A.rotated(T0 + DAY, 'CCCCCCCCCCCC', ends, ROOT),
+      C.mintedAsRotation(T0 + DAY, 'AAAAAAAAAAAA', ROOT),
+    ];
+
+    expect(timelineOf(history, 'AAAAAAAAAAAA', new Date(ends - 1)).slice(2)).toEqual([
+      { kind: 'suspended', at: iso(T0 + HOUR_), by: ROOT },
+      { kind: 'resumed', at: iso(T0 + 2 * HOUR_), by: ROOT },
+      { kind: 'expiring', at: iso(T0 + 3 * HOUR_), by: SYSTEM, expiresAt: iso(T0 + MINUTE + 10 * DAY), daysBefore: 14 },
+      { kind: 'rotated', at: iso(T0 + DAY), by: ROOT, rotatedTo: 'CCCCCCCCCCCC', overlapEndsAt: iso(ends) },
+    ]);
+    expect(timelineOf(history, 'AAAAAAAAAAAA', new Date(ends)).at(-1)).toEqual({ kind: 'revoked', at: iso(ends), by: null, reason: 'rotated', recorded: false });
+    // Once the sweeper wrote it, it is the recorded one alone.
+    const swept = [...history, A.revoked(ends + MINUTE, SYSTEM, 'rotated')];
+    expect(timelineOf(swept, 'AAAAAAAAAAAA', new Date(ends + DAY)).slice(6)).toEqual([
+      { kind: 'revoked', at: iso(ends + MINUTE), by: SYSTEM, reason: 'rotated', recorded: true },
+    ]);
+    // The new key's story starts at its mint, by the root user, for Alice.
+    expect(timelineOf(history, 'CCCCCCCCCCCC')).toEqual([
+      expect.objectContaining({ kind: 'minted', by: ROOT, owner: ALICE, rotatedFrom: 'AAAAAAAAAAAA', prefix: 'kg_CCCCCCCCCCCC' }),
+    ]);
+  });
+
+  it('a suspended key still lapses into an unrecorded expiry; a rotation capped at the expiry ends in one too', () => {
+    const expiry = T0 + MINUTE + DAY;
+    const suspended = [A.acknowledged(T0), A.minted(T0 + MINUTE, DAY), A.suspended(T0 + 2 * MINUTE)];
+    expect(timelineOf(suspended, 'AAAAAAAAAAAA', new Date(expiry)).at(-1)).toMatchObject({ kind: 'expired', recorded: false });
+    const capped = [A.acknowledged(T0), A.minted(T0 + MINUTE, DAY), A.rotated(T0 + 2 * MINUTE, 'CCCCCCCCCCCC', expiry)];
+    expect(timelineOf(capped, 'AAAAAAAAAAAA', new Date(expiry)).at(-1)).toMatchObject({ kind: 'expired', recorded: false });
+    // A suspension or resume written after a revocation (the decider writes none) does not revive it into a lapse.
+    const revoked = [A.acknowledged(T0), A.minted(T0 + MINUTE, DAY), A.revoked(T0 + 2 * MINUTE), A.suspended(T0 + 3 * MINUTE), A.resumed(T0 + 4 * MINUTE)];
+    expect(timelineOf(revoked, 'AAAAAAAAAAAA', new Date(expiry + DAY)).map((e) => e.kind)).toEqual(['acknowledged', 'minted', 'revoked', 'suspended', 'resumed']);
   });
 
   it('is empty for a key the history does not hold', () => {

@@ -1,5 +1,5 @@
-import { effectiveStatus, type KeyEvent, type KeyMinted, type StoredKeyStatus } from '#keys';
-import { statusChangeOf } from '#projections';
+import { effectiveStatus, keyOwner, type KeyEvent, type KeyMinted, type RevocationReason, type StoredKeyStatus } from '#keys';
+import { statusChangeApplies, statusChangeOf } from '#projections';
 
 /** Who did something, as the event named them (the identity provider's id and name at that moment). */
 export interface Person {
@@ -20,7 +20,11 @@ export interface KeyAtInstant {
   keyId: string;
   label: string;
   prefix: string;
-  /** At the instant: a key past its expiresAt is expired even before the sweeper wrote KeyExpired (as the guard sees it). */
+  /**
+   * At the instant, as the guard sees it (effectiveStatus): a live key (active, suspended) past its expiresAt is
+   * expired even before the sweeper wrote KeyExpired, and a rotated one past the end of its overlap (before its
+   * expiry) is revoked even before the sweeper wrote KeyRevoked.
+   */
   status: StoredKeyStatus;
   /** The creator's permissions at mint time (the snapshot the key acts with). */
   permissions: string[];
@@ -28,7 +32,17 @@ export interface KeyAtInstant {
   createdAt: string;
   expiresAt: string;
   mintedBy: Person;
+  /** Whose key it is (keyOwner): its minter, or the old key's owner when a root user rotated it. */
+  owner: Person;
+  /** A rotation's new key: the key it replaced. */
+  rotatedFrom: string | null;
+  /** A rotated key (at the instant): the key replacing it, and the end of the overlap during which it still works. */
+  rotatedTo: string | null;
+  overlapEndsAt: string | null;
+  /** Who revoked it, from its KeyRevoked (null before one is written, also when its rotation ended without one yet). */
   revokedBy: PersonAt | null;
+  /** Why it was revoked when no person asked for that key alone ('rotated' also for a rotation that ended unrecorded). */
+  revocationReason: RevocationReason | null;
   deletedBy: PersonAt | null;
   /** The newest KeyUsed at or before the instant, whatever its outcome (as the keys list's Last Used). */
   lastUsedAt: string | null;
@@ -55,7 +69,12 @@ const mintedKey = ({ data }: KeyMinted): KeyAtInstant => ({
   createdAt: data.at,
   expiresAt: data.expiresAt,
   mintedBy: personOf(data),
+  owner: { ...keyOwner(data) },
+  rotatedFrom: data.rotatedFrom ?? null,
+  rotatedTo: null,
+  overlapEndsAt: null,
   revokedBy: null,
+  revocationReason: null,
   deletedBy: null,
   lastUsedAt: null,
   useCount: 0,
@@ -70,9 +89,11 @@ const mintedKey = ({ data }: KeyMinted): KeyAtInstant => ({
  * which a replayed or migrated log would move. An event whose `at` is not a date never counts.
  *
  * Status follows the read models' rules (libs/projections key-status): a revocation and a deletion apply whatever
- * the status, KeyExpired only to an active key; then an active key whose expiresAt is at or before the instant is
- * expired (effectiveStatus, as the guard decides). Keys minted after the instant are absent; deleted keys are
- * present with status "deleted". In mint order.
+ * the status, KeyExpired only to a live key (active, suspended), KeySuspended only to an active key, KeyResumed
+ * only to a suspended one; KeyRotated records the replacing key and the overlap's end. Then the effective status
+ * at the instant (effectiveStatus, as the guard decides): a live key whose rotation overlap ended before its
+ * expiry, at or before the instant, is revoked; else one whose expiresAt is at or before the instant is expired.
+ * Keys minted after the instant are absent; deleted keys are present with status "deleted". In mint order.
  */
 export const keysAt = (events: Iterable<KeyEvent>, instant: Date): KeyAtInstant[] => {
   const limit = instant.getTime();
@@ -94,21 +115,33 @@ export const keysAt = (events: Iterable<KeyEvent>, instant: Date): KeyAtInstant[
       continue;
     }
     const key = keys.get(keyId);
+    if (!key) continue;
+    if (event.type === 'KeyRotated') {
+      keys.set(keyId, { ...key, rotatedTo: event.data.rotatedTo, overlapEndsAt: event.data.overlapEndsAt });
+      continue;
+    }
     const change = statusChangeOf(event.type);
-    if (!key || !change || (change.onlyFromActive && key.status !== 'active')) continue;
+    if (!change || !statusChangeApplies(change, key.status)) continue;
+    // The first revocation and deletion are the ones that changed the key; the decider writes no second one.
+    const firstRevocation = event.type === 'KeyRevoked' && key.revokedBy === null;
     keys.set(keyId, {
       ...key,
       status: change.status,
-      // The first revocation and deletion are the ones that changed the key; the decider writes no second one.
-      revokedBy: event.type === 'KeyRevoked' ? (key.revokedBy ?? personAt(event.data)) : key.revokedBy,
+      revokedBy: firstRevocation ? personAt(event.data) : key.revokedBy,
+      revocationReason: firstRevocation ? (event.data.reason ?? null) : key.revocationReason,
       deletedBy: event.type === 'KeyDeleted' ? (key.deletedBy ?? personAt(event.data)) : key.deletedBy,
     });
   }
   return [...keys.values()].map((key) => {
     const used = uses.get(key.keyId);
+    const rotation = key.overlapEndsAt === null ? null : { overlapEndsAt: new Date(key.overlapEndsAt) };
+    const status = effectiveStatus({ status: key.status, expiresAt: new Date(key.expiresAt), rotation }, instant);
+    // Revoked at the end of its rotation's overlap, before the sweeper wrote it: the reason is the rotation.
+    const retired = status === 'revoked' && key.status !== 'revoked';
     return {
       ...key,
-      status: effectiveStatus({ status: key.status, expiresAt: new Date(key.expiresAt) }, instant),
+      status,
+      revocationReason: retired ? 'rotated' : key.revocationReason,
       lastUsedAt: used?.lastUsedAt ?? null,
       useCount: used?.count ?? 0,
     };

@@ -1,4 +1,4 @@
-import type { KeyEvent, KeyUsed } from '#keys';
+import { effectiveStatus, keyOwner, type KeyEvent, type KeyUsed, type RevocationReason } from '#keys';
 import type { Person } from './keys-at.js';
 
 export type UseOutcomes = Record<KeyUsed['data']['outcome'], number>;
@@ -18,7 +18,17 @@ export type TimelineEntry =
       permissions: string[];
       creatorRole: 'root' | 'user';
       expiresAt: string;
+      /** Whose key it is (keyOwner): `by`, or the old key's owner when a root user rotated it. */
+      owner: Person;
+      /** A rotation's new key: the key it replaces. */
+      rotatedFrom: string | null;
     }
+  /** Being replaced by `rotatedTo`: the key works until overlapEndsAt, then is revoked (unless it expires first). */
+  | { kind: 'rotated'; at: string; by: Person; rotatedTo: string; overlapEndsAt: string }
+  | { kind: 'suspended'; at: string; by: Person }
+  | { kind: 'resumed'; at: string; by: Person }
+  /** The sweeper's warning, daysBefore days before expiresAt. */
+  | { kind: 'expiring'; at: string; by: Person; expiresAt: string; daysBefore: number }
   | {
       kind: 'used';
       at: string;
@@ -30,7 +40,12 @@ export type TimelineEntry =
       lastAt: string;
       outcomes: UseOutcomes;
     }
-  | { kind: 'revoked'; at: string; by: Person }
+  /**
+   * reason: why, when no person asked for that key alone (null: a person revoked it). recorded: the KeyRevoked is in
+   * the log. Not recorded: the key's rotation overlap ended (before its expiry) and no KeyRevoked had been written by
+   * `now` (the guard refuses it all the same); `by` is then null and the reason 'rotated'.
+   */
+  | { kind: 'revoked'; at: string; by: Person | null; reason: RevocationReason | null; recorded: boolean }
   /**
    * recorded: the sweeper's (or a delete's) KeyExpired is in the log. Not recorded: the key lapsed at expiresAt and
    * no KeyExpired had been written by `now` (the guard refuses it all the same); `by` is then null.
@@ -45,7 +60,8 @@ const by = (data: KeyEvent['data']): Person => ({ userId: data.actorUserId, name
 const OUTCOMES = ['ok', 'error', 'denied'] as const;
 
 /**
- * One key's whole story, in log order: acknowledged, minted, its uses, revoked, expired, deleted.
+ * One key's whole story, in log order: acknowledged, minted, its uses, suspended and resumed, expiry warnings,
+ * rotated, revoked, expired, deleted.
  *
  * Uses are grouped by client (name and version) and tool within each stretch between two lifecycle entries: a
  * group stands where its first use stands, with its count, first and last use and outcomes. So the answer is as
@@ -53,14 +69,17 @@ const OUTCOMES = ['ok', 'error', 'denied'] as const;
  * revocation. (Not consecutive runs: two clients used in turn would make one entry per use.)
  *
  * `events`: the key's company history (readCompanyHistory) or any superset in log order; other keys' events are
- * ignored. `now`, when given, adds the expiry of an active key whose expiresAt has passed without a KeyExpired in
- * the log, as not recorded.
+ * ignored. `now`, when given, adds what the guard already applies though the log does not hold it yet, as not
+ * recorded: for a live key (active, suspended) whose rotation overlap ended before its expiry, the revocation at the
+ * overlap's end; else for one whose expiresAt has passed, the expiry (effectiveStatus of #keys).
  */
 export const timelineOf = (events: Iterable<KeyEvent>, keyId: string, now?: Date): TimelineEntry[] => {
   const entries: TimelineEntry[] = [];
   let stretch = new Map<string, UsedEntry>();
   let mint: { expiresAt: string } | null = null;
-  let status: 'active' | 'ended' = 'active';
+  let overlapEndsAt: string | null = null;
+  // The read models' rules: suspend only an active key, resume only a suspended one; anything that ends it, ends it.
+  let status: 'active' | 'suspended' | 'ended' = 'active';
   const lifecycle = (entry: TimelineEntry) => {
     entries.push(entry);
     stretch = new Map();
@@ -83,9 +102,26 @@ export const timelineOf = (events: Iterable<KeyEvent>, keyId: string, now?: Date
           permissions: [...data.permissions],
           creatorRole: data.creatorRole,
           expiresAt: data.expiresAt,
+          owner: { ...keyOwner(data) },
+          rotatedFrom: data.rotatedFrom ?? null,
         });
         break;
       }
+      case 'KeyRotated':
+        overlapEndsAt = event.data.overlapEndsAt;
+        lifecycle({ kind: 'rotated', at: event.data.at, by: by(event.data), rotatedTo: event.data.rotatedTo, overlapEndsAt: event.data.overlapEndsAt });
+        break;
+      case 'KeySuspended':
+        if (status === 'active') status = 'suspended';
+        lifecycle({ kind: 'suspended', at: event.data.at, by: by(event.data) });
+        break;
+      case 'KeyResumed':
+        if (status === 'suspended') status = 'active';
+        lifecycle({ kind: 'resumed', at: event.data.at, by: by(event.data) });
+        break;
+      case 'KeyExpiring':
+        lifecycle({ kind: 'expiring', at: event.data.at, by: by(event.data), expiresAt: event.data.expiresAt, daysBefore: event.data.daysBefore });
+        break;
       case 'KeyUsed': {
         const { data } = event;
         const group = JSON.stringify([data.client.name, data.client.version, data.tool]);
@@ -106,7 +142,7 @@ export const timelineOf = (events: Iterable<KeyEvent>, keyId: string, now?: Date
       }
       case 'KeyRevoked':
         status = 'ended';
-        lifecycle({ kind: 'revoked', at: event.data.at, by: by(event.data) });
+        lifecycle({ kind: 'revoked', at: event.data.at, by: by(event.data), reason: event.data.reason ?? null, recorded: true });
         break;
       case 'KeyExpired':
         status = 'ended';
@@ -123,8 +159,11 @@ export const timelineOf = (events: Iterable<KeyEvent>, keyId: string, now?: Date
       }
     }
   }
-  if (now && mint && status === 'active' && Date.parse(mint.expiresAt) <= now.getTime()) {
-    entries.push({ kind: 'expired', at: mint.expiresAt, by: null, expiresAt: mint.expiresAt, recorded: false });
+  if (now && mint && status !== 'ended') {
+    const rotation = overlapEndsAt === null ? null : { overlapEndsAt: new Date(overlapEndsAt) };
+    const effective = effectiveStatus({ status, expiresAt: new Date(mint.expiresAt), rotation }, now);
+    if (effective === 'revoked') entries.push({ kind: 'revoked', at: overlapEndsAt!, by: null, reason: 'rotated', recorded: false });
+    if (effective === 'expired') entries.push({ kind: 'expired', at: mint.expiresAt, by: null, expiresAt: mint.expiresAt, recorded: false });
   }
   // Copies: the groups were counted in place.
   return entries.map((e) => (e.kind === 'used' ? { ...e, client: { ...e.client }, outcomes: { ...e.outcomes } } : e));

@@ -88,12 +88,12 @@ describe('audit replay (embedded, a real SQLite file)', () => {
 
     expect(report.differences).toBe(0);
     expect(report.projections.map((p) => [p.projection, p.position])).toEqual([
-      ['keys_list_v1', head],
+      ['keys_list_v2', head],
       ['activity_v1', head],
-      ['key_lookup_v1', head],
+      ['key_lookup_v2', head],
     ]);
     const tables = report.projections.flatMap((p) => p.tables);
-    expect(tables.map((t) => t.table)).toEqual(['keys_list_v1', 'activity_keys_v1', 'activity_v1', 'key_lookup_v1']);
+    expect(tables.map((t) => t.table)).toEqual(['keys_list_v2', 'activity_keys_v1', 'activity_v1', 'key_lookup_v2']);
     // Something was compared: as many rows on each side as the live tables hold, and never zero.
     for (const t of tables) {
       const live = db.prepare(`SELECT COUNT(*) FROM ${t.table}`).pluck().get() as number;
@@ -109,13 +109,13 @@ describe('audit replay (embedded, a real SQLite file)', () => {
 
   it('reports a damaged read model: a changed row by column, a deleted one missing, an inserted one extra, each with its table and key', async () => {
     const [alice0, , , bob0] = history.ids;
-    db.prepare(`UPDATE keys_list_v1 SET label = 'tampered' WHERE key_id = ?`).run(alice0);
-    db.prepare(`UPDATE keys_list_v1 SET status = 'revoked' WHERE key_id = ?`).run(bob0);
+    db.prepare(`UPDATE keys_list_v2 SET label = 'tampered' WHERE key_id = ?`).run(alice0);
+    db.prepare(`UPDATE keys_list_v2 SET status = 'revoked' WHERE key_id = ?`).run(bob0);
     const deleted = db.prepare(`SELECT position FROM activity_v1 WHERE bucket_id IS NULL AND key_id = ? ORDER BY position LIMIT 1`).pluck().get(bob0) as number;
     db.prepare('DELETE FROM activity_v1 WHERE position = ?').run(deleted);
     db.prepare(
-      `INSERT INTO key_lookup_v1 (key_id, company_id, user_id, user_name, creator_role, permissions, verifier, status, expires_at, last_position)
-       SELECT 'bogus0000000', company_id, user_id, user_name, creator_role, permissions, verifier, 'active', expires_at, last_position FROM key_lookup_v1 WHERE key_id = ?`,
+      `INSERT INTO key_lookup_v2 (key_id, company_id, user_id, user_name, creator_role, permissions, verifier, status, expires_at, last_position)
+       SELECT 'bogus0000000', company_id, user_id, user_name, creator_role, permissions, verifier, 'active', expires_at, last_position FROM key_lookup_v2 WHERE key_id = ?`,
     ).run(alice0);
 
     const report = await replayEmbedded(db);
@@ -123,19 +123,19 @@ describe('audit replay (embedded, a real SQLite file)', () => {
     expect(report.differences).toBe(4);
     // In key order: alice's key before bob's.
     expect(alice0 < bob0).toBe(true);
-    expect(tableOf(report, 'keys_list_v1').shown).toEqual<ReplayDifference[]>([
+    expect(tableOf(report, 'keys_list_v2').shown).toEqual<ReplayDifference[]>([
       { kind: 'changed', key: { key_id: alice0 }, columns: [{ column: 'label', live: 'tampered', replayed: 'key 0' }] },
       { kind: 'changed', key: { key_id: bob0 }, columns: [{ column: 'status', live: 'revoked', replayed: 'active' }] },
     ]);
     expect(tableOf(report, 'activity_v1').shown).toEqual([{ kind: 'missing-in-live', key: { position: deleted } }]);
-    expect(tableOf(report, 'key_lookup_v1').shown).toEqual([{ kind: 'extra-in-live', key: { key_id: 'bogus0000000' } }]);
+    expect(tableOf(report, 'key_lookup_v2').shown).toEqual([{ kind: 'extra-in-live', key: { key_id: 'bogus0000000' } }]);
     expect(tableOf(report, 'activity_keys_v1').differences).toBe(0);
 
     const text = formatReplayReport(report).join('\n');
-    expect(text).toContain('keys_list_v1: 9 rows replayed, 9 live, 2 differences');
-    expect(text).toContain(`keys_list_v1 key_id="${alice0}": label: live "tampered" vs replayed "key 0"`);
+    expect(text).toContain('keys_list_v2: 9 rows replayed, 9 live, 2 differences');
+    expect(text).toContain(`keys_list_v2 key_id="${alice0}": label: live "tampered" vs replayed "key 0"`);
     expect(text).toContain(`activity_v1 position=${deleted}: missing in live`);
-    expect(text).toContain('key_lookup_v1 key_id="bogus0000000": extra in live');
+    expect(text).toContain('key_lookup_v2 key_id="bogus0000000": extra in live');
     expect(text).toContain('replay: 4 difference(s)');
   });
 
@@ -167,9 +167,9 @@ describe('audit replay (embedded, a real SQLite file)', () => {
     const report = await replayEmbedded(db);
 
     expect(report.projections.map((p) => [p.projection, p.position])).toEqual([
-      ['keys_list_v1', before],
+      ['keys_list_v2', before],
       ['activity_v1', middle],
-      ['key_lookup_v1', before],
+      ['key_lookup_v2', before],
     ]);
     expect(report.differences).toBe(0);
     // The feed was replayed past `before`: the late key's entries are in both.
@@ -177,12 +177,12 @@ describe('audit replay (embedded, a real SQLite file)', () => {
   });
 
   it('reports a read-model table the live file lacks, and every row the log implies for it', async () => {
-    const rows = db.prepare('SELECT COUNT(*) FROM key_lookup_v1').pluck().get() as number;
-    db.exec('DROP TABLE key_lookup_v1');
+    const rows = db.prepare('SELECT COUNT(*) FROM key_lookup_v2').pluck().get() as number;
+    db.exec('DROP TABLE key_lookup_v2');
 
     const report = await replayEmbedded(db);
 
-    const lookup = tableOf(report, 'key_lookup_v1');
+    const lookup = tableOf(report, 'key_lookup_v2');
     expect([lookup.liveRows, lookup.replayedRows, lookup.differences, report.differences]).toEqual([0, rows, rows + 1, rows + 1]);
     expect(lookup.shown[0]).toEqual({ kind: 'schema', detail: 'table missing in live' });
     expect(lookup.shown.slice(1).every((d) => d.kind === 'missing-in-live')).toBe(true);

@@ -3,6 +3,7 @@ import type { RecordedEvent } from '#event-store';
 import { KEY_EVENT_TYPES, type KeyUsed } from '#keys';
 import { keyEventOf } from '../projection.js';
 import { MongoCollectionsProjection, versioned, type MongoTx } from '../runner/mongo-projection.js';
+import { MONGO_READ_MODEL_VERSION } from '../runner/mongo-read-model-version.js';
 import {
   activityEntryOf,
   activityKeyAfter,
@@ -14,8 +15,8 @@ import {
   type UseBucket,
 } from './activity-feed.rules.js';
 
-export const activityCollection = (version = 1): string => versioned('activity', version);
-export const activityKeysCollection = (version = 1): string => versioned('activity_keys', version);
+export const activityCollection = (version = MONGO_READ_MODEL_VERSION): string => versioned('activity', version);
+export const activityKeysCollection = (version = MONGO_READ_MODEL_VERSION): string => versioned('activity_keys', version);
 
 /**
  * One entry of the feed. A lifecycle event's: _id is its global position, so a replayed event is ignored. A
@@ -47,7 +48,7 @@ export class MongoActivityFeedProjection extends MongoCollectionsProjection {
   readonly eventTypes = KEY_EVENT_TYPES;
   private readonly keysName: string;
 
-  constructor(version = 1) {
+  constructor(version = MONGO_READ_MODEL_VERSION) {
     super(version, {
       // Each query filters on the company and maybe one more field, newest first, paged by `position < before`.
       activity: [

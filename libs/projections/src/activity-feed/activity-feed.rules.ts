@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { RecordedEvent } from '#event-store';
-import type { KeyEvent, KeyLifecycleEvent, KeyUsed } from '#keys';
+import { keyOwner, type KeyEvent, type KeyLifecycleEvent, type KeyUsed } from '#keys';
 
 const keyName = (label: string | null): string => (label === null ? 'an API key' : `API key "${label}"`);
+const capitalized = (text: string): string => `${text[0].toUpperCase()}${text.slice(1)}`;
+const days = (n: number): string => (n === 1 ? '1 day' : `${n} days`);
 
 /** One sentence a person reads in the activity feed, for a lifecycle event (uses: useDetail). */
 export const activityDetail = (event: KeyLifecycleEvent, label: string | null): string => {
@@ -10,14 +12,34 @@ export const activityDetail = (event: KeyLifecycleEvent, label: string | null): 
   switch (event.type) {
     case 'KeyAcknowledged':
       return 'Acknowledged the API key security notice';
-    case 'KeyMinted':
-      return `Created ${name}, expiring ${event.data.expiresAt}`;
+    case 'KeyMinted': {
+      const d = event.data;
+      const owner = keyOwner(d);
+      const forOwner = owner.userId === d.actorUserId ? '' : ` for ${owner.name}`;
+      const replacing = d.rotatedFrom ? ` to replace ${d.rotatedFrom}` : '';
+      return `Created ${name}${forOwner}${replacing}, expiring ${d.expiresAt}`;
+    }
+    case 'KeyRotated':
+      return `Rotated ${name}: replaced by ${event.data.rotatedTo}, the old key works until ${event.data.overlapEndsAt}`;
     case 'KeyRevoked':
+      if (event.data.reason === 'rotated') return `${capitalized(name)} stopped working: replaced by its rotation`;
+      if (event.data.reason === 'offboarded') return `Revoked ${name} while offboarding its owner`;
       return `Revoked ${name}`;
+    case 'KeySuspended':
+      return `Suspended ${name}`;
+    case 'KeyResumed':
+      return `Resumed ${name}`;
+    case 'KeyExpiring':
+      return `${capitalized(name)} expires in ${days(event.data.daysBefore)}, on ${event.data.expiresAt}`;
     case 'KeyExpired':
-      return `${name[0].toUpperCase()}${name.slice(1)} expired`;
+      return `${capitalized(name)} expired`;
     case 'KeyDeleted':
       return `Deleted ${name}`;
+    default: {
+      // Exhaustive at compile time; a type a newer release added reads as its name rather than failing the batch.
+      const unknown: never = event;
+      return `${(unknown as { type: string }).type} on ${name}`;
+    }
   }
 };
 
@@ -29,11 +51,13 @@ export interface ActivityKey {
 
 /**
  * The key's record after this event: the acknowledger reserves the key id, the mint names it. Both are the same
- * user; the first one seen stays the owner. Undefined: the feed knows nothing of the key (yet).
+ * user; the first one seen stays the owner. A rotation's new key has no acknowledgement of its own: its mint
+ * names the owner (keyOwner: the old key's, when a root user rotated it). Undefined: the feed knows nothing of
+ * the key (yet).
  */
 export const activityKeyAfter = (event: KeyEvent, known: ActivityKey | undefined): ActivityKey | undefined => {
   if (event.type === 'KeyAcknowledged') return known ?? { label: null, ownerUserId: event.data.actorUserId };
-  if (event.type === 'KeyMinted') return { label: event.data.label, ownerUserId: known?.ownerUserId ?? event.data.actorUserId };
+  if (event.type === 'KeyMinted') return { label: event.data.label, ownerUserId: known?.ownerUserId ?? keyOwner(event.data).userId };
   return known;
 };
 

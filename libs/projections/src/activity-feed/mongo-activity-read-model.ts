@@ -1,5 +1,6 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import type { ActivityQuery, ActivityReadModel, ActivityRow } from './activity-read-model.js';
+import { MONGO_READ_MODEL_VERSION } from '../runner/mongo-read-model-version.js';
 import { activityCollection, type ActivityDoc } from './activity-feed.projection.mongo.js';
 
 const rowOf = (d: ActivityDoc): ActivityRow => {
@@ -26,7 +27,7 @@ const rowOf = (d: ActivityDoc): ActivityRow => {
 export class MongoActivityReadModel implements ActivityReadModel {
   private readonly collection: Collection<ActivityDoc>;
 
-  constructor(db: Db, version = 1) {
+  constructor(db: Db, version = MONGO_READ_MODEL_VERSION) {
     this.collection = db.collection<ActivityDoc>(activityCollection(version));
   }
 

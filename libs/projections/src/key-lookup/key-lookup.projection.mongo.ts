@@ -1,21 +1,25 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
 import type { RecordedEvent } from '#event-store';
 import { keyEventOf } from '../projection.js';
-import { statusUpdate, type VersionedKeyDoc } from '../key-status/key-status.mongo.js';
+import { perKeyUpdate, type VersionedKeyDoc } from '../key-status/key-status.mongo.js';
 import { MongoCollectionsProjection, versioned, type MongoTx } from '../runner/mongo-projection.js';
+import { MONGO_READ_MODEL_VERSION } from '../runner/mongo-read-model-version.js';
 import type { KeyLookupEntry } from './key-lookup-read-model.js';
 import { KEY_LOOKUP_EVENT_TYPES, keyLookupEntryOf } from './key-lookup.rules.js';
 
-export const keyLookupCollection = (version = 1): string => versioned('key_lookup', version);
+export const keyLookupCollection = (version = MONGO_READ_MODEL_VERSION): string => versioned('key_lookup', version);
 
 /** One document per key id (the _id). */
-export interface KeyLookupDoc extends VersionedKeyDoc, Omit<KeyLookupEntry, 'keyId' | 'status'> {}
+export interface KeyLookupDoc extends VersionedKeyDoc, Omit<KeyLookupEntry, 'keyId' | 'status' | 'rotatedTo' | 'overlapEndsAt'> {}
 
-/** The guard's lookup (key-lookup.rules.ts) in key_lookup_v<n>; get(keyId) and all() go by _id: no other index. */
+const FIELDS = { revocationReason: false, expiryWarnings: false, retiresAt: false };
+
+/** The guard's lookup (key-lookup.rules.ts) in key_lookup_v<n>; get(keyId) and all() go by _id. */
 export class MongoKeyLookupProjection extends MongoCollectionsProjection {
   readonly eventTypes = KEY_LOOKUP_EVENT_TYPES;
 
-  constructor(version = 1) {
+  constructor(version = MONGO_READ_MODEL_VERSION) {
+    // liveSince(checkpoint, now) reads every document (a start-up seed of the whole hot table): no index helps it.
     super(version, { key_lookup: undefined });
   }
 
@@ -25,7 +29,7 @@ export class MongoKeyLookupProjection extends MongoCollectionsProjection {
       const event = keyEventOf(recorded);
       const p = recorded.globalPosition;
       if (event.type !== 'KeyMinted') {
-        const op = statusUpdate<KeyLookupDoc>(event, p);
+        const op = perKeyUpdate<KeyLookupDoc>(event, p, FIELDS);
         if (op) ops.push(op);
         continue;
       }

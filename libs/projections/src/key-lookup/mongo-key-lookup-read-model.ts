@@ -1,5 +1,6 @@
 import type { Collection, Db, WithId } from 'mongodb';
 import type { KeyLookupEntry, KeyLookupReadModel, PositionedKeyLookupEntry } from './key-lookup-read-model.js';
+import { MONGO_READ_MODEL_VERSION } from '../runner/mongo-read-model-version.js';
 import { keyLookupCollection, type KeyLookupDoc } from './key-lookup.projection.mongo.js';
 
 const toEntry = ({ _id, lastPosition, ...rest }: WithId<KeyLookupDoc>): KeyLookupEntry => ({ keyId: _id, ...rest });
@@ -8,7 +9,7 @@ const toEntry = ({ _id, lastPosition, ...rest }: WithId<KeyLookupDoc>): KeyLooku
 export class MongoKeyLookupReadModel implements KeyLookupReadModel {
   private readonly collection: Collection<KeyLookupDoc>;
 
-  constructor(db: Db, version = 1) {
+  constructor(db: Db, version = MONGO_READ_MODEL_VERSION) {
     this.collection = db.collection<KeyLookupDoc>(keyLookupCollection(version));
   }
 
@@ -23,7 +24,7 @@ export class MongoKeyLookupReadModel implements KeyLookupReadModel {
 
   async liveSince(checkpoint: number, now: Date): Promise<PositionedKeyLookupEntry[]> {
     const docs = await this.collection
-      .find({ $or: [{ status: 'active', expiresAt: { $gt: now.toISOString() } }, { lastPosition: { $gt: checkpoint } }] })
+      .find({ $or: [{ status: { $in: ['active', 'suspended'] }, expiresAt: { $gt: now.toISOString() } }, { lastPosition: { $gt: checkpoint } }] })
       .toArray();
     return docs.map((doc) => ({ ...toEntry(doc), position: doc.lastPosition }));
   }

@@ -3,7 +3,8 @@ import { KEY_LOOKUP_TABLE } from './key-lookup.projection.sqlite.js';
 import type { KeyLookupEntry, KeyLookupReadModel, PositionedKeyLookupEntry } from './key-lookup-read-model.js';
 
 const COLUMNS = `key_id AS keyId, company_id AS companyId, user_id AS userId, user_name AS userName,
-  creator_role AS creatorRole, permissions, verifier, status, expires_at AS expiresAt`;
+  creator_role AS creatorRole, permissions, verifier, status, expires_at AS expiresAt, rotated_to AS rotatedTo,
+  overlap_ends_at AS overlapEndsAt`;
 
 type Row = Omit<KeyLookupEntry, 'permissions'> & { permissions: string };
 const toEntry = (r: Row): KeyLookupEntry => ({ ...r, permissions: JSON.parse(r.permissions) as string[] });
@@ -18,7 +19,7 @@ export class SqliteKeyLookupReadModel implements KeyLookupReadModel {
     this.every = db.prepare(`SELECT ${COLUMNS} FROM ${KEY_LOOKUP_TABLE} ORDER BY key_id`);
     this.live = db.prepare(
       `SELECT ${COLUMNS}, last_position AS position FROM ${KEY_LOOKUP_TABLE}
-       WHERE (status = 'active' AND expires_at > ?) OR last_position > ?`,
+       WHERE (status IN ('active', 'suspended') AND expires_at > ?) OR last_position > ?`,
     );
   }
 

@@ -1,20 +1,56 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { KeyEvent } from '#keys';
-import { statusChangeOf, type KeyStatus } from './key-status.js';
+import type { PerKeyColumns } from './key-status.sqlite.js';
+import { perKeyChangeOf, type KeyStatus } from './key-status.js';
 
-/** What both per-key collections (keys list, lookup) share: the status and its version guard. */
+/** What both per-key collections (keys list, lookup) share: the status, the rotation and the version guard. */
 export interface VersionedKeyDoc extends Document {
   _id: string;
   status: KeyStatus;
+  rotatedTo: string | null;
+  overlapEndsAt: string | null;
   /** Position of the last event applied to this key: one at or below it was applied already. */
   lastPosition: number;
 }
 
-/** The status change an event makes (key-status.ts) as one guarded update; no upsert. */
-export const statusUpdate = <T extends VersionedKeyDoc>(event: KeyEvent, position: number): AnyBulkWriteOperation<T> | null => {
-  const change = statusChangeOf(event.type);
+/** The per-key fields a collection has beyond those every per-key collection has (key-status.sqlite.ts's, plus one). */
+export interface PerKeyFields extends PerKeyColumns {
+  /**
+   * retiresAt: the instant a rotation revokes the key (its overlapEndsAt when before its expiresAt, else null), set
+   * by KeyRotated from the stored expiresAt, so that "the overlap ended" is one indexed comparison with `now`.
+   */
+  retiresAt: boolean;
+}
+
+/** A value in an update pipeline, never read as a field path or an operator. */
+const literal = (value: unknown) => ({ $literal: value });
+
+/** The change an event makes after the mint (key-status.ts's perKeyChangeOf) as one guarded update; no upsert. */
+export const perKeyUpdate = <T extends VersionedKeyDoc>(event: KeyEvent, position: number, fields: PerKeyFields): AnyBulkWriteOperation<T> | null => {
+  const change = perKeyChangeOf(event);
   if (change === null) return null;
   const filter: Document = { _id: event.data.keyId, lastPosition: { $lt: position } };
-  if (change.onlyFromActive) filter.status = 'active';
-  return { updateOne: { filter, update: { $set: { status: change.status, lastPosition: position } } } } as AnyBulkWriteOperation<T>;
+  let update: Document | Document[];
+  switch (change.kind) {
+    case 'status': {
+      if (change.change.from !== null) filter.status = { $in: change.change.from };
+      const set: Document = { status: change.change.status, lastPosition: position };
+      if (fields.revocationReason && event.type === 'KeyRevoked') set.revocationReason = change.revocationReason;
+      update = { $set: set };
+      break;
+    }
+    case 'rotation': {
+      const set: Document = { rotatedTo: literal(change.rotatedTo), overlapEndsAt: literal(change.overlapEndsAt), lastPosition: literal(position) };
+      if (fields.retiresAt) set.retiresAt = { $cond: [{ $lt: [literal(change.overlapEndsAt), '$expiresAt'] }, literal(change.overlapEndsAt), null] };
+      update = [{ $set: set }];
+      break;
+    }
+    case 'warning': {
+      if (!fields.expiryWarnings) return null;
+      const days = literal(change.daysBefore);
+      update = [{ $set: { expiryWarnedDaysBefore: { $min: [{ $ifNull: ['$expiryWarnedDaysBefore', days] }, days] }, lastPosition: literal(position) } }];
+      break;
+    }
+  }
+  return { updateOne: { filter, update } } as AnyBulkWriteOperation<T>;
 };

@@ -1,14 +1,26 @@
-import type { KeyEvent } from '#keys';
-import { statusChangeOf, type KeyStatus } from './key-status.js';
+import type { KeyEvent, RevocationReason } from '#keys';
+import type { PerKeyColumns } from './key-status.sqlite.js';
+import { perKeyChangeOf, statusChangeApplies, type KeyStatus } from './key-status.js';
 
-/** What changes in a per-key row after its mint: the fields key-status.sqlite.ts's UPDATEs read and set, and its rowid. */
+/**
+ * What changes in a per-key row after its mint (key-status.ts's perKeyChangeOf): the fields key-status.sqlite.ts's
+ * UPDATEs read and set, and its rowid. A table that has no column for one of them (the lookup keeps no revocation
+ * reason or warning) leaves it out when it writes.
+ */
 export interface PerKeyState {
   rowid: number;
   status: KeyStatus;
   lastPosition: number;
+  rotatedTo: string | null;
+  overlapEndsAt: string | null;
+  revocationReason: RevocationReason | null;
+  expiryWarnedDaysBefore: number | null;
   /** Changed since it was inserted: finish() writes it. */
   changed: boolean;
 }
+
+/** What a mint leaves of a row's changing fields: active, nothing else yet. */
+export const MINTED = { status: 'active', rotatedTo: null, overlapEndsAt: null, revocationReason: null, expiryWarnedDaysBefore: null } as const;
 
 /**
  * A per-key table (keys list, lookup) during a rebuild: each row is inserted at its mint (appended, in mint
@@ -16,12 +28,15 @@ export interface PerKeyState {
  * changed rows once, in rowid order (a walk through the table, not an UPDATE by key_id per event). Same rules
  * as the SQL of the incremental projections:
  * - insert: INSERT OR IGNORE (a replayed KeyMinted changes nothing);
- * - status: prepareStatusUpdates' UPDATE … WHERE last_position < ? [AND status = 'active'] (no row: nothing).
+ * - after it: preparePerKeyUpdates' UPDATE … WHERE last_position < ? [AND status IN (…)] (no row: nothing).
  * Only small records stay in memory (the rows themselves are in SQLite): holding whole rows costs more in
  * garbage collection than the UPDATEs it saves.
  */
 export class PerKeyRows<State extends PerKeyState> {
   readonly keys = new Map<string, State>();
+
+  /** The table's optional columns: a change it has no column for is not applied (as its UPDATEs do). */
+  constructor(private readonly columns: PerKeyColumns) {}
 
   /** The state of the key's row, if it has one. */
   get(keyId: string): State | undefined {
@@ -34,12 +49,26 @@ export class PerKeyRows<State extends PerKeyState> {
     this.keys.set(keyId, { ...state, rowid: insert(), changed: false } as State);
   }
 
-  status(event: KeyEvent, position: number): void {
-    const change = statusChangeOf(event.type);
+  /** An event after the mint (perKeyChangeOf), folded into the row's record if it has one. */
+  change(event: KeyEvent, position: number): void {
+    const change = perKeyChangeOf(event);
     const row = change && this.keys.get(event.data.keyId);
     if (!change || !row || row.lastPosition >= position) return;
-    if (change.onlyFromActive && row.status !== 'active') return;
-    row.status = change.status;
+    switch (change.kind) {
+      case 'status':
+        if (!statusChangeApplies(change.change, row.status)) return;
+        row.status = change.change.status;
+        if (change.change.status === 'revoked' && this.columns.revocationReason) row.revocationReason = change.revocationReason;
+        break;
+      case 'rotation':
+        row.rotatedTo = change.rotatedTo;
+        row.overlapEndsAt = change.overlapEndsAt;
+        break;
+      case 'warning':
+        if (!this.columns.expiryWarnings) return;
+        row.expiryWarnedDaysBefore = row.expiryWarnedDaysBefore === null ? change.daysBefore : Math.min(row.expiryWarnedDaysBefore, change.daysBefore);
+        break;
+    }
     row.lastPosition = position;
     row.changed = true;
   }

@@ -1,7 +1,8 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
-import { PerKeyRows, type PerKeyState } from '../key-status/per-key-rows.js';
+import { MINTED, PerKeyRows, type PerKeyState } from '../key-status/per-key-rows.js';
 import { sqliteTextAfter } from '../key-status/sqlite-text-order.js';
 import { keyEventOf, type SqliteBulkLoad } from '../projection.js';
+import { keysListInsertValues, KEYS_LIST_INSERT_COLUMNS, KEYS_LIST_INSERT_VALUES } from './keys-list.projection.sqlite.js';
 import { keyListRowOf } from './keys-list.rules.js';
 
 interface State extends PerKeyState {
@@ -9,23 +10,22 @@ interface State extends PerKeyState {
 }
 
 /**
- * A rebuild of keys_list_v1 (KeysListProjection): each row inserted at its mint, its status and last use folded
- * in memory (PerKeyRows) and written once by finish(), instead of an UPDATE by key_id for every batch's uses and
- * every status change. Per batch it keeps apply()'s rule that uses count after the batch's other events (a key
- * minted and used in one batch gets its use).
+ * A rebuild of keys_list_v2 (KeysListProjection): each row inserted at its mint, what changes after it (status,
+ * rotation, revocation reason, expiry warning) and its last use folded in memory (PerKeyRows) and written once by
+ * finish(), instead of an UPDATE by key_id for every batch's uses and every change. Per batch it keeps apply()'s
+ * rule that uses count after the batch's other events (a key minted and used in one batch gets its use).
  */
 export class KeysListBulkLoad implements SqliteBulkLoad {
-  private readonly rows = new PerKeyRows<State>();
+  private readonly rows = new PerKeyRows<State>({ revocationReason: true, expiryWarnings: true });
   private readonly insert;
   private readonly update;
 
   constructor(db: SqliteDb, table: string) {
-    this.insert = db.prepare(
-      `INSERT INTO ${table}
-       (key_id, company_id, user_id, user_name, label, prefix, created_at, expires_at, last_used_at, status, created_position, last_position)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 'active', ?, ?)`,
+    this.insert = db.prepare(`INSERT INTO ${table} (${KEYS_LIST_INSERT_COLUMNS}) VALUES (${KEYS_LIST_INSERT_VALUES})`);
+    this.update = db.prepare(
+      `UPDATE ${table} SET status = ?, last_position = ?, last_used_at = ?, rotated_to = ?, overlap_ends_at = ?, revocation_reason = ?,
+       expiry_warned_days_before = ? WHERE rowid = ?`,
     );
-    this.update = db.prepare(`UPDATE ${table} SET status = ?, last_position = ?, last_used_at = ? WHERE rowid = ?`);
   }
 
   apply(events: readonly RecordedEvent[]): void {
@@ -39,9 +39,9 @@ export class KeysListBulkLoad implements SqliteBulkLoad {
         if (seen === undefined || at > seen) lastUse.set(keyId, at);
       } else if (event.type === 'KeyMinted') {
         const r = keyListRowOf(event);
-        const insert = () => Number(this.insert.run(r.keyId, r.companyId, r.userId, r.userName, r.label, r.prefix, r.createdAt, r.expiresAt, p, p).lastInsertRowid);
-        this.rows.insert(r.keyId, insert, { status: 'active', lastPosition: p, lastUsedAt: null });
-      } else this.rows.status(event, p);
+        const insert = () => Number(this.insert.run(...keysListInsertValues(r, p)).lastInsertRowid);
+        this.rows.insert(r.keyId, insert, { ...MINTED, lastPosition: p, lastUsedAt: null });
+      } else this.rows.change(event, p);
     }
     // The UPDATE's MAX(COALESCE(last_used_at, ''), at), on the row if there is one.
     for (const [keyId, at] of lastUse) {
@@ -54,6 +54,8 @@ export class KeysListBulkLoad implements SqliteBulkLoad {
   }
 
   finish(): void {
-    this.rows.finish((s) => this.update.run(s.status, s.lastPosition, s.lastUsedAt, s.rowid));
+    this.rows.finish((s) =>
+      this.update.run(s.status, s.lastPosition, s.lastUsedAt, s.rotatedTo, s.overlapEndsAt, s.revocationReason, s.expiryWarnedDaysBefore, s.rowid),
+    );
   }
 }

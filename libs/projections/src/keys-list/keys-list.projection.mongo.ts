@@ -1,32 +1,39 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
 import type { RecordedEvent } from '#event-store';
 import { keyEventOf } from '../projection.js';
-import { statusUpdate, type VersionedKeyDoc } from '../key-status/key-status.mongo.js';
+import { perKeyUpdate, type VersionedKeyDoc } from '../key-status/key-status.mongo.js';
 import { MongoCollectionsProjection, versioned, type MongoTx } from '../runner/mongo-projection.js';
+import { MONGO_READ_MODEL_VERSION } from '../runner/mongo-read-model-version.js';
 import type { KeyListRow } from './keys-read-model.js';
 import { KEYS_LIST_EVENT_TYPES, keyListRowOf } from './keys-list.rules.js';
 
-export const keysListCollection = (version = 1): string => versioned('keys_list', version);
+export const keysListCollection = (version = MONGO_READ_MODEL_VERSION): string => versioned('keys_list', version);
 
 /** One document per key (_id: the key id). */
-export interface KeysListDoc extends VersionedKeyDoc, Omit<KeyListRow, 'keyId' | 'status'> {
+export interface KeysListDoc extends VersionedKeyDoc, Omit<KeyListRow, 'keyId' | 'status' | 'rotatedTo' | 'overlapEndsAt'> {
   /** Position of the KeyMinted: "newest first" sorts on it. */
   createdPosition: number;
+  /** When a rotation revokes the key: its overlapEndsAt if before its expiresAt, else null (key-status.mongo.ts). */
+  retiresAt: string | null;
 }
+
+const FIELDS = { revocationReason: true, expiryWarnings: true, retiresAt: true };
 
 /** The keys list (keys-list.rules.ts) in keys_list_v<n>: a mint is a $setOnInsert. */
 export class MongoKeysListProjection extends MongoCollectionsProjection {
   readonly eventTypes = KEYS_LIST_EVENT_TYPES;
 
-  constructor(version = 1) {
+  constructor(version = MONGO_READ_MODEL_VERSION) {
     super(version, {
       keys_list: [
         // list(company), newest first; get(company, key) goes by _id.
         { key: { companyId: 1, createdPosition: -1 }, name: 'by_company' },
         // list(company, user), newest first.
         { key: { companyId: 1, userId: 1, createdPosition: -1 }, name: 'by_user' },
-        // lapsed(now): active keys by expiry.
+        // lapsed(now), expiryWarningsDue(now, days): live keys by expiry.
         { key: { status: 1, expiresAt: 1 }, name: 'by_expiry' },
+        // overlapsEnded(now): live keys by the instant their rotation revokes them.
+        { key: { status: 1, retiresAt: 1 }, name: 'by_retirement' },
       ],
     });
   }
@@ -41,14 +48,14 @@ export class MongoKeysListProjection extends MongoCollectionsProjection {
       const p = recorded.globalPosition;
       if (event.type === 'KeyMinted') {
         const { keyId, ...row } = keyListRowOf(event);
-        const doc = { ...row, createdPosition: p, lastPosition: p };
+        const doc = { ...row, retiresAt: null, createdPosition: p, lastPosition: p };
         ops.push({ updateOne: { filter: { _id: keyId }, update: { $setOnInsert: doc }, upsert: true } });
       } else if (event.type === 'KeyUsed') {
         const { keyId, at } = event.data;
         const seen = lastUse.get(keyId);
         if (seen === undefined || at > seen) lastUse.set(keyId, at);
       } else {
-        const op = statusUpdate<KeysListDoc>(event, p);
+        const op = perKeyUpdate<KeysListDoc>(event, p, FIELDS);
         if (op) ops.push(op);
       }
     }

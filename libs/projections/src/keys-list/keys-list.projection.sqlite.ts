@@ -1,39 +1,58 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
-import { PER_KEY_COLUMNS, prepareStatusUpdates } from '../key-status/key-status.sqlite.js';
-import { keyEventOf, sqliteIndex, type SqliteBulkLoad } from '../projection.js';
+import { PER_KEY_COLUMNS, preparePerKeyUpdates } from '../key-status/key-status.sqlite.js';
+import { keyEventOf, sqliteIndex, type SqliteBulkLoad, type SqliteIndex } from '../projection.js';
 import { SqliteTablesProjection } from '../runner/sqlite-projection.js';
 import { KeysListBulkLoad } from './keys-list.bulk-load.sqlite.js';
 import { KEYS_LIST_EVENT_TYPES, keyListRowOf } from './keys-list.rules.js';
+import type { KeyListRow } from './keys-read-model.js';
 
-export const KEYS_LIST_TABLE = 'keys_list_v1';
+/**
+ * v2 (issue 15): suspended status, the permission snapshot, rotation (rotated_from, rotated_to, overlap_ends_at),
+ * the revocation reason and the expiry warning; user_id/user_name are the key's owner (keyOwner). Built beside
+ * keys_list_v1 from the log; v1 is no longer written.
+ */
+export const KEYS_LIST_TABLE = 'keys_list_v2';
 
 const DDL = `
   CREATE TABLE IF NOT EXISTS ${KEYS_LIST_TABLE} (
     ${PER_KEY_COLUMNS},
     label TEXT NOT NULL, prefix TEXT NOT NULL,
     created_at TEXT NOT NULL, expires_at TEXT NOT NULL, last_used_at TEXT,
-    status TEXT NOT NULL, created_position INTEGER NOT NULL, last_position INTEGER NOT NULL
+    status TEXT NOT NULL, permissions TEXT NOT NULL,
+    rotated_from TEXT, rotated_to TEXT, overlap_ends_at TEXT, revocation_reason TEXT, expiry_warned_days_before INTEGER,
+    created_position INTEGER NOT NULL, last_position INTEGER NOT NULL
   );
 `;
 
-const INDEXES = [
+const INDEXES: SqliteIndex[] = [
   sqliteIndex(`${KEYS_LIST_TABLE}_by_company`, KEYS_LIST_TABLE, 'company_id, created_position DESC'),
   sqliteIndex(`${KEYS_LIST_TABLE}_by_user`, KEYS_LIST_TABLE, 'company_id, user_id, created_position DESC'),
+  // lapsed(now) and expiryWarningsDue(now, days): live keys by expiry.
   sqliteIndex(`${KEYS_LIST_TABLE}_by_expiry`, KEYS_LIST_TABLE, 'status, expires_at'),
+  // overlapsEnded(now): live keys by the end of their overlap; only rotated keys have one.
+  {
+    name: `${KEYS_LIST_TABLE}_by_overlap_end`,
+    sql: `CREATE INDEX IF NOT EXISTS ${KEYS_LIST_TABLE}_by_overlap_end ON ${KEYS_LIST_TABLE} (status, overlap_ends_at) WHERE overlap_ends_at IS NOT NULL`,
+  },
 ];
 
+/** The columns a mint inserts, in order (last_used_at NULL, the changing fields as minted: see keysListInsertValues). */
+export const KEYS_LIST_INSERT_COLUMNS = `key_id, company_id, user_id, user_name, label, prefix, created_at, expires_at, last_used_at, status,
+  permissions, rotated_from, rotated_to, overlap_ends_at, revocation_reason, expiry_warned_days_before, created_position, last_position`;
+export const KEYS_LIST_INSERT_VALUES = `?, ?, ?, ?, ?, ?, ?, ?, NULL, 'active', ?, ?, NULL, NULL, NULL, NULL, ?, ?`;
+
+/** The values of KEYS_LIST_INSERT_VALUES' placeholders for a mint at position p. */
+export const keysListInsertValues = (r: KeyListRow, p: number) =>
+  [r.keyId, r.companyId, r.userId, r.userName, r.label, r.prefix, r.createdAt, r.expiresAt, JSON.stringify(r.permissions), r.rotatedFrom, p, p] as const;
+
 const prepare = (db: SqliteDb) => ({
-  insert: db.prepare(
-    `INSERT OR IGNORE INTO ${KEYS_LIST_TABLE}
-     (key_id, company_id, user_id, user_name, label, prefix, created_at, expires_at, last_used_at, status, created_position, last_position)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 'active', ?, ?)`,
-  ),
-  status: prepareStatusUpdates(db, KEYS_LIST_TABLE),
+  insert: db.prepare(`INSERT OR IGNORE INTO ${KEYS_LIST_TABLE} (${KEYS_LIST_INSERT_COLUMNS}) VALUES (${KEYS_LIST_INSERT_VALUES})`),
+  change: preparePerKeyUpdates(db, KEYS_LIST_TABLE, { revocationReason: true, expiryWarnings: true }),
   used: db.prepare(`UPDATE ${KEYS_LIST_TABLE} SET last_used_at = MAX(COALESCE(last_used_at, ''), ?) WHERE key_id = ?`),
 });
 
-/** The keys list (keys-list.rules.ts) in keys_list_v1; last_position is the version guard. */
+/** The keys list (keys-list.rules.ts) in keys_list_v2; last_position is the version guard. */
 export class KeysListProjection extends SqliteTablesProjection<ReturnType<typeof prepare>> {
   constructor() {
     super(KEYS_LIST_TABLE, KEYS_LIST_EVENT_TYPES, [KEYS_LIST_TABLE], DDL, INDEXES, prepare);
@@ -62,10 +81,8 @@ export class KeysListProjection extends SqliteTablesProjection<ReturnType<typeof
   }
 
   protected applyEvent(event: KeyEvent, { globalPosition: p }: RecordedEvent): void {
-    if (event.type === 'KeyMinted') {
-      const r = keyListRowOf(event);
-      this.stmts.insert.run(r.keyId, r.companyId, r.userId, r.userName, r.label, r.prefix, r.createdAt, r.expiresAt, p, p);
-    } else if (event.type === 'KeyUsed') this.stmts.used.run(event.data.at, event.data.keyId);
-    else this.stmts.status(event, p);
+    if (event.type === 'KeyMinted') this.stmts.insert.run(...keysListInsertValues(keyListRowOf(event), p));
+    else if (event.type === 'KeyUsed') this.stmts.used.run(event.data.at, event.data.keyId);
+    else this.stmts.change(event, p);
   }
 }

@@ -1,19 +1,44 @@
 import type { Collection, Db, Filter, WithId } from 'mongodb';
-import type { KeyListPageRow, KeyListRow, KeysPageQuery, KeysReadModel } from './keys-read-model.js';
+import { daysToMs } from '#keys';
+import { LIVE_STATUSES } from '../key-status/key-status.js';
+import { MONGO_READ_MODEL_VERSION } from '../runner/mongo-read-model-version.js';
+import type { KeyListPageRow, KeyListRow, KeyRef, KeysPageQuery, KeysReadModel } from './keys-read-model.js';
 import { keysListCollection, type KeysListDoc } from './keys-list.projection.mongo.js';
 
 // The queries skip 'deleted'.
-const toRow = ({ _id, createdPosition, lastPosition, status, ...rest }: WithId<KeysListDoc>): KeyListRow => ({
+const toRow = ({ _id, createdPosition, lastPosition, retiresAt, status, ...rest }: WithId<KeysListDoc>): KeyListRow => ({
   keyId: _id,
   ...rest,
   status: status as KeyListRow['status'],
 });
 
+const LIVE = { $in: [...LIVE_STATUSES] };
+
+/**
+ * The effective status filters (effectiveStatus of #keys) at `now`: a live key whose rotation revokes it
+ * (retiresAt, set only when its overlap ends before its expiry) at or before now reads revoked; else one past
+ * its expiry reads expired. `$not: {$lte}` also matches a null retiresAt.
+ */
+const statusFilter = (status: KeysPageQuery['status'], now: string): Filter<KeysListDoc> => {
+  const working = { expiresAt: { $gt: now }, retiresAt: { $not: { $lte: now } } };
+  switch (status) {
+    case 'active':
+    case 'suspended':
+      return { status, ...working };
+    case 'revoked':
+      return { $or: [{ status: 'revoked' }, { status: LIVE, retiresAt: { $lte: now } }] };
+    case 'expired':
+      return { $or: [{ status: 'expired' }, { status: LIVE, expiresAt: { $lte: now }, retiresAt: { $not: { $lte: now } } }] };
+    default:
+      return { status: { $ne: 'deleted' } };
+  }
+};
+
 /** The keys list on MongoDB; each query has its index (see MongoKeysListProjection.init). */
 export class MongoKeysReadModel implements KeysReadModel {
   private readonly collection: Collection<KeysListDoc>;
 
-  constructor(db: Db, version = 1) {
+  constructor(db: Db, version = MONGO_READ_MODEL_VERSION) {
     this.collection = db.collection<KeysListDoc>(keysListCollection(version));
   }
 
@@ -25,16 +50,6 @@ export class MongoKeysReadModel implements KeysReadModel {
 
   async page(q: KeysPageQuery): Promise<KeyListPageRow[]> {
     if (q.limit <= 0) return [];
-    const now = q.now.toISOString();
-    // The status filter is the effective one (key-status rules): stored active past its expiry reads expired.
-    const status: Filter<KeysListDoc> =
-      q.status === 'revoked'
-        ? { status: 'revoked' }
-        : q.status === 'active'
-          ? { status: 'active', expiresAt: { $gt: now } }
-          : q.status === 'expired'
-            ? { $or: [{ status: 'expired' }, { status: 'active', expiresAt: { $lte: now } }] }
-            : { status: { $ne: 'deleted' } };
     const users = [q.visibleToOwner, q.userId].filter((u): u is string => typeof u === 'string');
     // Both given and different: nothing is visible (a plain user filtering on a colleague).
     if (new Set(users).size > 1) return [];
@@ -44,7 +59,7 @@ export class MongoKeysReadModel implements KeysReadModel {
           companyId: q.companyId,
           ...(users.length ? { userId: users[0] } : {}),
           ...(q.before !== undefined ? { createdPosition: { $lt: q.before } } : {}),
-          ...status,
+          ...statusFilter(q.status, q.now.toISOString()),
         },
         { sort: { createdPosition: -1 }, limit: q.limit },
       )
@@ -58,12 +73,32 @@ export class MongoKeysReadModel implements KeysReadModel {
     return doc ? toRow(doc) : null;
   }
 
-  async lapsed(now: Date, limit: number): Promise<{ companyId: string; keyId: string }[]> {
+  async lapsed(now: Date, limit: number): Promise<KeyRef[]> {
+    return this.refs({ status: LIVE, expiresAt: { $lte: now.toISOString() } }, 'expiresAt', limit);
+  }
+
+  async overlapsEnded(now: Date, limit: number): Promise<KeyRef[]> {
+    return this.refs({ status: LIVE, retiresAt: { $lte: now.toISOString() } }, 'retiresAt', limit);
+  }
+
+  async expiryWarningsDue(now: Date, days: number, limit: number): Promise<KeyRef[]> {
+    const horizon = new Date(now.getTime() + daysToMs(days)).toISOString();
+    return this.refs(
+      {
+        status: LIVE,
+        expiresAt: { $gt: now.toISOString(), $lte: horizon },
+        rotatedTo: null,
+        $or: [{ expiryWarnedDaysBefore: null }, { expiryWarnedDaysBefore: { $gt: days } }],
+      },
+      'expiresAt',
+      limit,
+    );
+  }
+
+  private async refs(filter: Filter<KeysListDoc>, sortBy: 'expiresAt' | 'retiresAt', limit: number): Promise<KeyRef[]> {
     // A limit of 0 means "no limit" to MongoDB, and "nothing" to SQL.
     if (limit <= 0) return [];
-    const docs = await this.collection
-      .find({ status: 'active', expiresAt: { $lte: now.toISOString() } }, { sort: { expiresAt: 1 }, limit, projection: { companyId: 1 } })
-      .toArray();
+    const docs = await this.collection.find(filter, { sort: { [sortBy]: 1 }, limit, projection: { companyId: 1 } }).toArray();
     return docs.map((d) => ({ companyId: d.companyId, keyId: d._id }));
   }
 }

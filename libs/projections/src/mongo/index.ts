@@ -1,6 +1,7 @@
 // The production profile's read side (MongoDB). Its own entry point, so the embedded profile never loads
 // the mongodb driver.
 export * from '../runner/mongo-projection.js';
+export * from '../runner/mongo-read-model-version.js';
 export * from '../key-status/key-status.mongo.js';
 export * from '../keys-list/keys-list.projection.mongo.js';
 export * from '../activity-feed/activity-feed.projection.mongo.js';

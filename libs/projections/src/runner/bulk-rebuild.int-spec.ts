@@ -12,10 +12,12 @@ import { SqliteProjectionRunner } from './sqlite-projection-runner.js';
  * A rebuild folds the log in memory (each projection's bulkLoad) where the live side applies it batch by batch,
  * reading and rewriting rows by key. Both must leave the same rows: checked on a random log full of the cases
  * where they could part (uses across batches and out of order, roll-ups written then used again, status events
- * out of order or for keys never minted, a mint replayed, uses of unknown keys, times that are not ISO).
+ * out of order or for keys never minted, a mint replayed, uses of unknown keys, times that are not ISO; and issue
+ * 15's: suspensions and resumes out of turn, rotations and their mints for another owner, expiry warnings in any
+ * order, revocations with reasons).
  */
 
-const TABLES = ['keys_list_v1', 'key_lookup_v1', 'activity_v1', 'activity_keys_v1'];
+const TABLES = ['keys_list_v2', 'key_lookup_v2', 'activity_v1', 'activity_keys_v1'];
 const tablesOf = (db: SqliteDb) => Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all()]));
 
 /** mulberry32: a log that is random but the same on every run. */
@@ -60,24 +62,44 @@ const randomLog = (count: number, seed: number, usesBeforeMint: boolean): { stre
             ...context, tool: pick(['whoami', 'whoami', 'list_api_keys', null]), outcome: pick(['ok', 'ok', 'error', 'denied', 'odd']),
             client: random() < 0.8 ? { name: 'claude-code', version: '2.1' } : { name: pick(['cursor', null]), version: null }, remoteAddress: null, requestId: `r${n}`,
           }]
-        : roll < 0.65
+        : roll < 0.62
           ? ['KeyAcknowledged', { ...context, acknowledgementId: `a${n}`, noticeVersion: 'v1' }]
-          : roll < 0.77
+          : roll < 0.74
             ? ['KeyMinted', {
                 ...context, acknowledgementId: `a${n}`, label: pick(['laptop', 'ci', 'étiquette']), prefix: `kg_${keyId}`,
                 verifier: `$argon2id$fake-${n}`, permissions: random() < 0.5 ? [] : ['clients:read'],
                 creatorRole: pick(['root', 'user']), expiresAt: new Date(clock + 86_400_000).toISOString(),
+                // A rotation's new key, sometimes minted by a root user for the old key's owner.
+                ...(random() < 0.3 ? { rotatedFrom: pick(keyIds), ...(random() < 0.5 ? { owner: { userId: 'carol', name: 'CAROL' } } : {}) } : {}),
               }]
-            : roll < 0.86
-              ? ['KeyRevoked', context]
-              : roll < 0.94
-                ? ['KeyExpired', { ...context, expiresAt: at }]
-                : ['KeyDeleted', context];
+            : roll < 0.78
+              // Overlaps ending before, at or after the key's expiry (a day after its mint, roughly).
+              ? ['KeyRotated', { ...context, rotatedTo: pick(keyIds), overlapEndsAt: new Date(clock + pick([0, 3_600_000, 86_400_000, 172_800_000])).toISOString() }]
+              : roll < 0.85
+                ? ['KeySuspended', context]
+                : roll < 0.88
+                  ? ['KeyResumed', context]
+                  : roll < 0.91
+                    ? ['KeyExpiring', { ...context, expiresAt: new Date(clock + 86_400_000).toISOString(), daysBefore: pick([14, 7, 1]) }]
+                    : roll < 0.94
+                      ? ['KeyRevoked', random() < 0.5 ? context : { ...context, reason: pick(['rotated', 'offboarded']) }]
+                      : roll < 0.97
+                        ? ['KeyExpired', { ...context, expiresAt: at }]
+                        : ['KeyDeleted', context];
     if (type === 'KeyMinted') minted.add(keyId);
     const streamId = type === 'KeyUsed' ? 'usage-acme' : 'keyring-acme';
     log.push({ streamId, event: { eventId: `e${n}`, type, data, metadata: {} } });
   }
   return log;
+};
+
+/** The per-key rows hold a rotation, a revocation reason, an expiry warning and a rotated mint: all of them compared. */
+const expectEveryKindOfChange = (tables: ReturnType<typeof tablesOf>) => {
+  const keys = tables.keys_list_v2 as Record<string, unknown>[];
+  for (const column of ['rotated_to', 'overlap_ends_at', 'revocation_reason', 'expiry_warned_days_before', 'rotated_from']) {
+    expect(keys.some((k) => k[column] !== null)).toBe(true);
+  }
+  expect(keys.some((k) => k.user_id === 'carol')).toBe(true);
 };
 
 describe('a rebuild (in-memory fold) leaves what the live projections leave', () => {
@@ -128,7 +150,8 @@ describe('a rebuild (in-memory fold) leaves what the live projections leave', ()
     const rollUps = (live.activity_v1 as { count: number | null; position: number; first_position: number | null }[]).filter((row) => (row.count ?? 0) > 1);
     const across = rollUps.filter((row) => [2000, 4000].some((end) => row.first_position! <= end - 10 && row.position > end));
     expect(across.length).toBeGreaterThan(0);
-    expect((live.keys_list_v1 as { last_used_at: string | null }[]).some((row) => row.last_used_at !== null)).toBe(true);
+    expect((live.keys_list_v2 as { last_used_at: string | null }[]).some((row) => row.last_used_at !== null)).toBe(true);
+    expectEveryKindOfChange(live);
 
     // 2. Rebuilt from zero through each projection's fold.
     const bulkLoads = projections.map((p) => jest.spyOn(p, 'bulkLoad'));
@@ -147,7 +170,7 @@ describe('a rebuild (in-memory fold) leaves what the live projections leave', ()
     for (const p of projections) Object.assign(p, { bulkLoad: undefined });
     runner.rebuildAll();
     const applied = tablesOf(db);
-    expect((applied.keys_list_v1 as { last_used_at: string | null }[]).some((row) => row.last_used_at !== null)).toBe(true);
+    expect((applied.keys_list_v2 as { last_used_at: string | null }[]).some((row) => row.last_used_at !== null)).toBe(true);
     // 2. Through the fold, the same batches.
     for (const p of projections) delete (p as { bulkLoad?: unknown }).bulkLoad;
     const applies = projections.map((p) => jest.spyOn(p, 'apply'));
@@ -156,14 +179,24 @@ describe('a rebuild (in-memory fold) leaves what the live projections leave', ()
     expect(tablesOf(db)).toEqual(applied);
   });
 
-  it('a rebuild up to a position folds only the events up to it', async () => {
+  it('a rebuild up to a position folds only the events up to it, at every hundredth position', async () => {
     const { runner } = runnerWith(5);
     const log = randomLog(1200, 4, false);
-    await append(log.slice(0, 700));
-    runner.catchUp();
-    const upTo700 = tablesOf(db);
+    // The live side's rows every 100 events (appended one by one: the positions are the log's indexes + 1).
+    const upTo = new Map<number, ReturnType<typeof tablesOf>>();
+    for (let n = 100; n <= 700; n += 100) {
+      await append(log.slice(n - 100, n));
+      runner.catchUp();
+      upTo.set(n, tablesOf(db));
+    }
     await append(log.slice(700));
-    runner.rebuildMany(runner.names, { upTo: 700 });
-    expect(tablesOf(db)).toEqual(upTo700);
+    for (const [n, tables] of upTo) {
+      runner.rebuildMany(runner.names, { upTo: n });
+      expect(tablesOf(db)).toEqual(tables);
+    }
+    // Keys live in every status along the way, suspended ones too, in both per-key tables.
+    const statuses = (table: string) => new Set([...upTo.values()].flatMap((t) => (t[table] as { status: string }[]).map((k) => k.status)));
+    expect(statuses('keys_list_v2')).toEqual(new Set(['active', 'suspended', 'revoked', 'expired', 'deleted']));
+    expect(statuses('key_lookup_v2')).toEqual(new Set(['active', 'suspended', 'revoked', 'expired', 'deleted']));
   });
 });

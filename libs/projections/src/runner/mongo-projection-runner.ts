@@ -7,6 +7,7 @@ import { MongoKeyLookupProjection } from '../key-lookup/key-lookup.projection.mo
 import { MongoKeysListProjection } from '../keys-list/keys-list.projection.mongo.js';
 import { MongoParkedEvents } from '../parking/mongo-parked-events.js';
 import type { MongoProjection } from './mongo-projection.js';
+import { checkMongoReadModelVersion, MONGO_READ_MODEL_VERSION } from './mongo-read-model-version.js';
 import { PositionWaiters } from './position-waiters.js';
 import { isMongoStoreFailure } from '../parking/mongo-store-failure.js';
 
@@ -21,11 +22,11 @@ export interface MongoProjectionRunnerOptions {
   onParked?(entry: ParkedEvent): void;
 }
 
-export const defaultMongoProjections = (version = 1): MongoProjection[] => [
-  new MongoKeysListProjection(version),
-  new MongoActivityFeedProjection(version),
-  new MongoKeyLookupProjection(version),
-];
+/** The read side's projections at one version (refused below MONGO_READ_MODEL_VERSION: checkMongoReadModelVersion). */
+export const defaultMongoProjections = (version = MONGO_READ_MODEL_VERSION): MongoProjection[] => {
+  checkMongoReadModelVersion(version);
+  return [new MongoKeysListProjection(version), new MongoActivityFeedProjection(version), new MongoKeyLookupProjection(version)];
+};
 
 // Snapshot reads so the activity feed's label lookups and its writes see one state; majority commits so a
 // checkpoint an API replica has seen survives a primary failover.
