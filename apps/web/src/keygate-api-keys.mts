@@ -611,11 +611,11 @@ export class KeygateApiKeys extends LitElement {
       <td data-label="Last Used">${formatDate(k.lastUsedAt)}</td>
       <td data-label="Expires">
         <div>
-        <span class=${soon ? 'soon' : ''}>${expires}</span>
-        ${soon
-          ? html`<span class="badge soon-badge">Expires soon</span>
-              <span class="note">${k.status === 'active' ? 'Rotate it to renew it: the new key gets a fresh 90 days.' : 'Resume and rotate it to renew it.'}</span>`
-          : nothing}
+          <span class=${soon ? 'soon' : ''}>${expires}</span>
+          ${soon
+            ? html`<span class="badge soon-badge">Expires soon</span>
+                <span class="note">${k.status === 'active' ? 'Rotate it to renew it: the new key gets a fresh 90 days.' : 'Resume and rotate it to renew it.'}</span>`
+            : nothing}
         </div>
       </td>
       <td data-label="Permissions" class="permissions">
@@ -627,43 +627,44 @@ export class KeygateApiKeys extends LitElement {
       </td>
       <td data-label="Status" class="status">
         <div>
-        <span class=${`badge ${k.status}`}>${STATUS_NAMES[k.status] ?? k.status}</span>
-        ${beingReplaced
-          ? html`<span class="note replacing"
-              >Being replaced — works until ${k.overlapEndsAt ? formatMinute(k.overlapEndsAt) : 'its replacement takes over'}, then stops. Replaced by
-              ${this.refTo(k.replacedBy!)}.</span
-            >`
-          : nothing}
-        ${k.status === 'revoked' && k.revocationReason === 'rotated'
-          ? html`<span class="note reason"
-              >Revoked: rotated${k.replacedBy ? html` — replaced by ${this.refTo(k.replacedBy)}` : nothing}; it stopped when its overlap ended.</span
-            >`
-          : k.status === 'revoked' && k.revocationReason === 'offboarded'
-            ? html`<span class="note reason">Revoked: its owner was offboarded.</span>`
-            : !live && k.replacedBy
-              ? html`<span class="note reason">Replaced by ${this.refTo(k.replacedBy)}.</span>`
-              : nothing}
-        ${k.rotatedFrom ? html`<span class="note">Replaces ${this.refTo(k.rotatedFrom)}.</span>` : nothing}
+          <span class=${`badge ${k.status}`}>${STATUS_NAMES[k.status] ?? k.status}</span>
+          ${beingReplaced
+            ? html`<span class="note replacing"
+                >Being replaced — ${k.status === 'active' ? 'works until' : 'suspended, and retired at'}
+                ${k.overlapEndsAt ? formatMinute(k.overlapEndsAt) : 'the end of its overlap'}${k.status === 'active' ? ', then stops' : ''}. Replaced by
+                ${this.refTo(k.replacedBy!)}.</span
+              >`
+            : nothing}
+          ${k.status === 'revoked' && k.revocationReason === 'rotated'
+            ? html`<span class="note reason"
+                >Revoked: rotated${k.replacedBy ? html` — replaced by ${this.refTo(k.replacedBy)}` : nothing}; it stopped when its overlap ended.</span
+              >`
+            : k.status === 'revoked' && k.revocationReason === 'offboarded'
+              ? html`<span class="note reason">Revoked: its owner was offboarded.</span>`
+              : !live && k.replacedBy
+                ? html`<span class="note reason">Replaced by ${this.refTo(k.replacedBy)}.</span>`
+                : nothing}
+          ${k.rotatedFrom ? html`<span class="note">Replaces ${this.refTo(k.rotatedFrom)}.</span>` : nothing}
         </div>
       </td>
       <td data-label="Actions" class="actions">
         <div>
-        <button class="link" aria-label=${`Activity of ${name}`} @click=${(e: Event) => this.showActivity(k, e)}>Activity</button>
-        ${canRotate ? html`<button aria-label=${`Rotate ${name}`} @click=${(e: Event) => this.openRotate(k, e)}>Rotate</button>` : nothing}
-        ${live
-          ? // One template for both, so the focused button stays the same element when the key changes state.
-            html`<button
-              aria-label=${`${k.status === 'active' ? 'Suspend' : 'Resume'} ${name}`}
-              @click=${(e: Event) => (k.status === 'active' ? this.confirm('suspend', k, e) : this.resume(k, e))}
-            >
-              ${k.status === 'active' ? 'Suspend' : 'Resume'}
-            </button>`
-          : nothing}
-        ${live
-          ? html`<button class="danger" aria-label=${`Revoke ${name}`} @click=${(e: Event) => this.confirm('revoke', k, e)}>Revoke</button>`
-          : this.role === 'root'
-            ? html`<button class="danger" aria-label=${`Delete ${name}`} @click=${(e: Event) => this.confirm('delete', k, e)}>Delete</button>`
+          <button class="link" aria-label=${`Activity of ${name}`} @click=${(e: Event) => this.showActivity(k, e)}>Activity</button>
+          ${canRotate ? html`<button aria-label=${`Rotate ${name}`} @click=${(e: Event) => this.openRotate(k, e)}>Rotate</button>` : nothing}
+          ${live
+            ? // One template for both, so the focused button stays the same element when the key changes state.
+              html`<button
+                aria-label=${`${k.status === 'active' ? 'Suspend' : 'Resume'} ${name}`}
+                @click=${(e: Event) => (k.status === 'active' ? this.confirm('suspend', k, e) : this.resume(k, e))}
+              >
+                ${k.status === 'active' ? 'Suspend' : 'Resume'}
+              </button>`
             : nothing}
+          ${live
+            ? html`<button class="danger" aria-label=${`Revoke ${name}`} @click=${(e: Event) => this.confirm('revoke', k, e)}>Revoke</button>`
+            : this.role === 'root'
+              ? html`<button class="danger" aria-label=${`Delete ${name}`} @click=${(e: Event) => this.confirm('delete', k, e)}>Delete</button>`
+              : nothing}
         </div>
       </td>
     </tr>`;
