@@ -50,7 +50,7 @@ const companyOf = (event: RecordedEvent): unknown => (event.data as { companyId?
  *    delivered to at once, and each gets `perTurn` events a turn, oldest turn first. None of this runs on a request.
  * 4. A lease on the endpoint's row (WebhookStore.lease) makes one process at a time deliver to it: two embedded
  *    processes on one file, or two projectors by mistake, do not both send. A process that dies keeps the lease
- *    until it lapses (a minute at most); the next holder starts from the durable cursor, so an event whose answer
+ *    until it lapses (4× the request timeout, at least 30 s: 40 s by default); the next holder starts from the durable cursor, so an event whose answer
  *    was not yet recorded is sent again: at least once, never lost.
  * 5. What wakes it: a subscription to the lifecycle events (it only notes the newest position, so it never buffers),
  *    the end of a turn, and a poll for due retries and endpoints added or removed by other processes.
