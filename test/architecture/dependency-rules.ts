@@ -15,8 +15,8 @@ export const DEPENDENCY_RULES = {
       name: 'domain-is-pure',
       comment: 'The deciders (libs/keys/src/domain) import nothing outside themselves but zod, their schema library.',
       severity: 'error',
-      // Its tests (*.spec.ts, and the given/when/then helper decider-spec.ts) may use node:assert and test data.
-      from: { path: '^libs/keys/src/domain/', pathNot: ['\\.spec\\.ts$', 'decider-spec\\.ts$'] },
+      // Its tests (*.spec.ts, the given/when/then helper decider-spec.ts and its fixtures) may use node:assert and test data.
+      from: { path: '^libs/keys/src/domain/', pathNot: ['\\.spec\\.ts$', 'decider-(spec|fixtures)\\.ts$'] },
       to: { pathNot: ['^libs/keys/src/domain/', 'node_modules/zod/'] },
     },
     {

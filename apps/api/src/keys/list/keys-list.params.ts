@@ -4,11 +4,11 @@ import { EmptyAsAbsent, PageParams } from '../../paging/page.params.js';
 
 /** GET /api/keys: filters, and pages of 100 by default. */
 export class KeysListParams extends PageParams {
-  @ApiPropertyOptional({ enum: ['active', 'revoked', 'expired'], description: 'Only keys of this status (a lapsed key is expired at once)' })
+  @ApiPropertyOptional({ enum: ['active', 'suspended', 'revoked', 'expired'], description: 'Only keys of this status (effective: a lapsed key is expired at once, a rotated key past its overlap revoked)' })
   @EmptyAsAbsent()
   @IsOptional()
-  @IsIn(['active', 'revoked', 'expired'], { message: 'status must be active, revoked or expired' })
-  status?: 'active' | 'revoked' | 'expired';
+  @IsIn(['active', 'suspended', 'revoked', 'expired'], { message: 'status must be active, suspended, revoked or expired' })
+  status?: 'active' | 'suspended' | 'revoked' | 'expired';
   @ApiPropertyOptional({ description: 'Only keys created by this user (within what you may see)' })
   @EmptyAsAbsent()
   @IsOptional()
