@@ -14,28 +14,43 @@ import { KeysController } from './keys/keys.controller.js';
 import { ListKeysHandler } from './keys/list/list-keys.handler.js';
 import { MintKeyHandler } from './keys/mint/mint-key.handler.js';
 import { RevokeKeyHandler } from './keys/revoke/revoke-key.handler.js';
+import { KeyCommandRunner } from './keys/key-command-runner.js';
+import { PermissionPresetsHandler } from './keys/presets/permission-presets.handler.js';
+import { RotateKeyHandler } from './keys/rotate/rotate-key.handler.js';
+import { SuspendKeyHandler } from './keys/suspend/suspend-key.handler.js';
+import { RevokeUserKeysHandler } from './users/offboard/revoke-user-keys.handler.js';
+import { UsersController } from './users/users.controller.js';
 import { VerifyController } from './verify/verify.controller.js';
 import { VerifyKeyHandler } from './verify/verify-key.handler.js';
 import type { KeygateRuntime } from '#runtime';
 import { keygateProviders } from './composition/keygate-providers.js';
 import { keyUseProviders, type KeyUseParts } from './composition/key-use-providers.js';
+import type { WebhookParts } from '#webhooks';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { webhookProviders } from './webhooks/webhook-providers.js';
 
 @Module({})
 export class AppModule {
   /** The stores are built outside Nest (see createKeygateApp) and handed in, so tests can inject a clock. */
-  static forRuntime(runtime: KeygateRuntime, verifier: JwtVerifier, keyUse: KeyUseParts): DynamicModule {
+  static forRuntime(runtime: KeygateRuntime, verifier: JwtVerifier, keyUse: KeyUseParts, webhooks: WebhookParts | null = null): DynamicModule {
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [KeysController, ActivityController, AuditController, HealthController, VerifyController],
+      controllers: [KeysController, UsersController, ActivityController, AuditController, HealthController, VerifyController, WebhooksController],
       providers: [
         ...keygateProviders(runtime),
         ...keyUseProviders(keyUse),
+        ...webhookProviders(webhooks),
         { provide: JWT_VERIFIER, useValue: verifier },
         SettingsAuthGuard,
         AcknowledgeNoticeHandler,
         MintKeyHandler,
+        KeyCommandRunner,
         RevokeKeyHandler,
+        RotateKeyHandler,
+        SuspendKeyHandler,
+        RevokeUserKeysHandler,
+        PermissionPresetsHandler,
         DeleteKeyHandler,
         ListKeysHandler,
         GetActivityHandler,

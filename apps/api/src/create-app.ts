@@ -27,6 +27,8 @@ import { createRuntime, type KeygateRuntime, type RuntimeOverrides } from '#runt
 import { KeygateMetrics } from '#metrics';
 import { registerMetricsEndpoint } from './metrics/metrics-endpoint.js';
 import { registerSettingsPage } from './settings-page/index.js';
+import { webhookDeliverer, type WebhookDeliverer, type WebhookDelivererOptions } from '#webhooks';
+import { openWebhookParts } from './webhooks/webhook-composition.js';
 
 export interface KeygateApp {
   app: NestFastifyApplication;
@@ -36,6 +38,8 @@ export interface KeygateApp {
   sweeper: ExpirySweeper;
   /** The audit digest writer (embedded profile; null when not started here). */
   digests: DigestWriter | null;
+  /** The webhook deliverer (embedded profile; null when not started here: the projector delivers in production). */
+  webhooks: WebhookDeliverer | null;
   metrics: KeygateMetrics;
   logger: Logger;
   /** Set when no JWT secret or JWKS was configured: the development secret kept in the data directory. */
@@ -51,6 +55,10 @@ export interface CreateAppOptions extends RuntimeOverrides {
   startSweeper?: boolean;
   /** Whether this process writes the audit digests (embedded profile; the projector does in production). Default true. */
   startDigestWriter?: boolean;
+  /** Whether this process delivers webhooks (embedded profile; the projector does in production). Default true. */
+  startWebhookDelivery?: boolean;
+  /** Tests tune the deliverer (its poll, its clock). */
+  webhookDelivery?: Partial<WebhookDelivererOptions>;
   /** Limits and deadlines at the HTTP edge (mcp/http-hardening.ts); tests shorten the deadlines. */
   http?: Partial<HttpLimits>;
   /** Where the bundled settings tab is served from (dist/web unless given; the browser tests build their own). */
@@ -91,6 +99,11 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     },
   });
   metrics.addLagSource(runtime.readSide);
+  // Webhook endpoints and their sealing key (webhooks/webhook-composition.ts); null when off (production without a key file).
+  const webhookParts = await openWebhookParts(runtime, logger).catch(async (error) => {
+    await runtime.close();
+    throw error;
+  });
 
   // 2b. What checks a key and records its use: one guard and one recorder per process, shared by the MCP endpoint
   //     and POST /api/verify, so a key's rate limit and its usage are the same whichever way it comes in.
@@ -148,7 +161,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   );
 
   // 4. The settings API: Nest, with each piece of the runtime under its own token (composition/).
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime, verifier, { guard, usage }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRuntime(runtime, verifier, { guard, usage }, webhookParts), adapter, {
     logger: new PinoNestLogger(logger),
     // The parsers are ours (above): Nest's would add urlencoded bodies and replace the depth check.
     bodyParser: false,
@@ -195,6 +208,12 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
   if (options.startSweeper !== false && config.store === 'embedded') sweeper.start(config.sweepIntervalMs);
   const digests = options.startDigestWriter !== false && config.store === 'embedded' ? auditDigestWriter(runtime, logger) : null;
   digests?.start();
+  // Webhooks: a follower of the log, off the request path, posting each lifecycle event to the company's endpoints.
+  const webhooks =
+    options.startWebhookDelivery !== false && config.store === 'embedded' && webhookParts
+      ? webhookDeliverer(webhookParts, runtime.store, config.webhooks, logger, metrics.registry, options.webhookDelivery)
+      : null;
+  webhooks?.start();
 
   return {
     app,
@@ -203,6 +222,7 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
     usage,
     sweeper,
     digests,
+    webhooks,
     metrics,
     logger,
     devSecret,
@@ -211,11 +231,13 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
       // A failed last sweep was logged when it failed; it must not stop the stores from closing.
       await sweeper.stop().catch(() => undefined);
       await digests?.stop();
+      await webhooks?.stop();
       // Bounded whatever clients do: in-flight requests get the grace period, then every connection is closed.
       await closeWithin(app.getHttpServer(), () => app.close(), limits.shutdownGraceMs);
       await mcp.close();
       await usage.drain();
       await runtime.close();
+      await webhookParts?.close();
     },
   };
 };

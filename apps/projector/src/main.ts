@@ -4,6 +4,7 @@ import { createLogger } from '#logging';
 import { createProductionRuntime } from '#runtime/production';
 import { KeygateMetrics } from '#metrics';
 import { startProjectorHttp } from './projector-http.js';
+import { mongoWebhookParts, webhookDeliverer, type WebhookDeliverer, type WebhookParts } from '#webhooks';
 
 /**
  * The production profile's projector: folds the log into the MongoDB read models and appends KeyExpired
@@ -29,6 +30,8 @@ const metrics = new KeygateMetrics('projector');
 let runtime: Awaited<ReturnType<typeof createProductionRuntime>>;
 let sweeper: ExpirySweeper;
 let digests: ReturnType<typeof auditDigestWriter>;
+let webhookParts: WebhookParts | null;
+let webhooks: WebhookDeliverer | null;
 let server: Awaited<ReturnType<typeof startProjectorHttp>>;
 try {
   // 1. Projections: created, caught up and followed by the runtime (role 'projector').
@@ -57,6 +60,13 @@ try {
   digests = auditDigestWriter(runtime, logger);
   digests.start();
 
+  // 3b. Webhooks: the one deliverer of the production profile (a lease per endpoint: a second projector by mistake does
+  //     not send twice at once). Off without KEYGATE_WEBHOOK_KEY_FILE, which the API replicas seal secrets under too.
+  webhookParts = await mongoWebhookParts(config.webhooks, config.dataDir, runtime.mongo.db(config.mongodbDatabase), logger);
+  if (!webhookParts) logger.warn('webhooks are off: set KEYGATE_WEBHOOK_KEY_FILE (the same file on every API replica and the projector) to turn them on');
+  webhooks = webhookParts ? webhookDeliverer(webhookParts, runtime.store, config.webhooks, logger, metrics.registry) : null;
+  webhooks?.start();
+
   // 4. Health and metrics.
   server = await startProjectorHttp(config.port, config.host, runtime.readSide, metrics);
 } catch (error) {
@@ -74,6 +84,8 @@ const stop = async (signal: string) => {
     // A sweep that failed was logged by the sweeper already: its rejection must not skip closing the stores.
     await sweeper.stop().catch(() => undefined);
     await digests.stop();
+    await webhooks?.stop();
+    await webhookParts?.close();
     await runtime.close();
   } catch (err) {
     logger.error({ err }, 'shutdown failed');

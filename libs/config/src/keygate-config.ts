@@ -86,6 +86,23 @@ export interface KeygateConfig {
   auditDigestEvents: number;
   /** …or once the oldest uncovered event is this old. */
   auditDigestIntervalMs: number;
+  /** Webhooks for the key lifecycle (README "Webhooks"; libs/webhooks). */
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  /**
+   * The AES-256-GCM key (32 bytes, base64) that seals the endpoints' signing secrets. Unset: generated into dataDir on
+   * the embedded profile; on the production profile webhooks are off without it (replicas share no data directory).
+   */
+  keyFile: string | null;
+  /** http:// accepted for loopback receivers (127.0.0.0/8, ::1, localhost). Default: on embedded, off in production. */
+  allowHttpLoopback: boolean;
+  /** One delivery attempt's bound. */
+  timeoutMs: number;
+  /** The wait after a first failure, doubled per failure (with jitter) up to retryMaxMs. */
+  retryInitialMs: number;
+  retryMaxMs: number;
 }
 
 /**
@@ -186,6 +203,18 @@ class EnvReader {
 }
 
 const int = (env: EnvReader, name: string, fallback: number, min?: number, max?: number) => env.int(name, fallback, min, max);
+
+/** KEYGATE_EXPIRY_WARNING_DAYS: "14,7,1" — whole days before expiry at which KeyExpiring is written; empty: none. */
+const warningDays = (env: EnvReader): number[] => {
+  const value = text(env, 'KEYGATE_EXPIRY_WARNING_DAYS');
+  if (value === undefined) return [...DEFAULT_KEY_POLICY.expiryWarningDays];
+  const days = value.split(',').map((d) => d.trim()).filter(Boolean);
+  if (days.length > 10 || days.some((d) => !/^\d{1,3}$/.test(d) || Number(d) < 1 || Number(d) > 365)) {
+    env.problem(`KEYGATE_EXPIRY_WARNING_DAYS=${JSON.stringify(value.slice(0, 64))}: give up to 10 whole numbers of days from 1 to 365, comma-separated (e.g. 14,7,1), or leave it empty for no warnings`);
+    return [...DEFAULT_KEY_POLICY.expiryWarningDays];
+  }
+  return [...new Set(days.map(Number))].sort((a, b) => b - a);
+};
 const text = (env: EnvReader, name: string) => env.raw(name);
 const httpUrl = (env: EnvReader, name: string, what: string) => env.httpUrl(name, what);
 
@@ -334,6 +363,22 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: Loa
     else if (token.length < 32 || !/^[\x21-\x7e]+$/.test(token)) env.problem(`KEYGATE_SERVICE_TOKENS entry ${i + 1} is ${token.length} character(s): each must be at least 32 printable characters without spaces (e.g. openssl rand -base64 32)`);
   }
 
+  // Webhooks: http to a loopback receiver is a development convenience, so on by default only on the embedded profile.
+  const httpLoopback = text(env, 'KEYGATE_WEBHOOK_ALLOW_HTTP_LOOPBACK');
+  if (httpLoopback !== undefined && !/^(true|false|1|0)$/i.test(httpLoopback.trim())) {
+    env.problem(`KEYGATE_WEBHOOK_ALLOW_HTTP_LOOPBACK=${JSON.stringify(httpLoopback)}: KEYGATE_WEBHOOK_ALLOW_HTTP_LOOPBACK must be true or false (unset: true on the embedded profile, false on kurrent)`);
+  }
+  const webhooks: WebhookSettings = {
+    keyFile: text(env, 'KEYGATE_WEBHOOK_KEY_FILE') ?? null,
+    allowHttpLoopback: httpLoopback === undefined ? store === 'embedded' : /^(true|1)$/i.test(httpLoopback.trim()),
+    timeoutMs: int(env, 'KEYGATE_WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000),
+    retryInitialMs: int(env, 'KEYGATE_WEBHOOK_RETRY_INITIAL_MS', 1000, 10),
+    retryMaxMs: int(env, 'KEYGATE_WEBHOOK_RETRY_MAX_MS', 300_000, 10),
+  };
+  if (webhooks.retryMaxMs < webhooks.retryInitialMs) {
+    env.problem(`KEYGATE_WEBHOOK_RETRY_MAX_MS=${webhooks.retryMaxMs} is below KEYGATE_WEBHOOK_RETRY_INITIAL_MS=${webhooks.retryInitialMs}: the cap must be at least the first wait`);
+  }
+
   const config: KeygateConfig = {
     store,
     kurrentdbUrl,
@@ -353,6 +398,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: Loa
       keyTtlMs: daysToMs(int(env, 'KEYGATE_KEY_TTL_DAYS', 90, 1)),
       maxActiveKeysPerCompany: int(env, 'KEYGATE_MAX_KEYS_PER_COMPANY', DEFAULT_KEY_POLICY.maxActiveKeysPerCompany, 1),
       maxActiveKeysPerCreator: int(env, 'KEYGATE_MAX_KEYS_PER_USER', DEFAULT_KEY_POLICY.maxActiveKeysPerCreator, 1),
+      expiryWarningDays: warningDays(env),
     },
     sweepIntervalMs: int(env, 'KEYGATE_SWEEP_INTERVAL_MS', 60_000, 10),
     identity,
@@ -361,6 +407,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: Loa
     auditKeyFile: text(env, 'KEYGATE_AUDIT_KEY_FILE') ?? null,
     auditDigestEvents: int(env, 'KEYGATE_AUDIT_DIGEST_EVENTS', 1000, 1, 1000),
     auditDigestIntervalMs: int(env, 'KEYGATE_AUDIT_DIGEST_INTERVAL_MS', 300_000, 100),
+    webhooks,
     logLevel,
     bodyLimitBytes: int(env, 'KEYGATE_MAX_REQUEST_BYTES', 10 * 1024 * 1024, 1024),
     rateLimitPerMinute: int(env, 'KEYGATE_RATE_LIMIT_PER_MINUTE', 1000, 1),
