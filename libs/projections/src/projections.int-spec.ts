@@ -49,8 +49,22 @@ const writeHistory = async (repo: KeyringRepository, store: SqliteEventStore, se
   const [, revoked] = ids[1].split('/');
   await run('acme', { type: 'RevokeKey', actor: root, keyId: revoked });
   await run('acme', { type: 'DeleteKey', actor: root, keyId: revoked });
+  // Issue 15: a root user rotates one of Bob's keys (the new key is Bob's) and the sweeper retires the old one at
+  // the end of the overlap; Bob suspends, resumes and suspends another; Carol is offboarded; a warning before expiry.
+  const [, rotated] = ids[3].split('/');
+  await run('acme', { type: 'RotateKey', actor: root, keyId: rotated, newKeyId: 'rotatedBob01', prefix: 'kg_rotatedBob01', verifier: '$argon2id$fake-rotated', overlapMs: 3_600_000 });
+  const [, paused] = ids[4].split('/');
+  await run('acme', { type: 'SuspendKey', actor: actor('bob', 'acme'), keyId: paused });
+  await run('acme', { type: 'ResumeKey', actor: actor('bob', 'acme'), keyId: paused });
+  await run('acme', { type: 'SuspendKey', actor: actor('bob', 'acme'), keyId: paused });
+  await run('globex', { type: 'RevokeUserKeys', actor: actor('groot', 'globex', 'root'), userId: 'carol' });
+  t += 2 * 3_600_000;
+  await run('acme', { type: 'RetireRotatedKey', companyId: 'acme', keyId: rotated });
   const [, lapsed] = ids[2].split('/');
-  t += DEFAULT_KEY_POLICY.keyTtlMs;
+  const [, warned] = ids[0].split('/');
+  t += DEFAULT_KEY_POLICY.keyTtlMs - 3 * 86_400_000;
+  await run('acme', { type: 'WarnExpiry', companyId: 'acme', keyId: warned });
+  t += 3 * 86_400_000;
   await run('acme', { type: 'ExpireKey', companyId: 'acme', keyId: lapsed });
 };
 
@@ -78,20 +92,38 @@ describe('embedded projections', () => {
 
   it('follows the log live: list, feed and lookup reflect every event', async () => {
     const acme = await read.keys.list('acme', null);
-    expect(acme.map((k) => k.status).sort()).toEqual(['active', 'active', 'active', 'active', 'expired']);
-    expect(await read.keys.list('acme', 'bob')).toHaveLength(3);
+    expect(acme.map((k) => k.status).sort()).toEqual(['active', 'active', 'active', 'expired', 'revoked', 'suspended']);
+    // The rotation by a root user: the new key is Bob's, the old one revoked for the rotation.
+    const bobs = await read.keys.list('acme', 'bob');
+    expect(bobs).toHaveLength(4);
+    expect(bobs[0]).toMatchObject({ keyId: 'rotatedBob01', userId: 'bob', userName: 'BOB', status: 'active', permissions: ['clients:read'], rotatedFrom: bobs[3].keyId });
+    expect(bobs[3]).toMatchObject({ status: 'revoked', revocationReason: 'rotated', rotatedTo: 'rotatedBob01' });
+    expect(bobs[2]).toMatchObject({ status: 'suspended', revocationReason: null });
+    expect(acme.find((k) => k.expiryWarnedDaysBefore !== null)).toMatchObject({ userId: 'alice', expiryWarnedDaysBefore: 7, status: 'active' });
+    expect((await read.keys.list('globex', null)).map((k) => [k.status, k.revocationReason])).toEqual([
+      ['revoked', 'offboarded'], ['revoked', 'offboarded'], ['revoked', 'offboarded'],
+    ]);
     expect(acme.find((k) => k.lastUsedAt !== null)?.lastUsedAt).toBeDefined();
     const feed = await read.activity.query({ companyId: 'acme', visibleToOwner: null, limit: 100 });
-    expect(feed.map((e) => e.type)).toEqual(expect.arrayContaining(['KeyAcknowledged', 'KeyMinted', 'KeyUsed', 'KeyRevoked', 'KeyDeleted', 'KeyExpired']));
-    // 6 acknowledgements and mints, a revoke, a delete, an expiry, and the uses in two roll-ups.
-    expect(feed).toHaveLength(6 * 2 + 3 + 2);
+    expect(new Set(feed.map((e) => e.type))).toEqual(new Set([
+      'KeyAcknowledged', 'KeyMinted', 'KeyUsed', 'KeyRevoked', 'KeyDeleted', 'KeyExpired', 'KeyRotated', 'KeySuspended', 'KeyResumed', 'KeyExpiring',
+    ]));
+    // 6 acknowledgements and mints, a revoke, a delete, an expiry, the uses in two roll-ups; then a rotation (a mint
+    // and KeyRotated), suspend, resume, suspend, the rotated key's retirement and a warning.
+    expect(feed).toHaveLength(6 * 2 + 3 + 2 + 7);
+    // Bob sees the rotation of his key by the root user, and the new key's mint.
+    const bobsFeed = await read.activity.query({ companyId: 'acme', visibleToOwner: 'bob', limit: 100 });
+    expect(bobsFeed.filter((e) => ['KeyRotated', 'KeyMinted'].includes(e.type) && e.actorUserId === 'root').map((e) => e.type)).toEqual(['KeyRotated', 'KeyMinted']);
     expect(feed.filter((e) => e.type === 'KeyUsed').map((e) => [e.tool, e.count, e.outcomes])).toEqual([
       ['whoami', 5, { ok: 3, error: 1, denied: 1 }],
       ['list_api_keys', 1, { ok: 1, error: 0, denied: 0 }],
     ]);
-    expect(await read.activity.query({ companyId: 'globex', visibleToOwner: null, limit: 100 })).toHaveLength(6);
+    expect(await read.activity.query({ companyId: 'globex', visibleToOwner: null, limit: 100 })).toHaveLength(6 + 3);
     const lookup = await read.lookup.all();
-    expect(lookup).toHaveLength(9);
+    expect(lookup).toHaveLength(10);
+    expect(lookup.find((e) => e.keyId === 'rotatedBob01')).toMatchObject({ userId: 'bob', status: 'active', rotatedTo: null });
+    expect(lookup.find((e) => e.keyId === bobs[3].keyId)).toMatchObject({ status: 'revoked', rotatedTo: 'rotatedBob01' });
+    expect(lookup.filter((e) => e.status === 'suspended')).toHaveLength(1);
     expect(lookup.filter((e) => e.status === 'deleted')).toHaveLength(1);
     expect(lookup[0].permissions).toEqual(['clients:read']);
   });
@@ -156,7 +188,7 @@ describe('embedded projections', () => {
     } finally {
       lookup.bulkLoad = original;
     }
-    expect(outside).toMatchObject({ rows: 23, keys: 9, indexes: 4, plan: expect.stringContaining(`${ACTIVITY_TABLE}_by_company`), feed: 17 });
+    expect(outside).toMatchObject({ rows: 33, keys: 10, indexes: 4, plan: expect.stringContaining(`${ACTIVITY_TABLE}_by_company`), feed: 24 });
     expect(seen).toEqual([{ mine: 0, ...outside }]);
     expect(look()).toEqual(outside);
     expect(snapshot(db)).toEqual(live);

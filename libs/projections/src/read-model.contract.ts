@@ -435,6 +435,195 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
       });
     });
 
+    describe('suspension, rotation and expiry warnings (issue 15)', () => {
+      const at = (ms: number) => new Date(ms);
+      const status = async (keyId: string) => [(await f.keys.get('acme', keyId))?.status, (await f.lookup.get(keyId))?.status];
+
+      it('suspend → suspended, resume → active; a suspend of a key not active and a resume of one not suspended change nothing', async () => {
+        for (const keyId of ['acme-s1', 'acme-s2', 'acme-s3']) await h.mint('acme', ALICE, keyId);
+        await h.suspend('acme', ALICE, 'acme-s1');
+        await h.resume('acme', ALICE, 'acme-s2'); // not suspended: nothing
+        await h.revoke('acme', ROOT, 'acme-s3');
+        await h.suspend('acme', ALICE, 'acme-s3'); // revoked: nothing
+        await f.catchUp();
+        expect(await status('acme-s1')).toEqual(['suspended', 'suspended']);
+        expect(await status('acme-s2')).toEqual(['active', 'active']);
+        expect(await status('acme-s3')).toEqual(['revoked', 'revoked']);
+
+        await h.suspend('acme', ALICE, 'acme-s1'); // already suspended: nothing
+        await h.resume('acme', ROOT, 'acme-s1');
+        await h.resume('acme', ROOT, 'acme-s3'); // revoked: nothing
+        await f.catchUp();
+        expect(await status('acme-s1')).toEqual(['active', 'active']);
+        expect(await status('acme-s3')).toEqual(['revoked', 'revoked']);
+        // Within one batch too.
+        await h.suspend('acme', ALICE, 'acme-s2');
+        await h.resume('acme', ALICE, 'acme-s2');
+        await h.suspend('acme', ALICE, 'acme-s2');
+        await f.catchUp();
+        expect(await status('acme-s2')).toEqual(['suspended', 'suspended']);
+      });
+
+      it('a suspended key still expires: lapsed lists it, KeyExpired moves it, a resume after that changes nothing', async () => {
+        await h.mint('acme', ALICE, 'acme-s1', { ttlMs: HOUR });
+        await h.mint('acme', ALICE, 'acme-a1', { ttlMs: 2 * HOUR });
+        await h.suspend('acme', ALICE, 'acme-s1');
+        await f.catchUp();
+        const later = at(h.now + 3 * HOUR);
+        expect(await f.keys.lapsed(later, 10)).toEqual([{ companyId: 'acme', keyId: 'acme-s1' }, { companyId: 'acme', keyId: 'acme-a1' }]);
+        expect((await f.keys.page({ companyId: 'acme', visibleToOwner: null, now: later, limit: 10, status: 'expired' })).map((r) => r.keyId)).toEqual(['acme-a1', 'acme-s1']);
+
+        await h.expire('acme', 'acme-s1');
+        await h.resume('acme', ALICE, 'acme-s1');
+        await f.catchUp();
+        expect(await status('acme-s1')).toEqual(['expired', 'expired']);
+        expect(await f.keys.lapsed(later, 10)).toEqual([{ companyId: 'acme', keyId: 'acme-a1' }]);
+      });
+
+      it('a rotation: the old key carries its replacement and overlap end, the new one its predecessor, permissions and owner', async () => {
+        const old = await h.mint('acme', ALICE, 'acme-old', { label: 'laptop', permissions: ['clients:read', 'settings:view'] });
+        const r = await h.rotate('acme', ROOT, ALICE, 'acme-old', 'acme-new', { overlapMs: HOUR, label: 'laptop', permissions: ['clients:read', 'settings:view'] });
+        await f.catchUp();
+
+        expect(await f.keys.get('acme', 'acme-old')).toMatchObject({
+          status: 'active', rotatedTo: 'acme-new', overlapEndsAt: r.overlapEndsAt, rotatedFrom: null, userId: 'alice', expiresAt: old.expiresAt,
+        });
+        // Minted by a root user, for Alice: hers in the list, the lookup and the filters.
+        expect(await f.keys.get('acme', 'acme-new')).toEqual({
+          keyId: 'acme-new', companyId: 'acme', userId: 'alice', userName: ALICE.name, label: 'laptop', prefix: 'kg_acme-new', createdAt: r.mint.at,
+          expiresAt: r.expiresAt, lastUsedAt: null, status: 'active', permissions: ['clients:read', 'settings:view'], rotatedFrom: 'acme-old',
+          rotatedTo: null, overlapEndsAt: null, revocationReason: null, expiryWarnedDaysBefore: null,
+        });
+        expect((await f.keys.list('acme', 'alice')).map((k) => k.keyId)).toEqual(['acme-new', 'acme-old']);
+        expect(await f.keys.list('acme', 'root-1')).toEqual([]);
+        expect(await f.lookup.get('acme-old')).toMatchObject({ status: 'active', rotatedTo: 'acme-new', overlapEndsAt: r.overlapEndsAt });
+        expect(await f.lookup.get('acme-new')).toMatchObject({
+          userId: 'alice', userName: ALICE.name, status: 'active', rotatedTo: null, overlapEndsAt: null, permissions: ['clients:read', 'settings:view'],
+        });
+
+        // The sweeper's revocation at the end of the overlap.
+        await h.revoke('acme', SYSTEM_ACTOR, 'acme-old', 'rotated');
+        await h.revoke('acme', ROOT, 'acme-new', 'offboarded');
+        await f.catchUp();
+        expect(await f.keys.get('acme', 'acme-old')).toMatchObject({ status: 'revoked', revocationReason: 'rotated', rotatedTo: 'acme-new' });
+        expect(await f.keys.get('acme', 'acme-new')).toMatchObject({ status: 'revoked', revocationReason: 'offboarded' });
+        expect(await status('acme-old')).toEqual(['revoked', 'revoked']);
+      });
+
+      it('filters by effective status: a live key past the end of its overlap (before its expiry) is revoked, one capped at its expiry expires', async () => {
+        await h.mint('acme', ALICE, 'acme-rot', { ttlMs: 10 * HOUR }); // rotated, overlap of an hour
+        await h.mint('acme', ALICE, 'acme-cap', { ttlMs: 2 * HOUR }); // rotated, overlap capped at its expiry
+        await h.mint('acme', ALICE, 'acme-sus', { ttlMs: 10 * HOUR }); // rotated, then suspended
+        await h.mint('acme', ALICE, 'acme-plain', { ttlMs: 10 * HOUR });
+        await h.mint('acme', ALICE, 'acme-paused', { ttlMs: 10 * HOUR });
+        const rot = await h.rotate('acme', ALICE, ALICE, 'acme-rot', 'acme-rot2', { overlapMs: HOUR });
+        const cap = await h.rotate('acme', ALICE, ALICE, 'acme-cap', 'acme-cap2', { overlapMs: 24 * HOUR });
+        const sus = await h.rotate('acme', ALICE, ALICE, 'acme-sus', 'acme-sus2', { overlapMs: HOUR });
+        await h.suspend('acme', ALICE, 'acme-sus');
+        await h.suspend('acme', ALICE, 'acme-paused');
+        await f.catchUp();
+        expect(cap.overlapEndsAt).toBe(h.expiryOf('acme-cap'));
+        const page = (status: 'active' | 'suspended' | 'revoked' | 'expired', now: number) =>
+          f.keys.page({ companyId: 'acme', visibleToOwner: null, now: at(now), limit: 100, status }).then((rows) => rows.map((r) => r.keyId).sort());
+        const news = ['acme-cap2', 'acme-rot2', 'acme-sus2'];
+
+        // During the overlaps.
+        const during = Date.parse(rot.overlapEndsAt) - 1;
+        expect(await page('active', during)).toEqual(['acme-cap', 'acme-plain', 'acme-rot', ...news].sort());
+        expect(await page('suspended', during)).toEqual(['acme-paused', 'acme-sus']);
+        expect(await page('revoked', during)).toEqual([]);
+        // At the end of the hour's overlaps (inclusive; acme-sus's ends last): revoked, whether active or suspended.
+        const ended = Date.parse(sus.overlapEndsAt);
+        expect(await page('revoked', ended - 1)).toEqual(['acme-rot']);
+        expect(await page('revoked', ended)).toEqual(['acme-rot', 'acme-sus']);
+        expect(await page('active', ended)).toEqual(['acme-cap', 'acme-plain', ...news].sort());
+        expect(await page('suspended', ended)).toEqual(['acme-paused']);
+        expect(await page('expired', ended)).toEqual([]);
+        // Past acme-cap's expiry (its overlap's end): expired, not revoked. Past everything's expiry: the revoked stay revoked.
+        const capped = Date.parse(cap.overlapEndsAt);
+        expect(await page('expired', capped)).toEqual(['acme-cap']);
+        expect(await page('revoked', capped)).toEqual(['acme-rot', 'acme-sus']);
+        const afterAll = h.now + 200 * 24 * HOUR;
+        expect(await page('expired', afterAll)).toEqual(['acme-cap', 'acme-paused', 'acme-plain', ...news].sort());
+        expect(await page('revoked', afterAll)).toEqual(['acme-rot', 'acme-sus']);
+        expect(await page('active', afterAll)).toEqual([]);
+      });
+
+      it('overlapsEnded(now, limit): live keys whose overlap ended at or before now, before their expiry, earliest end first', async () => {
+        await h.mint('acme', ALICE, 'acme-2h', { ttlMs: 10 * HOUR });
+        await h.mint('acme', ALICE, 'acme-1h', { ttlMs: 10 * HOUR });
+        await h.mint('globex', CAROL, 'globex-3h', { ttlMs: 10 * HOUR });
+        await h.mint('acme', ALICE, 'acme-cap', { ttlMs: HOUR / 2 });
+        await h.mint('acme', ALICE, 'acme-swept', { ttlMs: 10 * HOUR });
+        await h.mint('acme', ALICE, 'acme-plain', { ttlMs: HOUR / 4 });
+        const two = await h.rotate('acme', ALICE, ALICE, 'acme-2h', 'acme-2h-new', { overlapMs: 2 * HOUR });
+        const one = await h.rotate('acme', ALICE, ALICE, 'acme-1h', 'acme-1h-new', { overlapMs: HOUR });
+        const three = await h.rotate('globex', ROOT, CAROL, 'globex-3h', 'globex-3h-new', { overlapMs: 3 * HOUR });
+        await h.rotate('acme', ALICE, ALICE, 'acme-cap', 'acme-cap-new', { overlapMs: HOUR }); // capped: it expires instead
+        await h.rotate('acme', ALICE, ALICE, 'acme-swept', 'acme-swept-new', { overlapMs: 0 });
+        await h.revoke('acme', SYSTEM_ACTOR, 'acme-swept', 'rotated'); // already revoked by the sweeper
+        await h.suspend('globex', CAROL, 'globex-3h'); // suspended: still revoked at the end
+        await f.catchUp();
+
+        const later = at(Date.parse(three.overlapEndsAt));
+        expect(await f.keys.overlapsEnded(later, 10)).toEqual([
+          { companyId: 'acme', keyId: 'acme-1h' },
+          { companyId: 'acme', keyId: 'acme-2h' },
+          { companyId: 'globex', keyId: 'globex-3h' },
+        ]);
+        expect(await f.keys.overlapsEnded(later, 1)).toEqual([{ companyId: 'acme', keyId: 'acme-1h' }]);
+        expect(await f.keys.overlapsEnded(at(Date.parse(two.overlapEndsAt) - 1), 10)).toEqual([{ companyId: 'acme', keyId: 'acme-1h' }]);
+        expect(await f.keys.overlapsEnded(at(Date.parse(one.overlapEndsAt) - 1), 10)).toEqual([]);
+        expect(await f.keys.overlapsEnded(later, 0)).toEqual([]);
+        // Once the sweeper revoked them, they are done.
+        await h.revoke('acme', SYSTEM_ACTOR, 'acme-1h', 'rotated');
+        await f.catchUp();
+        expect((await f.keys.overlapsEnded(later, 10)).map((k) => k.keyId)).toEqual(['acme-2h', 'globex-3h']);
+      });
+
+      it('expiryWarningsDue(now, days, limit): live keys expiring within the days, not being replaced, not yet warned at that many days or fewer', async () => {
+        const DAY = 24 * HOUR;
+        await h.mint('acme', ALICE, 'acme-10d', { ttlMs: 10 * DAY });
+        await h.mint('acme', ALICE, 'acme-5d', { ttlMs: 5 * DAY });
+        await h.mint('globex', CAROL, 'globex-6d', { ttlMs: 6 * DAY });
+        await h.mint('acme', ALICE, 'acme-20d', { ttlMs: 20 * DAY }); // beyond 14 days
+        await h.mint('acme', ALICE, 'acme-warned7', { ttlMs: 6 * DAY });
+        await h.mint('acme', ALICE, 'acme-warned14', { ttlMs: 6 * DAY });
+        await h.mint('acme', ALICE, 'acme-rotated', { ttlMs: 6 * DAY });
+        await h.mint('acme', ALICE, 'acme-revoked', { ttlMs: 6 * DAY });
+        await h.mint('acme', ALICE, 'acme-suspended', { ttlMs: 7 * DAY });
+        await h.mint('acme', ALICE, 'acme-lapsed', { ttlMs: HOUR });
+        await h.warn('acme', 'acme-warned7', 7);
+        await h.warn('acme', 'acme-warned14', 14);
+        await h.rotate('acme', ALICE, ALICE, 'acme-rotated', 'acme-rotated-new', { overlapMs: HOUR, ttlMs: 90 * DAY });
+        await h.revoke('acme', ROOT, 'acme-revoked');
+        await h.suspend('acme', ALICE, 'acme-suspended');
+        await f.catchUp();
+        const now = at(h.now + 2 * HOUR);
+        const ids = async (days: number, limit = 100) => (await f.keys.expiryWarningsDue(now, days, limit)).map((k) => k.keyId);
+
+        expect(await ids(14)).toEqual(['acme-5d', 'globex-6d', 'acme-suspended', 'acme-10d']);
+        expect(await ids(7)).toEqual(['acme-5d', 'globex-6d', 'acme-warned14', 'acme-suspended']);
+        expect(await ids(14, 2)).toEqual(['acme-5d', 'globex-6d']);
+        expect(await ids(1)).toEqual([]);
+        expect(await ids(14, 0)).toEqual([]);
+        expect(await f.keys.expiryWarningsDue(now, 7, 1)).toEqual([{ companyId: 'acme', keyId: 'acme-5d' }]);
+        // The boundary: expiring exactly `days` after now is due; later is not.
+        const fiveDays = Date.parse(h.expiryOf('acme-5d'));
+        expect(await f.keys.expiryWarningsDue(at(fiveDays - 5 * DAY), 5, 100)).toEqual(expect.arrayContaining([{ companyId: 'acme', keyId: 'acme-5d' }]));
+        expect((await f.keys.expiryWarningsDue(at(fiveDays - 5 * DAY - 1), 5, 100)).map((k) => k.keyId)).not.toContain('acme-5d');
+
+        // A warning at 7 days covers 14 and 7; the smallest threshold written stays, whatever order they come in.
+        await h.warn('acme', 'acme-5d', 7);
+        await h.warn('acme', 'acme-5d', 14);
+        await f.catchUp();
+        expect((await f.keys.get('acme', 'acme-5d'))?.expiryWarnedDaysBefore).toBe(7);
+        expect(await ids(14)).not.toContain('acme-5d');
+        expect(await ids(7)).not.toContain('acme-5d');
+        expect(await f.keys.expiryWarningsDue(at(fiveDays - HOUR), 1, 100)).toEqual(expect.arrayContaining([{ companyId: 'acme', keyId: 'acme-5d' }]));
+      });
+    });
+
     describe('activity feed', () => {
       const clock = (at: string) => at.slice(11, 19);
       const BUCKET_ID = /^u[A-Za-z0-9_-]{22}$/;
@@ -560,6 +749,46 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         expect((await feed('acme', { visibleToOwner: 'alice' })).map((r) => r.type)).toEqual(['KeyMinted', 'KeyAcknowledged']);
       });
 
+      it('tells each issue 15 event in one sentence, visible to the key\'s owner, a rotation by a root user too', async () => {
+        await h.mint('acme', ALICE, 'acme-old', { label: 'laptop' });
+        await h.mint('acme', BOB, 'acme-b1', { label: 'ci runner' });
+        const r = await h.rotate('acme', ROOT, ALICE, 'acme-old', 'acme-new', { overlapMs: HOUR, label: 'laptop' });
+        await h.suspend('acme', ROOT, 'acme-new');
+        await h.resume('acme', ALICE, 'acme-new');
+        await h.warn('acme', 'acme-new', 7);
+        await h.warn('acme', 'acme-b1', 1);
+        await h.revoke('acme', SYSTEM_ACTOR, 'acme-old', 'rotated');
+        await h.revoke('acme', ROOT, 'acme-new', 'offboarded');
+        await f.catchUp();
+
+        const rows = (await feed('acme')).filter((row) => !['KeyAcknowledged', 'KeyUsed'].includes(row.type));
+        expect(rows.map((row) => [row.type, row.keyId, row.actorUserId, row.keyLabel, row.detail])).toEqual([
+          ['KeyRevoked', 'acme-new', 'root-1', 'laptop', 'Revoked API key "laptop" while offboarding its owner'],
+          ['KeyRevoked', 'acme-old', SYSTEM_ACTOR.userId, 'laptop', 'API key "laptop" stopped working: replaced by its rotation'],
+          ['KeyExpiring', 'acme-b1', SYSTEM_ACTOR.userId, 'ci runner', `API key "ci runner" expires in 1 day, on ${h.expiryOf('acme-b1')}`],
+          ['KeyExpiring', 'acme-new', SYSTEM_ACTOR.userId, 'laptop', `API key "laptop" expires in 7 days, on ${r.expiresAt}`],
+          ['KeyResumed', 'acme-new', 'alice', 'laptop', 'Resumed API key "laptop"'],
+          ['KeySuspended', 'acme-new', 'root-1', 'laptop', 'Suspended API key "laptop"'],
+          ['KeyRotated', 'acme-old', 'root-1', 'laptop', `Rotated API key "laptop": replaced by acme-new, the old key works until ${r.overlapEndsAt}`],
+          ['KeyMinted', 'acme-new', 'root-1', 'laptop', `Created API key "laptop" for ${ALICE.name} to replace acme-old, expiring ${r.expiresAt}`],
+          ['KeyMinted', 'acme-b1', 'bob', 'ci runner', expect.stringMatching(/^Created API key "ci runner", expiring /)],
+          ['KeyMinted', 'acme-old', 'alice', 'laptop', expect.stringMatching(/^Created API key "laptop", expiring /)],
+        ]);
+        // Alice sees everything about both of her keys, the new one minted by a root user included; Bob none of it.
+        const alice = await feed('acme', { visibleToOwner: 'alice' });
+        expect(alice.filter((row) => row.keyId === 'acme-new').map((row) => row.type)).toEqual(['KeyRevoked', 'KeyExpiring', 'KeyResumed', 'KeySuspended', 'KeyMinted']);
+        expect(alice.filter((row) => row.keyId === 'acme-old').map((row) => row.type)).toEqual(['KeyRevoked', 'KeyRotated', 'KeyMinted', 'KeyAcknowledged']);
+        expect((await feed('acme', { visibleToOwner: 'bob' })).every((row) => row.keyId === 'acme-b1')).toBe(true);
+        expect(await feed('acme', { visibleToOwner: 'root-1' })).toEqual([]);
+        // A rotation by the owner names nobody else; uses of the new key are the owner's to see.
+        await h.rotate('acme', BOB, BOB, 'acme-b1', 'acme-b2', { label: 'ci runner' });
+        await h.use('acme', BOB, 'acme-b2');
+        await f.catchUp();
+        const bob = await feed('acme', { visibleToOwner: 'bob', keyId: 'acme-b2' });
+        expect(bob.map((row) => row.type)).toEqual(['KeyUsed', 'KeyMinted']);
+        expect(bob[1].detail).toMatch(/^Created API key "ci runner" to replace acme-b1, expiring /);
+      });
+
       it('filters by key, by actor and by key owner, alone and together', async () => {
         await h.mint('acme', ALICE, 'acme-a1');
         await h.mint('acme', BOB, 'acme-b1');
@@ -662,6 +891,9 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         ),
         gets: await Promise.all(['acme-a1', 'acme-a2', 'acme-b1', 'acme-gone'].map((k) => f.keys.get('acme', k))),
         lapsed: await f.keys.lapsed(new Date('2100-01-01T00:00:00.000Z'), 100),
+        overlapsEnded: await f.keys.overlapsEnded(new Date('2100-01-01T00:00:00.000Z'), 100),
+        warningsDue: await f.keys.expiryWarningsDue(new Date('2026-04-01T00:00:00.000Z'), 365, 100),
+        suspended: await f.keys.page({ companyId: 'acme', visibleToOwner: null, now: new Date('2026-04-01T00:00:00.000Z'), status: 'suspended', limit: 100 }),
         feeds: [await feed('acme'), await feed('globex'), await feed('acme', { visibleToOwner: 'bob' })],
         lookup: byKeyId(await f.lookup.all()) as KeyLookupEntry[],
       });
@@ -684,8 +916,17 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         await h.expire('acme', 'acme-a2');
         await h.revoke('acme', ROOT, 'acme-gone');
         await h.delete('acme', ROOT, 'acme-gone');
+        // Issue 15's events: each changes a row once, delivered again nothing.
+        await h.rotate('acme', ROOT, ALICE, 'acme-a1', 'acme-a3', { overlapMs: HOUR });
+        await h.suspend('acme', BOB, 'acme-b1');
+        await h.warn('acme', 'acme-b1', 14);
+        await h.warn('acme', 'acme-b1', 7);
+        await h.resume('acme', BOB, 'acme-b1');
+        await h.suspend('acme', BOB, 'acme-b1');
         await f.catchUp();
         const before = await everything();
+        expect(before.gets[2]).toMatchObject({ status: 'suspended', expiryWarnedDaysBefore: 7 });
+        expect(before.gets[0]).toMatchObject({ rotatedTo: 'acme-a3' });
         expect(before.gets[3]).toBeNull();
         expect(before.gets[1]?.status).toBe('revoked');
         expect(before.gets[0]?.lastUsedAt).toBe('2026-04-01T10:00:00.000Z');
@@ -701,6 +942,7 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         const later = await h.mint('acme', BOB, 'acme-b2');
         await f.catchUp();
         expect((await f.keys.list('acme', 'bob')).map((k) => k.keyId)).toEqual(['acme-b2', 'acme-b1']);
+        expect(before.suspended.map((k) => k.keyId)).toEqual(['acme-b1']);
         expect((await feed('acme'))[0].position).toBe(later.mint.position);
         // And a roll-up goes on counting from where it was.
         const more = await h.use('acme', BOB, 'acme-b1', { at: '2026-04-01T09:30:40.000Z', outcome: 'denied' });

@@ -27,6 +27,9 @@ describe('SqliteKeyLookupReadModel.liveSinceSync', () => {
     insert.run('revoked000a3', 'revoked', future, 7);
     insert.run('deleted000a4', 'deleted', future, 12);
     insert.run('live000000a5', 'active', future, 13);
+    // A suspended key must be known to the hot table, so its resume finds it.
+    insert.run('suspended0a6', 'suspended', future, 3);
+    insert.run('suspended0a7', 'suspended', past, 4);
   });
 
   afterAll(async () => {
@@ -42,13 +45,16 @@ describe('SqliteKeyLookupReadModel.liveSinceSync', () => {
       ['deleted000a4', 'deleted', 12],
       ['live000000a1', 'active', 5],
       ['live000000a5', 'active', 13],
+      ['suspended0a6', 'suspended', 3],
     ]);
-    expect(rows[1]).toMatchObject({ companyId: 'acme', permissions: ['keys:use'], verifier: 'v', expiresAt: '2026-06-01T00:00:00.000Z' });
+    expect(rows[1]).toMatchObject({
+      companyId: 'acme', permissions: ['keys:use'], verifier: 'v', expiresAt: '2026-06-01T00:00:00.000Z', rotatedTo: null, overlapEndsAt: null,
+    });
   });
 
-  it('leaves out active rows past their expiry and dead rows at or before the checkpoint', async () => {
+  it('leaves out live rows past their expiry and dead rows at or before the checkpoint', async () => {
     const ids = (await read.lookup.liveSince(20, NOW)).map((r) => r.keyId).sort();
 
-    expect(ids).toEqual(['live000000a1', 'live000000a5']);
+    expect(ids).toEqual(['live000000a1', 'live000000a5', 'suspended0a6']);
   });
 });
