@@ -179,6 +179,9 @@ describe('the history of a company and of a key, on a real SQLite file', () => {
     const untimed = { ...elsewhere, companyId: 'acme', at: 'not a time', tool: null, outcome: 'ok', client: { name: null, version: null }, remoteAddress: null, requestId: 'r' };
     await raw.appendToStream('usage-acme', [{ eventId: 'bad-2', type: 'KeyUsed', data: untimed }], 'any');
     await raw.appendToStream('keyring-acme', [{ eventId: 'bad-3', type: 'KeyRevoked', data: elsewhere }], 'any');
+    // A rotation whose overlap's end is not a date: keysAt could not tell when the key stops working.
+    const unended = { ...elsewhere, companyId: 'acme', rotatedTo: 'acmeKey00009', overlapEndsAt: 'soon' };
+    await raw.appendToStream('keyring-acme', [{ eventId: 'bad-4', type: 'KeyRotated', data: unended }], 'any');
 
     const history = await readCompanyHistory(store, 'acme');
     const keys = keysAt(history.events, new Date(T0 + 4 * DAY));
@@ -187,11 +190,14 @@ describe('the history of a company and of a key, on a real SQLite file', () => {
       ['bad-1', 'keyring-acme', 'KeyRevoked'],
       ['bad-2', 'usage-acme', 'KeyUsed'],
       ['bad-3', 'keyring-acme', 'KeyRevoked'],
+      ['bad-4', 'keyring-acme', 'KeyRotated'],
     ]);
-    expect(history.warnings.map((w) => w.problem)).toEqual([expect.stringMatching(/keyId/), 'KeyUsed: at: not a date', 'KeyRevoked: names company "globex", not "acme"']);
+    expect(history.warnings.map((w) => w.problem)).toEqual([
+      expect.stringMatching(/keyId/), 'KeyUsed: at: not a date', 'KeyRevoked: names company "globex", not "acme"', 'KeyRotated: overlapEndsAt: not a date',
+    ]);
     expect(keys.map((k) => k.status)).toEqual(['active', 'revoked']);
     // The key's own story reports what was left out of it, and only that.
-    expect((await readKeyHistory(store, 'acmeKey00001'))!.warnings.map((w) => w.eventId)).toEqual(['bad-1', 'bad-2', 'bad-3']);
+    expect((await readKeyHistory(store, 'acmeKey00001'))!.warnings.map((w) => w.eventId)).toEqual(['bad-1', 'bad-2', 'bad-3', 'bad-4']);
     expect((await readKeyHistory(store, 'globexKey001'))!.warnings).toEqual([]);
   });
 });

@@ -38,9 +38,9 @@ const notADate = (value: unknown): boolean => typeof value !== 'string' || Numbe
 
 /**
  * Why the history leaves an event out, or null. keyEventReadProblem is the readers' rule (what the projections
- * park); on top, the history places every event in time, so an `at` (and a mint's expiresAt) that is not a date is
- * left out too, and an event naming another company than its stream's is not this company's (the read models file
- * it under the company it names).
+ * park); on top, the history places every event in time, so an `at` (and a mint's expiresAt, a rotation's
+ * overlapEndsAt) that is not a date is left out too, and an event naming another company than its stream's is not
+ * this company's (the read models file it under the company it names).
  */
 const historyProblem = (recorded: RecordedEvent, companyId: string): string | null => {
   const readProblem = keyEventReadProblem(recorded.type, recorded.data);
@@ -48,6 +48,7 @@ const historyProblem = (recorded: RecordedEvent, companyId: string): string | nu
   const data = dataOf(recorded);
   if (notADate(data.at)) return `${recorded.type}: at: not a date`;
   if (recorded.type === 'KeyMinted' && notADate(data.expiresAt)) return `${recorded.type}: expiresAt: not a date`;
+  if (recorded.type === 'KeyRotated' && notADate(data.overlapEndsAt)) return `${recorded.type}: overlapEndsAt: not a date`;
   if (data.companyId !== companyId) return `${recorded.type}: names company ${JSON.stringify(String(data.companyId).slice(0, 128))}, not ${JSON.stringify(companyId)}`;
   return null;
 };
