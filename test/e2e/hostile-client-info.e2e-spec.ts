@@ -67,7 +67,7 @@ describe('hostile client info (issue 8 regression)', () => {
     });
     expect(verbatim.status).toBe(200);
     // Each request answered 200 records one KeyUsed (a new minute each time, so initialize is recorded too: it is
-    // throttled per minute). A message the MCP schema refuses (`_meta: []`) gets a JSON-RPC error with 400 and
+    // throttled per minute), and so does each call of a tool the key lacks (403). A message the MCP schema refuses (`_meta: []`) gets a JSON-RPC error with 400 and
     // never reaches a tool: nothing to record. Never a 5xx, never a body that is not JSON-RPC.
     let sent = 1;
     const answers = new Map<number, number>();
@@ -75,10 +75,14 @@ describe('hostile client info (issue 8 regression)', () => {
       for (const { where, message } of placements(value)) {
         kg.clock.advance(61_000);
         const res = await mcpRaw(kg.url, { token, body: message });
-        const seen = { where, value: JSON.stringify(value)?.slice(0, 40), status: res.status, jsonrpc: res.json?.jsonrpc };
-        expect(seen).toEqual({ ...seen, status: res.status === 400 ? 400 : 200, jsonrpc: '2.0' });
+        const seen = { where, value: JSON.stringify(value)?.slice(0, 40), status: res.status, jsonrpc: res.json?.jsonrpc ?? res.json?.type };
+        // A tool the key lacks is refused at the HTTP level (403 insufficient_scope, problem+json), and recorded as denied.
+        const expected = where === 'list_clients, not allowed'
+          ? { status: 403, jsonrpc: 'urn:keygate:problem:insufficient-scope' }
+          : { status: res.status === 400 ? 400 : 200, jsonrpc: '2.0' };
+        expect(seen).toEqual({ ...seen, ...expected });
         answers.set(res.status, (answers.get(res.status) ?? 0) + 1);
-        if (res.status === 200) sent += 1;
+        if (res.status === 200 || res.status === 403) sent += 1;
       }
     }
     console.log(`[hostile client info] ${HOSTILE.length} values x ${placements(0).length} places: answers by status ${JSON.stringify(Object.fromEntries(answers))}`);
