@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
  * "each .js newer than its .ts": tsc does not re-emit a file whose content did not change, so a touched but
  * unchanged source would fail that check forever, whatever one builds.
  */
-const SHIPPED = /^(?!.*\.(?:spec|int-spec|e2e-spec|contract)\.ts$)(?!decider-spec\.ts$).*(?<!\.d)\.ts$/;
+const SHIPPED = /^(?!.*\.(?:spec|int-spec|e2e-spec|contract)\.ts$)(?!decider-(?:spec|fixtures)\.ts$).*(?<!\.d)\.ts$/;
 const ROOTS = ['apps', 'libs', 'bench'];
 
 const sources = (dir: string): string[] =>
