@@ -1,7 +1,7 @@
 import type { RecordedEvent, SqliteDb } from '#event-store';
 import { MINTED, PerKeyRows, type PerKeyState } from '../key-status/per-key-rows.js';
 import { keyEventOf, type SqliteBulkLoad } from '../projection.js';
-import { keyLookupInsertValues, KEY_LOOKUP_INSERT } from './key-lookup.projection.sqlite.js';
+import { keyLookupInsertValues, KEY_LOOKUP_INSERT } from './key-lookup.table.sqlite.js';
 import { keyLookupEntryOf } from './key-lookup.rules.js';
 
 /**

@@ -2,7 +2,7 @@ import type { RecordedEvent, SqliteDb } from '#event-store';
 import { MINTED, PerKeyRows, type PerKeyState } from '../key-status/per-key-rows.js';
 import { sqliteTextAfter } from '../key-status/sqlite-text-order.js';
 import { keyEventOf, type SqliteBulkLoad } from '../projection.js';
-import { keysListInsertValues, KEYS_LIST_INSERT_COLUMNS, KEYS_LIST_INSERT_VALUES } from './keys-list.projection.sqlite.js';
+import { keysListInsertValues, KEYS_LIST_INSERT_COLUMNS, KEYS_LIST_INSERT_VALUES } from './keys-list.table.sqlite.js';
 import { keyListRowOf } from './keys-list.rules.js';
 
 interface State extends PerKeyState {

@@ -5,14 +5,10 @@ import { keyEventOf, sqliteIndex, type SqliteBulkLoad, type SqliteIndex } from '
 import { SqliteTablesProjection } from '../runner/sqlite-projection.js';
 import { KeysListBulkLoad } from './keys-list.bulk-load.sqlite.js';
 import { KEYS_LIST_EVENT_TYPES, keyListRowOf } from './keys-list.rules.js';
-import type { KeyListRow } from './keys-read-model.js';
+import { KEYS_LIST_INSERT_COLUMNS, KEYS_LIST_INSERT_VALUES, KEYS_LIST_TABLE, keysListInsertValues } from './keys-list.table.sqlite.js';
 
-/**
- * v2 (issue 15): suspended status, the permission snapshot, rotation (rotated_from, rotated_to, overlap_ends_at),
- * the revocation reason and the expiry warning; user_id/user_name are the key's owner (keyOwner). Built beside
- * keys_list_v1 from the log; v1 is no longer written.
- */
-export const KEYS_LIST_TABLE = 'keys_list_v2';
+// Its name and insert live in keys-list.table.sqlite.ts, shared with the rebuild's fold.
+export { KEYS_LIST_TABLE };
 
 const DDL = `
   CREATE TABLE IF NOT EXISTS ${KEYS_LIST_TABLE} (
@@ -36,15 +32,6 @@ const INDEXES: SqliteIndex[] = [
     sql: `CREATE INDEX IF NOT EXISTS ${KEYS_LIST_TABLE}_by_overlap_end ON ${KEYS_LIST_TABLE} (status, overlap_ends_at) WHERE overlap_ends_at IS NOT NULL`,
   },
 ];
-
-/** The columns a mint inserts, in order (last_used_at NULL, the changing fields as minted: see keysListInsertValues). */
-export const KEYS_LIST_INSERT_COLUMNS = `key_id, company_id, user_id, user_name, label, prefix, created_at, expires_at, last_used_at, status,
-  permissions, rotated_from, rotated_to, overlap_ends_at, revocation_reason, expiry_warned_days_before, created_position, last_position`;
-export const KEYS_LIST_INSERT_VALUES = `?, ?, ?, ?, ?, ?, ?, ?, NULL, 'active', ?, ?, NULL, NULL, NULL, NULL, ?, ?`;
-
-/** The values of KEYS_LIST_INSERT_VALUES' placeholders for a mint at position p. */
-export const keysListInsertValues = (r: KeyListRow, p: number) =>
-  [r.keyId, r.companyId, r.userId, r.userName, r.label, r.prefix, r.createdAt, r.expiresAt, JSON.stringify(r.permissions), r.rotatedFrom, p, p] as const;
 
 const prepare = (db: SqliteDb) => ({
   insert: db.prepare(`INSERT OR IGNORE INTO ${KEYS_LIST_TABLE} (${KEYS_LIST_INSERT_COLUMNS}) VALUES (${KEYS_LIST_INSERT_VALUES})`),
