@@ -61,13 +61,13 @@ export interface ExpectedCounts {
   events: number;
   byType: Record<KeyEvent['type'], number>;
   companies: number;
-  /** Rows of keys_list_v1 and key_lookup_v1: one per minted key. */
+  /** Rows of keys_list_v2 and key_lookup_v2: one per minted key. */
   keys: number;
   /** Rows of activity_v1: one per lifecycle event, one per use roll-up (key × actor × tool × client × minute). */
   activity: number;
-  /** Keys by final status, as both keys_list_v1 and key_lookup_v1 must show it. */
+  /** Keys by final status, as both keys_list_v2 and key_lookup_v2 must show it. */
   statuses: Record<KeyStatus, number>;
-  /** Minted keys with at least one use (keys_list_v1.last_used_at is not null). */
+  /** Minted keys with at least one use (keys_list_v2.last_used_at is not null). */
   keysUsed: number;
   /** Acknowledged keys (rows of activity_keys_v1). */
   acknowledged: number;

@@ -567,10 +567,10 @@ export interface components {
             label: string;
             prefix: string;
             /**
-             * @description At the instant (a key past its expiry is expired)
+             * @description At the instant (a key past its expiry is expired; a rotated key past its overlap is revoked)
              * @enum {string}
              */
-            status: "active" | "revoked" | "expired" | "deleted";
+            status: "active" | "suspended" | "revoked" | "expired" | "deleted";
             /** @description The creator's permissions at mint time */
             permissions: string[];
             /** @enum {string} */
@@ -580,7 +580,23 @@ export interface components {
             /** Format: date-time */
             expiresAt: string;
             mintedBy: components["schemas"]["PersonView"];
+            /** @description Whose key it is: its minter, or the old key's owner when someone else rotated it */
+            owner: components["schemas"]["PersonView"];
+            /** @description The key this one replaced (a rotation) */
+            rotatedFrom: string | null;
+            /** @description The key replacing this one, at the instant */
+            rotatedTo: string | null;
+            /**
+             * Format: date-time
+             * @description When a key being replaced stops working
+             */
+            overlapEndsAt: string | null;
             revokedBy: components["schemas"]["PersonAtView"] | null;
+            /**
+             * @description Why the system revoked it, if it did
+             * @enum {string|null}
+             */
+            revocationReason: "rotated" | "offboarded" | null;
             deletedBy: components["schemas"]["PersonAtView"] | null;
             /** Format: date-time */
             lastUsedAt: string | null;
@@ -784,8 +800,8 @@ export interface operations {
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
-                /** @description Only keys of this status (a lapsed key is expired at once) */
-                status?: "active" | "revoked" | "expired";
+                /** @description Only keys of this status (effective: a lapsed key is expired at once, a rotated key past its overlap revoked) */
+                status?: "active" | "suspended" | "revoked" | "expired";
                 /** @description Only keys created by this user (within what you may see) */
                 userId?: string;
             };

@@ -384,7 +384,9 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: Loa
     kurrentdbUrl,
     mongodbUrl,
     mongodbDatabase,
-    readModelVersion: int(env, 'KEYGATE_READ_MODEL_VERSION', 1, 1),
+    // 2: the first version that knows suspended keys and rotations (MONGO_READ_MODEL_VERSION in #projections,
+    // which refuses anything lower; config does not import the read side).
+    readModelVersion: int(env, 'KEYGATE_READ_MODEL_VERSION', 2, 2),
     apiReplicas: int(env, 'KEYGATE_API_REPLICAS', 1, 1),
     port,
     host,
