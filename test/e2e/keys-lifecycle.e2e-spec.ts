@@ -61,6 +61,12 @@ describe('keys lifecycle (REST contract)', () => {
         lastUsedAt: null,
         expiresAt: iso(t0 + 90 * DAY),
         status: 'active',
+        permissions: [],
+        expiresSoon: false,
+        rotatedFrom: null,
+        replacedBy: null,
+        overlapEndsAt: null,
+        revocationReason: null,
       });
       expect(token.startsWith(`kg_${key.id}_`)).toBe(true);
       expect(token).toMatch(/^kg_[0-9A-Za-z]{12}_[0-9A-Za-z]{30}$/);
