@@ -52,7 +52,11 @@ export interface BuiltKeygate extends Target {
 }
 
 /** createKeygateApp on a fresh data directory, silent logs, a rate limit the bench never reaches; one key minted over REST. */
-export const bootKeygate = async (rateLimitPerMinute = 100_000_000): Promise<BuiltKeygate> => {
+export const bootKeygate = async (
+  rateLimitPerMinute = 100_000_000,
+  /** Experiments only: parts of the app left off (the bench measures the app as built). */
+  parts: { startDigestWriter?: boolean; startWebhookDelivery?: boolean } = {},
+): Promise<BuiltKeygate> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygate-mcp-bench-'));
   const config = loadConfig({
     KEYGATE_DATA_DIR: dataDir,
@@ -61,7 +65,7 @@ export const bootKeygate = async (rateLimitPerMinute = 100_000_000): Promise<Bui
     KEYGATE_RATE_LIMIT_PER_MINUTE: String(rateLimitPerMinute),
   });
   // No expiry sweeper: its once-a-minute tick is not part of the request path and would land in one run only.
-  const keygate = await createKeygateApp(config, { logger: pino({ level: 'silent' }), startSweeper: false });
+  const keygate = await createKeygateApp(config, { logger: pino({ level: 'silent' }), startSweeper: false, ...parts });
   const url = await listen(keygate.app, () => keygate.app.getHttpServer().address());
   const base = url.slice(0, -MCP_PATH.length);
 

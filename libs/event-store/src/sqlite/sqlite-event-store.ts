@@ -83,6 +83,13 @@ interface QueuedAppend {
  * The event store on one SQLite file (better-sqlite3). Appends run in an IMMEDIATE transaction, so the
  * expected-state check and the insert are atomic across every connection and process using the file.
  */
+/** The event types a set of appends wrote: what a filtered follower is woken by. */
+const typesOf = (appends: readonly AppendRequest[]): ReadonlySet<string> => {
+  const types = new Set<string>();
+  for (const a of appends) for (const e of a.events) types.add(e.type);
+  return types;
+};
+
 export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
@@ -144,7 +151,7 @@ export class SqliteEventStore implements EventStore {
       throw this.storageFailure(error, 'append');
     }
     this.writeFailure = null;
-    this.appended.emit('append', result.lastGlobalPosition);
+    this.appended.emit('append', result.lastGlobalPosition, typesOf([{ streamId, events, expected, recordedAt: '' }]));
     return result;
   }
 
@@ -170,10 +177,12 @@ export class SqliteEventStore implements EventStore {
   private groupDone(group: QueuedAppend[], outcomes: AppendOutcome[]): void {
     this.groupInFlight = false;
     let last = 0;
+    const written: AppendRequest[] = [];
     for (const [i, q] of group.entries()) {
       const outcome = outcomes[i];
       if ('ok' in outcome) {
         last = Math.max(last, outcome.ok.lastGlobalPosition);
+        written.push(q.request);
         q.resolve(outcome.ok);
       } else if ('wrong' in outcome) {
         const { streamId, expected, actual } = outcome.wrong;
@@ -186,7 +195,7 @@ export class SqliteEventStore implements EventStore {
     }
     if (last > 0) {
       this.writeFailure = null;
-      this.appended.emit('append', last);
+      this.appended.emit('append', last, typesOf(written));
     }
     // Exclusive writes waiting for this group run now, synchronously, before the next group is sent.
     for (const run of this.exclusive.splice(0)) run();
@@ -301,7 +310,7 @@ export class SqliteEventStore implements EventStore {
       if (batch.length < BATCH) checkpoint = Math.max(checkpoint, head);
       // Wait only after an empty read: the read and the listener are set up in the same tick, so no append
       // slips between them (after yielding, one may have happened while the consumer ran).
-      if (batch.length === 0) await this.nextAppend(signal);
+      if (batch.length === 0) await this.nextAppend(signal, eventTypes);
     }
   }
 
@@ -317,16 +326,23 @@ export class SqliteEventStore implements EventStore {
     return this.nextAppend(signal);
   }
 
-  private nextAppend(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves on the next append in this process (of one of `eventTypes`, when given: a lifecycle follower is not
+   * woken by every group commit of uses, issue 11), after the poll interval (other processes), or on abort.
+   */
+  private nextAppend(signal?: AbortSignal, eventTypes?: readonly string[]): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.appended.off('append', done);
+        this.appended.off('append', onAppend);
         signal?.removeEventListener('abort', done);
         resolve();
       };
+      const onAppend = (_position: number, types?: ReadonlySet<string>) => {
+        if (!eventTypes?.length || types === undefined || eventTypes.some((t) => types.has(t))) done();
+      };
       const timer = setTimeout(done, this.pollIntervalMs);
-      this.appended.on('append', done);
+      this.appended.on('append', onAppend);
       signal?.addEventListener('abort', done, { once: true });
     });
   }

@@ -1,0 +1,74 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { LoadResult } from './load-child.js';
+import { bootKeygate, whoamiCall } from './targets.js';
+
+/**
+ * Where durable usage's cost lies (issue 11): one server, load alternated between
+ *   durable   as built (answered once its KeyUsed is fsynced);
+ *   async     the KeyUsed appended and followed exactly as built, but the answer does not wait for it;
+ *   off       nothing recorded (the bench's (u)).
+ * durable ≈ async: the cost is work (appending, projecting, following); async ≈ off: it is waiting.
+ *
+ *   [EXP_PARTS_OFF=digests,webhooks] node dist/bench/mcp/experiment-usage-cost.js [seconds per run, default 6] [rounds, default 2]
+ */
+const main = async () => {
+  const seconds = Number(process.argv[2] ?? 6);
+  const rounds = Number(process.argv[3] ?? 2);
+  // EXP_PARTS_OFF=digests,webhooks: those background parts not started, to see what each costs.
+  const off = (process.env.EXP_PARTS_OFF ?? '').split(',');
+  const built = await bootKeygate(undefined, { startDigestWriter: !off.includes('digests'), startWebhookDelivery: !off.includes('webhooks') });
+  const usage = built.keygate.usage;
+  const original = usage.record.bind(usage);
+  const modes: Record<string, () => void> = {
+    durable: () => (usage.record = original),
+    async: () =>
+      (usage.record = (used) => {
+        original(used).catch(() => undefined);
+        return Promise.resolve();
+      }),
+    off: () => (usage.record = () => Promise.resolve()),
+  };
+  const request = whoamiCall(built.token);
+  const child = fork(fileURLToPath(new URL('./load-child.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise((r) => child.once('message', r));
+  const run = (s: number) =>
+    new Promise<LoadResult>((resolve) => {
+      child.once('message', (m: LoadResult) => resolve(m));
+      child.send({ type: 'run', url: built.url, headers: request.headers, body: request.body, connections: 10, seconds: s });
+    });
+  const results: Record<string, number[]> = { durable: [], async: [], off: [] };
+  // The group commits' sizes and round trips (append sent → fsynced → answered), from the app's own metrics.
+  const commits = async () => {
+    const text = await (await fetch(built.url.replace(/\/api\/mcp$/, '/metrics'))).text();
+    const value = (name: string) => Number(new RegExp(`^${name}(?:{[^}]*})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+    return { count: value('keygate_usage_commit_duration_seconds_count'), sum: value('keygate_usage_commit_duration_seconds_sum'), events: value('keygate_usage_batch_size_sum') };
+  };
+  const order = Object.keys(modes);
+  // The first seconds of a fresh server are slower (JIT, caches, an empty log): not part of any mode's figure.
+  await run(5);
+  for (let r = 0; r < rounds; r++) {
+    for (const mode of r % 2 ? [...order].reverse() : order) {
+      modes[mode]();
+      await run(1);
+      const before = await commits();
+      results[mode].push((await run(seconds)).okPerSecond);
+      const after = await commits();
+      const n = after.count - before.count;
+      if (mode === 'durable' && n > 0) {
+        console.log(`  durable: ${n} commits, ${((after.events - before.events) / n).toFixed(1)} uses each, round trip mean ${((1000 * (after.sum - before.sum)) / n).toFixed(2)} ms`);
+      }
+    }
+  }
+  child.send({ type: 'exit' });
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const mode of order) console.log(`${mode.padEnd(8)} ${median(results[mode]).toFixed(0).padStart(6)} req/s  (${results[mode].map((x) => x.toFixed(0)).join(', ')})`);
+  console.log(`durable/off ${(median(results.durable) / median(results.off)).toFixed(3)}; async/off ${(median(results.async) / median(results.off)).toFixed(3)}`);
+  await built.keygate.close();
+  process.exit(0);
+};
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
