@@ -60,10 +60,21 @@ describe('a host app using the client\'s NestJS guard', () => {
     const res = await call('GET', token);
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ orders: [{ id: 'o-1', total: 42 }], actingAs: { userId: 'rita', companyId: 'acme', keyId: key.id } });
+    expect(res.body).toEqual({ orders: [{ id: 'o-1', total: 42 }], actingAs: { userId: 'rita', companyId: 'acme', keyId: key.id, replacedBy: null } });
     expect(await uses(jwts.reader, key.id)).toEqual([
       expect.objectContaining({ tool: 'OrdersController.list', outcomes: { ok: 1, error: 0, denied: 0 }, client: { name: 'host-app', version: '1.0' } }),
     ]);
+  });
+
+  it('given a key being replaced by a rotation, then its identity names the new key until the overlap ends, then 401', async () => {
+    const { key, token } = await kg.mintKey(jwts.reader, 'rotating script');
+    const rotated = await kg.api(jwts.reader).post(`/api/keys/${key.id}/rotate`, { overlapSeconds: 60 });
+    expect(rotated.status).toBe(201);
+    const during = await call('GET', token);
+    expect(during.body.actingAs).toEqual({ userId: 'rita', companyId: 'acme', keyId: key.id, replacedBy: rotated.body.key.id });
+    kg.clock.advance(60_000);
+    expectRefusal(await call('GET', token), 401, 'REVOKED');
+    expect((await call('GET', rotated.body.token)).body.actingAs).toMatchObject({ keyId: rotated.body.key.id, replacedBy: null });
   });
 
   it('given no key, then 401 with a bare Bearer challenge and no call to Keygate', async () => {

@@ -8,7 +8,7 @@ export class OrdersController {
   @Get()
   @RequireKeygateKey({ permissions: ['orders:read'] })
   list(@KeygateKey() key: KeygateIdentity) {
-    return { orders: [{ id: 'o-1', total: 42 }], actingAs: { userId: key.userId, companyId: key.companyId, keyId: key.keyId } };
+    return { orders: [{ id: 'o-1', total: 42 }], actingAs: { userId: key.userId, companyId: key.companyId, keyId: key.keyId, replacedBy: key.replacedBy } };
   }
 
   @Post()

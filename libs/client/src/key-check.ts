@@ -8,6 +8,12 @@ export interface KeygateIdentity {
   companyId: string;
   permissions: string[];
   expiresAt: string;
+  /**
+   * A key being replaced by a rotation: the new key's id and when this one stops working (null otherwise). A host
+   * may pass it on to its client, as Keygate's MCP endpoint does (Keygate-Key-Replaced-By, Sunset).
+   */
+  replacedBy: string | null;
+  overlapEndsAt: string | null;
 }
 
 /** A refusal as the host answers it: status, problem+json body (with Keygate's code) and headers. */
@@ -57,8 +63,9 @@ const refusal = (status: KeyRefusal['status'], code: KeyRefusal['problem']['code
  */
 export const decide = (result: VerifyKeyView, realm: string, required: readonly string[] = []): KeyCheck => {
   if (result.valid && result.code === 'VALID') {
-    const { keyId, userId, userName, companyId, permissions, expiresAt } = result;
-    return { ok: true, result, identity: { keyId: keyId!, userId: userId!, userName: userName!, companyId: companyId!, permissions: permissions ?? [], expiresAt: expiresAt! } };
+    const { keyId, userId, userName, companyId, permissions, expiresAt, replacedBy, overlapEndsAt } = result;
+    const identity = { keyId: keyId!, userId: userId!, userName: userName!, companyId: companyId!, permissions: permissions ?? [], expiresAt: expiresAt! };
+    return { ok: true, result, identity: { ...identity, replacedBy: replacedBy ?? null, overlapEndsAt: overlapEndsAt ?? null } };
   }
   const challenge = (error: string, extra = '') => `Bearer realm="${realm}", error="${error}", error_description="${quoted(result.detail)}"${extra}`;
   switch (result.code) {
