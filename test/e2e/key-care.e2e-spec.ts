@@ -68,13 +68,11 @@ describe('keys that live well (settings API)', () => {
       expectProblem(await kg.api(alice).post('/api/keys', { acknowledgementId: ack }), 409, /already have 5 active/);
     });
 
-    it("lets root rotate a user's key: the new key stays the user's", async () => {
+    it("refuses root rotating a user's key (the token would act as the user), and lets root suspend it", async () => {
       const { key: old } = await kg.mintKey(alice, 'Codex');
-      const res = await kg.api(boss).post(`/api/keys/${old.id}/rotate`, { overlapSeconds: 0 });
-      expect(res.status).toBe(201);
-      expect(res.body.key).toMatchObject({ userId: 'alice', userName: old.userName, permissions: ['settings:view'] });
-      expect(res.body.previous).toMatchObject({ status: 'revoked', revocationReason: 'rotated' });
-      expect((await kg.listKeys(alice)).map((k) => k.id)).toContain(res.body.key.id);
+      expectProblem(await kg.api(boss).post(`/api/keys/${old.id}/rotate`, { overlapSeconds: 0 }), 403, /Only the owner of API key .* can rotate it/);
+      expect((await byId(alice))[old.id]).toMatchObject({ status: 'active', replacedBy: null });
+      expect((await kg.api(boss).post(`/api/keys/${old.id}/suspend`)).status).toBe(200);
     });
 
     it('answers clearly: 404 for a key not yours, 409 twice, 400 for a bad overlap', async () => {

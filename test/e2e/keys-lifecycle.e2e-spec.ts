@@ -67,6 +67,7 @@ describe('keys lifecycle (REST contract)', () => {
         replacedBy: null,
         overlapEndsAt: null,
         revocationReason: null,
+        canRotate: true,
       });
       expect(token.startsWith(`kg_${key.id}_`)).toBe(true);
       expect(token).toMatch(/^kg_[0-9A-Za-z]{12}_[0-9A-Za-z]{30}$/);
@@ -209,7 +210,7 @@ describe('keys lifecycle (REST contract)', () => {
 
       const res = await kg.api(alice).post(`/api/keys/${key.id}/revoke`);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ key: { ...key, status: 'revoked' } });
+      expect(res.body).toEqual({ key: { ...key, status: 'revoked', canRotate: false } });
 
       expectProblem(await kg.api(alice).post(`/api/keys/${key.id}/revoke`), 409, /already revoked/);
       expect((await kg.listKeys(alice)).map((k) => [k.id, k.status])).toEqual([[key.id, 'revoked']]);

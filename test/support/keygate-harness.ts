@@ -127,6 +127,7 @@ export interface KeyView {
   replacedBy: string | null;
   overlapEndsAt: string | null;
   revocationReason: 'rotated' | 'offboarded' | null;
+  canRotate: boolean;
 }
 
 export interface MintedKey {
@@ -274,7 +275,7 @@ export const secretOf = (token: string, keyId: string): string => token.slice(`k
 
 /** The fields of a KeyView, sorted: the list and the mint answer carry exactly these. */
 export const KEY_VIEW_FIELDS = [
-  'createdAt', 'expiresAt', 'expiresSoon', 'id', 'label', 'lastUsedAt', 'overlapEndsAt', 'permissions', 'prefix', 'replacedBy',
+  'canRotate', 'createdAt', 'expiresAt', 'expiresSoon', 'id', 'label', 'lastUsedAt', 'overlapEndsAt', 'permissions', 'prefix', 'replacedBy',
   'revocationReason', 'rotatedFrom', 'status', 'userId', 'userName',
 ];
 

@@ -602,7 +602,8 @@ export class KeygateApiKeys extends LitElement {
     const beingReplaced = live && k.replacedBy !== null;
     // A key whose predecessor still works cannot be rotated yet (the API answers 409): at most two tokens of a lineage.
     const predecessorLive = (this.keys ?? []).some((o) => o.replacedBy === k.id && (o.status === 'active' || o.status === 'suspended'));
-    const canRotate = k.status === 'active' && !beingReplaced && !predecessorLive;
+    // The API says whether the caller may (their own working key, not being replaced): only the owner rotates.
+    const canRotate = k.canRotate && !beingReplaced && !predecessorLive;
     return html`<tr data-key-id=${k.id} class=${`status-${k.status}`}>
       <td data-label="Label" class="label">${k.label}</td>
       <td data-label="Key ID"><code>${k.prefix}</code></td>

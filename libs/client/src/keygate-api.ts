@@ -85,7 +85,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate a key: a new key (token shown once) while the old one keeps working for overlapSeconds
-         * @description The new key has the old one's label and permission snapshot and a fresh expiry; the old key is revoked by the system when the overlap ends (never later than its own expiry), and until then the MCP endpoint answers it with Keygate-Key-Replaced-By and Sunset headers. Allowed to whoever may revoke the key, and at the limits: the key being replaced stops counting, its replacement counts. A key whose predecessor is still in its overlap answers 409.
+         * @description The new key has the old one's label and permission snapshot and a fresh expiry; the old key is revoked by the system when the overlap ends (never later than its own expiry), and until then the MCP endpoint answers it with Keygate-Key-Replaced-By and Sunset headers. The owner only (the new token acts as them: anyone else gets 403), and at the limits: the key being replaced stops counting while its replacement works. A key whose predecessor is still in its overlap answers 409.
          */
         post: operations["KeysController_rotate"];
         delete?: never;
@@ -426,6 +426,8 @@ export interface components {
              * @enum {string|null}
              */
             revocationReason: "rotated" | "offboarded" | null;
+            /** @description The caller may rotate it: their own working key not already being replaced (a key whose predecessor is still in its overlap answers 409 all the same) */
+            canRotate: boolean;
         };
         GenericSetupView: {
             /** @example https://keygate.example.com/api/mcp */
@@ -1017,6 +1019,15 @@ export interface operations {
             };
             /** @description No valid credential */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemView"];
+                };
+            };
+            /** @description Not allowed to this caller */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { KEY_POLICY, KEYRING_REPOSITORY, notFound, type KeyCommand, type KeyLifecycleEvent, type KeyPolicy, type KeyringRepository } from '#keys';
+import { KEY_POLICY, KEYRING_REPOSITORY, notFound, type Actor, type KeyCommand, type KeyLifecycleEvent, type KeyPolicy, type KeyringRepository } from '#keys';
 import { KEYS_READ_MODEL, type KeysReadModel } from '#projections';
 import { CLOCK, READ_YOUR_WRITES, type Clock, type ReadYourWrites } from '#runtime';
 import { toKeyView, type KeyView } from './key-view.js';
@@ -27,16 +27,16 @@ export class KeyCommandRunner {
     return { events, now };
   }
 
-  /** The key as the settings page shows it now (after execute, it includes the write). */
-  async view(companyId: string, keyId: string, now: Date): Promise<KeyView> {
-    const row = await this.keys.get(companyId, keyId);
+  /** The key as the settings page shows it now to `viewer` (after execute, it includes the write). */
+  async view(viewer: Actor, keyId: string, now: Date): Promise<KeyView> {
+    const row = await this.keys.get(viewer.companyId, keyId);
     if (!row) throw notFound(`No API key with id ${keyId}.`);
-    return toKeyView(row, now, this.policy.expiryWarningDays);
+    return toKeyView(row, now, { warningDays: this.policy.expiryWarningDays, viewerId: viewer.userId });
   }
 
-  /** execute, then the view of `keyId`. */
-  async executeAndView(companyId: string, keyId: string, command: (now: Date) => KeyCommand): Promise<KeyView> {
-    const { now } = await this.execute(companyId, command);
-    return this.view(companyId, keyId, now);
+  /** execute on the actor's company, then the view of `keyId`. */
+  async executeAndView(actor: Actor, keyId: string, command: (now: Date) => KeyCommand): Promise<KeyView> {
+    const { now } = await this.execute(actor.companyId, command);
+    return this.view(actor, keyId, now);
   }
 }

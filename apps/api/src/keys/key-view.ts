@@ -30,6 +30,19 @@ export class KeyView {
   overlapEndsAt!: string | null;
   @ApiProperty({ nullable: true, enum: ['rotated', 'offboarded'], type: String, description: 'Why the system revoked it, if it did' })
   revocationReason!: 'rotated' | 'offboarded' | null;
+  @ApiProperty({
+    description:
+      'The caller may rotate it: their own working key not already being replaced (a key whose predecessor is still in ' +
+      'its overlap answers 409 all the same)',
+  })
+  canRotate!: boolean;
+}
+
+export interface KeyViewOptions {
+  /** The expiry warning thresholds in days (policy.expiryWarningDays): expiresSoon from the first one. */
+  warningDays?: readonly number[];
+  /** Who reads it: canRotate is true only for its owner. */
+  viewerId?: string;
 }
 
 /**
@@ -37,7 +50,11 @@ export class KeyView {
  * effective status: a key past expiresAt reads as expired, and a rotated key past its overlap as revoked, before
  * the sweeper records either.
  */
-export const toKeyView = (row: KeyListRow, now: Date, warningDays: readonly number[] = DEFAULT_KEY_POLICY.expiryWarningDays): KeyView => {
+export const toKeyView = (
+  row: KeyListRow,
+  now: Date,
+  { warningDays = DEFAULT_KEY_POLICY.expiryWarningDays, viewerId }: KeyViewOptions = {},
+): KeyView => {
   const rotation = row.overlapEndsAt ? { overlapEndsAt: new Date(row.overlapEndsAt) } : null;
   const expiresAt = new Date(row.expiresAt);
   const status = effectiveStatus({ status: row.status, expiresAt, rotation }, now) as KeyView['status'];
@@ -59,6 +76,7 @@ export const toKeyView = (row: KeyListRow, now: Date, warningDays: readonly numb
     replacedBy: row.rotatedTo,
     overlapEndsAt: row.overlapEndsAt,
     revocationReason: endsWithRotation ? 'rotated' : row.revocationReason,
+    canRotate: viewerId === row.userId && status === 'active' && row.rotatedTo === null,
   };
 };
 

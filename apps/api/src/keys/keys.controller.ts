@@ -95,11 +95,12 @@ export class KeysController {
     description:
       "The new key has the old one's label and permission snapshot and a fresh expiry; the old key is revoked by the " +
       'system when the overlap ends (never later than its own expiry), and until then the MCP endpoint answers it with ' +
-      'Keygate-Key-Replaced-By and Sunset headers. Allowed to whoever may revoke the key, and at the limits: the key ' +
-      'being replaced stops counting, its replacement counts. A key whose predecessor is still in its overlap answers 409.',
+      'Keygate-Key-Replaced-By and Sunset headers. The owner only (the new token acts as them: anyone else gets 403), and ' +
+      'at the limits: the key being replaced stops counting while its replacement works. A key whose predecessor is still ' +
+      'in its overlap answers 409.',
   })
   @ApiCreatedResponse({ type: RotatedKeyView })
-  @ApiProblems(404, 409)
+  @ApiProblems(403, 404, 409)
   rotate(@CurrentActor() actor: Actor, @Param('id') id: string, @Body() body: RotateKeyBody, @Req() req: { id: string }) {
     return this.commands.execute(new RotateKeyCommand(actor, keyIdParam(id), body.overlapSeconds, req.id));
   }

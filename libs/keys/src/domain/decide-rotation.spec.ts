@@ -56,17 +56,21 @@ describe('RotateKey', () => {
   it.each([
     ['root', root],
     ['a holder of settings:edit', admin],
-  ])("lets %s rotate anyone's key, minting the new key for its owner", (_, manager) => {
-    given(keyOf(alice)).when(rotate(manager)).then(rotation(manager));
+  ])("refuses %s rotating someone else's key: the new token would act as its owner", (_, manager) => {
+    given(keyOf(alice)).when(rotate(manager)).thenThrows('forbidden', /Only the owner of API key AbCdEf123456 can rotate it/);
+  });
+
+  it('lets a manager rotate their own key', () => {
+    const [event] = given(keyOf(admin)).when(rotate(admin)).events();
+    expect(event).toMatchObject({ type: 'KeyMinted', data: { actorUserId: 'admin', rotatedFrom: KEY, permissions: ['keys:use', 'settings:edit'] } });
+    expect(event.data).not.toHaveProperty('owner');
   });
 
   it("hides another user's key from a plain user, as revoke does", () => {
     given(keyOf(alice)).when(rotate(bob)).thenThrows('not_found', /No API key/);
   });
 
-  it('keeps the permission snapshot of the old key, not the rotator\'s permissions now', () => {
-    const [mintedNew] = rotation(root);
-    expect(mintedNew.data.permissions).toEqual(['keys:use']);
+  it("keeps the permission snapshot of the old key, not the owner's permissions now", () => {
     given(keyOf(alice)).when(rotate({ ...alice, permissions: ['keys:use', 'orders:write'] })).then(rotation(alice));
   });
 
@@ -122,6 +126,16 @@ describe('RotateKey', () => {
     ['suspended', [...keyOf(alice), { type: 'KeySuspended', data: ctx(alice, KEY, after(2 * MINUTE), 'c') }], NOW, /suspended; resume it/],
   ])('refuses a %s key', (_, history, now, message) => {
     given(history).when(rotate(alice, { now })).thenThrows('conflict', message);
+  });
+
+  it('gives the old key its place in the count back when its replacement is revoked during the overlap', () => {
+    const four = ['K1', 'K2', 'K3', 'K4'].map((k) => k.padEnd(12, '0'));
+    const revokedNew: KeyLifecycleEvent = { type: 'KeyRevoked', data: ctx(alice, NEW, after(MINUTE, NOW), 'c') };
+    const history = [...keyOf(alice), ...keysOf(alice, four), ...rotation(alice), revokedNew, acknowledged(alice, keyId(99), after(2 * MINUTE, NOW))];
+    // Five working keys again (the old one is in its overlap, its replacement revoked): a sixth is refused.
+    given(history)
+      .when(mint(alice, keyId(99), { now: after(3 * MINUTE, NOW) }))
+      .thenThrows('limit', /You already have 5 active API keys/);
   });
 
   it('refuses a new key id that is taken', () => {

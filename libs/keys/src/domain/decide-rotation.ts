@@ -1,6 +1,6 @@
 import { context, retiredEvent, visibleKey, utcMinute } from './decide-support.js';
 import type { RetireRotatedKey, RotateKey } from './key-commands.js';
-import { conflict, invalid } from './key-errors.js';
+import { conflict, forbidden, invalid } from './key-errors.js';
 import type { KeyLifecycleEvent } from './key-events.js';
 import type { KeyPolicy } from './key-policy.js';
 import { effectiveStatus, isLive, type KeyringState } from './keyring-state.js';
@@ -12,11 +12,22 @@ import { effectiveStatus, isLive, type KeyringState } from './keyring-state.js';
  * The limits during the overlap: the key being replaced no longer counts, its replacement does, so a rotation is
  * allowed at the limits and leaves the count where it was. To keep that from multiplying working tokens, a key
  * whose own predecessor is still in its overlap cannot be rotated until that overlap ends (or the predecessor is
- * revoked): at most two tokens of one lineage work at any instant.
+ * revoked): at most two tokens of one lineage work at any instant. A replacement revoked during the overlap gives
+ * the old key its place in the count back (decide-support's countsAgainstLimits).
+ *
+ * Only the owner rotates (the issue asked for "whoever may revoke"; a manager would receive a token acting as
+ * someone else). KeyMinted.owner stays in the schema and every reader (keyOwner) for a mint on someone's behalf.
  */
 export const rotate = (c: RotateKey, state: KeyringState, policy: KeyPolicy): KeyLifecycleEvent[] => {
-  // 1. The key: visible to this actor (who may revoke it may rotate it), working, and not already being replaced.
+  // 1. The key: its owner's (the new token acts as the owner, with the owner's permission snapshot and role: handed
+  //    to anyone else, it would let them act as the owner; managers may revoke or suspend it instead), working, and
+  //    not already being replaced.
   const key = visibleKey(state, c.actor, c.keyId);
+  if (key.creatorUserId !== c.actor.userId) {
+    throw forbidden(
+      `Only the owner of API key ${c.keyId} can rotate it: the new key would act as them. You can suspend or revoke it.`,
+    );
+  }
   const status = effectiveStatus(key, c.now);
   if (status === 'suspended') throw conflict(`The API key ${c.keyId} is suspended; resume it before rotating it.`);
   if (status !== 'active') throw conflict(`The API key ${c.keyId} is ${status}; only a working key can be rotated.`);
@@ -39,8 +50,6 @@ export const rotate = (c: RotateKey, state: KeyringState, policy: KeyPolicy): Ke
   const reserved = [...state.acknowledgements.values()].some((a) => a.keyId === c.newKeyId);
   if (state.keys.has(c.newKeyId) || reserved) throw conflict('This key id is already taken; try again.');
 
-  // 4. The new key belongs to the old key's owner, whoever rotates it.
-  const mine = key.creatorUserId === c.actor.userId;
   return [
     {
       type: 'KeyMinted',
@@ -54,7 +63,6 @@ export const rotate = (c: RotateKey, state: KeyringState, policy: KeyPolicy): Ke
         creatorRole: key.creatorRole,
         expiresAt: new Date(c.now.getTime() + policy.keyTtlMs).toISOString(),
         rotatedFrom: key.keyId,
-        ...(mine ? {} : { owner: { userId: key.creatorUserId, name: key.creatorName } }),
       },
     },
     {

@@ -27,10 +27,15 @@ export const visibleKey = (state: KeyringState, actor: Actor, keyId: string): Ke
 
 /**
  * Whether a key counts against the limits at `now`: live (active or suspended: a suspension is reversible, so it
- * must not free a slot), and not being replaced by a rotation (its replacement counts instead; see decide-rotation).
+ * must not free a slot), unless it is being replaced by a rotation whose new key is live (that one counts instead;
+ * see decide-rotation). Once the replacement is revoked, the old key counts again for the rest of its overlap, so
+ * "rotate, then revoke the new key" cannot collect working keys beyond the limits.
  */
-export const countsAgainstLimits = (key: KeyState, now: Date): boolean =>
-  isLive(effectiveStatus(key, now)) && key.rotation === null;
+export const countsAgainstLimits = (key: KeyState, state: KeyringState, now: Date): boolean => {
+  if (!isLive(effectiveStatus(key, now))) return false;
+  const replacement = key.rotation ? state.keys.get(key.rotation.rotatedTo) : undefined;
+  return !(replacement && isLive(effectiveStatus(replacement, now)));
+};
 
 export const expiredEvent = (c: KeyCommand, companyId: string, key: KeyState): KeyLifecycleEvent => ({
   type: 'KeyExpired',

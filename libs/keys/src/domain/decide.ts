@@ -110,7 +110,7 @@ const mint = (c: MintKey, state: KeyringState, policy: KeyPolicy): KeyLifecycleE
   const permissions = narrowedPermissions(c.actor, c.permissions);
 
   // 4. The limits, counted on effective status: live keys (active or suspended) count, unless being replaced.
-  const active = [...state.keys.values()].filter((k) => countsAgainstLimits(k, c.now));
+  const active = [...state.keys.values()].filter((k) => countsAgainstLimits(k, state, c.now));
   if (active.length >= policy.maxActiveKeysPerCompany) {
     throw limitReached(
       `Your company already has ${active.length} active API keys, the limit of ${policy.maxActiveKeysPerCompany} per company. Revoke a key before creating another.`,

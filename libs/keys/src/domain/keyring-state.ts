@@ -28,7 +28,6 @@ export interface KeyState {
   keyId: string;
   /** The key's owner (keyOwner of its mint): whose keys the limits and offboarding count it among. */
   creatorUserId: string;
-  creatorName: string;
   creatorRole: 'root' | 'user';
   label: string;
   status: StoredKeyStatus;
@@ -109,11 +108,9 @@ const apply = (draft: KeyringDraft, event: KeyLifecycleEvent): void => {
       const ack = draft.acknowledgements.get(event.data.acknowledgementId);
       // set() on an existing id keeps its place in the insertion order, which prune relies on.
       if (ack) draft.acknowledgements.set(event.data.acknowledgementId, { ...ack, used: true });
-      const owner = keyOwner(event.data);
       draft.keys.set(event.data.keyId, {
         keyId: event.data.keyId,
-        creatorUserId: owner.userId,
-        creatorName: owner.name,
+        creatorUserId: keyOwner(event.data).userId,
         creatorRole: event.data.creatorRole,
         label: event.data.label,
         status: 'active',

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { managesAllKeys } from '#keys';
+import { KEY_POLICY, managesAllKeys, type KeyPolicy } from '#keys';
 import { KEYS_READ_MODEL, type KeysReadModel } from '#projections';
 import { CLOCK, type Clock } from '#runtime';
 import { decodeCursor, encodeCursor } from '../../paging/position-cursor.js';
@@ -12,6 +12,7 @@ export class ListKeysHandler implements IQueryHandler<ListKeysQuery> {
   constructor(
     @Inject(KEYS_READ_MODEL) private readonly keys: KeysReadModel,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(KEY_POLICY) private readonly policy: KeyPolicy,
   ) {}
 
   async execute({ actor, filter }: ListKeysQuery): Promise<KeysPage> {
@@ -29,7 +30,7 @@ export class ListKeysHandler implements IQueryHandler<ListKeysQuery> {
     });
     const page = rows.slice(0, filter.limit);
     return {
-      items: page.map(({ position: _, ...row }) => toKeyView(row, now)),
+      items: page.map(({ position: _, ...row }) => toKeyView(row, now, { warningDays: this.policy.expiryWarningDays, viewerId: actor.userId })),
       nextCursor: rows.length > filter.limit ? encodeCursor(page[page.length - 1].position) : null,
     };
   }

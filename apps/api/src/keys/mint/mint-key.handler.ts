@@ -50,7 +50,7 @@ export class MintKeyHandler implements ICommandHandler<MintKeyCommand> {
     const { events, position } = await this.keyring.execute(actor.companyId, command(keyId, verifier));
     // 4. Never lose the token to a slow read side: the key is durable already, the view is built from the event.
     await this.readYourWrites(position).catch(() => undefined);
-    const key = toKeyView(rowOfMint(events[0] as KeyMinted), now, this.policy.expiryWarningDays);
+    const key = toKeyView(rowOfMint(events[0] as KeyMinted), now, { warningDays: this.policy.expiryWarningDays, viewerId: actor.userId });
     return { key, token, setup: setupSnippets(this.config.publicUrl, token) };
   }
 }

@@ -8,6 +8,6 @@ export class RevokeKeyHandler implements ICommandHandler<RevokeKeyCommand> {
   constructor(private readonly run: KeyCommandRunner) {}
 
   execute({ actor, keyId, correlationId }: RevokeKeyCommand): Promise<KeyView> {
-    return this.run.executeAndView(actor.companyId, keyId, (now) => ({ type: 'RevokeKey', actor, keyId, now, correlationId }));
+    return this.run.executeAndView(actor, keyId, (now) => ({ type: 'RevokeKey', actor, keyId, now, correlationId }));
   }
 }

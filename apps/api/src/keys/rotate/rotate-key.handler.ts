@@ -56,10 +56,10 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand> {
     // 4. Never lose the token to a slow read side: the new key is durable already and its view comes from the
     //    event; the old key is read as it now reads, or left out (null) if the read side is behind.
     const previous = await this.readYourWrites(position)
-      .then(() => this.run.view(actor.companyId, keyId, now))
+      .then(() => this.run.view(actor, keyId, now))
       .catch(() => null);
     return {
-      key: toKeyView(rowOfMint(minted), now, this.policy.expiryWarningDays),
+      key: toKeyView(rowOfMint(minted), now, { warningDays: this.policy.expiryWarningDays, viewerId: actor.userId }),
       token,
       setup: setupSnippets(this.config.publicUrl, token),
       previous,

@@ -9,6 +9,6 @@ export class SuspendKeyHandler implements ICommandHandler<SuspendKeyCommand> {
 
   execute({ actor, keyId, resume, correlationId }: SuspendKeyCommand): Promise<KeyView> {
     const type = resume ? 'ResumeKey' : 'SuspendKey';
-    return this.run.executeAndView(actor.companyId, keyId, (now) => ({ type, actor, keyId, now, correlationId }));
+    return this.run.executeAndView(actor, keyId, (now) => ({ type, actor, keyId, now, correlationId }));
   }
 }

@@ -10,6 +10,6 @@ export class RevokeUserKeysHandler implements ICommandHandler<RevokeUserKeysComm
     // 1. One decision, one append: a KeyRevoked per key under this request's correlation id.
     const { events, now } = await this.run.execute(actor.companyId, (at) => ({ type: 'RevokeUserKeys', actor, userId, now: at, correlationId }));
     // 2. The keys as they now read (the append was read back before this).
-    return { revoked: await Promise.all(events.map((e) => this.run.view(actor.companyId, e.data.keyId, now))) };
+    return { revoked: await Promise.all(events.map((e) => this.run.view(actor, e.data.keyId, now))) };
   }
 }
