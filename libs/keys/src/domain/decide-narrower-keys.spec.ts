@@ -21,6 +21,14 @@ describe('MintKey with permissions (a narrower key)', () => {
     expect(event).toMatchObject({ type: 'KeyMinted', data: { permissions: [] } });
   });
 
+  it("makes a root user's narrowed key act as a plain user (root's reach is not a permission it could leave out)", () => {
+    const boss = user('boss', 'root', ['orders:read', 'orders:write']);
+    const [narrowed] = given([acknowledged(boss)]).when(mint(boss, KEY, { permissions: ['orders:read'] })).events();
+    expect(narrowed).toMatchObject({ type: 'KeyMinted', data: { creatorRole: 'user', permissions: ['orders:read'] } });
+    const [full] = given([acknowledged(boss)]).when(mint(boss)).events();
+    expect(full).toMatchObject({ type: 'KeyMinted', data: { creatorRole: 'root' } });
+  });
+
   it("refuses a permission the creator does not have, naming it", () => {
     given([acknowledged(alice)])
       .when(mint(alice, KEY, { permissions: ['keys:use', 'orders:write'] }))

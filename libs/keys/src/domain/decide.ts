@@ -133,7 +133,9 @@ const mint = (c: MintKey, state: KeyringState, policy: KeyPolicy): KeyLifecycleE
         prefix: c.prefix,
         verifier: c.verifier,
         permissions,
-        creatorRole: c.actor.role,
+        // A narrower key never acts as root: root's reach (every key of the company) is not a permission it could
+        // leave out, so a root user's narrowed key acts as a plain user with the permissions chosen.
+        creatorRole: c.permissions === undefined ? c.actor.role : 'user',
         expiresAt: new Date(c.now.getTime() + policy.keyTtlMs).toISOString(),
       },
     },

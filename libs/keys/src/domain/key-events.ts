@@ -43,6 +43,7 @@ export interface KeyMinted {
     verifier: string;
     /** The creator's permissions at mint time: a snapshot, never re-read. */
     permissions: string[];
+    /** The role the key acts with: its creator's, or 'user' for a narrower key (minted with chosen permissions). */
     creatorRole: 'root' | 'user';
     expiresAt: string;
     /** A rotation's new key: the id of the key it replaces (which gets KeyRotated in the same append). */
