@@ -185,7 +185,7 @@ describe('webhooks', () => {
     while ((await failing()).filter((d) => !d.delivered).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const failed = (await failing()).filter((d) => !d.delivered);
     expect(failed.length).toBeGreaterThanOrEqual(3);
-    expect(failed[0]).toEqual(expect.objectContaining({ error: expect.stringMatching(/ECONNREFUSED|fetch failed/), nextRetryAt: expect.any(String) }));
+    expect(failed[0]).toEqual(expect.objectContaining({ error: 'no answer', nextRetryAt: expect.any(String) }));
     expect(Math.max(...failed.map((d) => d.attempt))).toBeGreaterThanOrEqual(3);
     expect((await kg.api(alice).get('/api/webhooks')).body.items[0].nextRetryAt).toEqual(expect.any(String));
 

@@ -7,12 +7,12 @@ export interface PostOutcome {
 
 export type PostWebhook = (url: string, body: string, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal) => Promise<PostOutcome>;
 
-const reasonOf = (error: unknown): string => {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return 'timeout';
-  const cause = e?.cause?.code ?? e?.cause?.message;
-  return (cause ? `${e?.message ?? 'fetch failed'}: ${cause}` : (e?.message ?? String(error))).slice(0, 200);
-};
+/**
+ * Why no answer came, coarsely: 'timeout' or 'no answer'. The delivery log is read by the tenant who registered the
+ * URL, so it must not tell a refused port from a missing host or quote a certificate's names: that would make
+ * deliveries a probe of the network Keygate runs in.
+ */
+const reasonOf = (error: unknown): string => ((error as { name?: string })?.name === 'TimeoutError' ? 'timeout' : 'no answer');
 
 /**
  * One POST with the runtime's fetch: bounded by `timeoutMs` (headers and all), redirects not followed (a 3xx is a

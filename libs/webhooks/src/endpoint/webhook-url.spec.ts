@@ -22,6 +22,15 @@ describe('webhookUrlProblem', () => {
     }
   });
 
+  it('refuses https to an address that is not on the public internet, written literally', () => {
+    for (const host of ['10.0.0.5:8443', '172.16.3.4', '192.168.1.1', '169.254.169.254', '127.0.0.1', '100.64.0.1', '0.0.0.0', '[::1]', '[fd00::1]', '[fe80::1]', '[::ffff:10.0.0.1]', 'localhost']) {
+      expect(webhookUrlProblem(`https://${host}/hook`, loose)).toMatch(/public internet/);
+    }
+    for (const host of ['8.8.8.8', '172.32.0.1', '[2606:4700::1111]', 'hooks.example.com']) {
+      expect(webhookUrlProblem(`https://${host}/hook`, strict)).toBeNull();
+    }
+  });
+
   it('refuses other schemes, credentials, fragments, spaces and garbage', () => {
     expect(webhookUrlProblem('ftp://example.com/x', loose)).toMatch(/not ftp:/);
     expect(webhookUrlProblem('file:///etc/passwd', loose)).toMatch(/not file:/);

@@ -1,3 +1,5 @@
+import { BlockList, isIP } from 'node:net';
+
 /** The longest endpoint URL accepted (browsers and proxies agree on 2048 as a safe bound). */
 export const MAX_WEBHOOK_URL_LENGTH = 2048;
 
@@ -17,6 +19,27 @@ const isLoopbackHost = (hostname: string): boolean => {
 };
 
 /**
+ * Addresses that are not on the public internet: a URL naming one literally is refused for https too, so an
+ * endpoint cannot aim deliveries at Keygate's own network (metadata services, private hosts). Names are not
+ * resolved here: a public name pointing inside is not caught (see the README).
+ */
+const INTERNAL = new BlockList();
+for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const) {
+  INTERNAL.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) INTERNAL.addSubnet(net, prefix, 'ipv6');
+
+const internalAddress = (hostname: string): boolean => {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const family = isIP(host);
+  if (family === 4) return INTERNAL.check(host, 'ipv4');
+  if (family !== 6) return false;
+  // An IPv4 address written as IPv6 (::ffff:10.0.0.1) is checked as the IPv4 address it is.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+  return mapped ? INTERNAL.check(mapped[1], 'ipv4') : INTERNAL.check(host, 'ipv6');
+};
+
+/**
  * Why a URL cannot be a webhook endpoint, or null when it can. The rule against server-side request forgery is
  * deliberately simple: https only (a receiver on the internet proves who it is), http only to loopback and only
  * where the setting allows it; no credentials in the URL (they would show in every list); no fragment. Redirects
@@ -33,7 +56,12 @@ export const webhookUrlProblem = (raw: string, rules: WebhookUrlRules): string |
   }
   if (url.username || url.password) return 'url must not carry credentials (user:password@); authenticate deliveries by their signature.';
   if (url.hash) return 'url must not have a fragment (#…): it is never sent to the receiver.';
-  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'https:') {
+    if (internalAddress(url.hostname) || isLoopbackHost(url.hostname)) {
+      return 'url must name a host on the public internet, not a private, loopback or link-local address.';
+    }
+    return null;
+  }
   if (url.protocol === 'http:') {
     if (!isLoopbackHost(url.hostname)) return 'url must use https://; http:// is accepted for a loopback host (127.0.0.1, ::1, localhost) only.';
     if (!rules.allowHttpLoopback) return 'url must use https://; http:// to a loopback host is off here (KEYGATE_WEBHOOK_ALLOW_HTTP_LOOPBACK).';
