@@ -49,15 +49,17 @@ export class ExpirySweeper {
 
   private async sweep(): Promise<SweepResult> {
     const { keys } = this.runtime;
-    // 1. Expiries first: a key past its expiry gets no warning and no retirement.
-    const expired = await this.drain(
-      (now) => keys.lapsed(now, 100),
-      (due, now) => ({ type: 'ExpireKey', ...due, now, correlationId: `sweep-${randomUUID()}` }),
-    );
-    // 2. Rotated keys whose overlap ended.
+    // 1. Rotated keys whose overlap ended (before their expiry): first, so that a key both past its overlap's end and
+    //    past its expiry (a sweeper that was down) is retired here, and the expiries' pages below hold only keys the
+    //    decider expires (a page of keys it answers "nothing to do" for would end that loop early).
     const retired = await this.drain(
       (now) => keys.overlapsEnded(now, 100),
       (due, now) => ({ type: 'RetireRotatedKey', ...due, now, correlationId: `sweep-${randomUUID()}` }),
+    );
+    // 2. Expiries: a key past its expiry gets no warning.
+    const expired = await this.drain(
+      (now) => keys.lapsed(now, 100),
+      (due, now) => ({ type: 'ExpireKey', ...due, now, correlationId: `sweep-${randomUUID()}` }),
     );
     // 3. Warnings, the nearest threshold first: a key 3 days from expiry gets the 7-day warning, and is not asked
     //    about again for 14 (the decider writes at most the most urgent one due).
