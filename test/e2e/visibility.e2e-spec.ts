@@ -88,7 +88,7 @@ describe('visibility', () => {
 
     const own = await kg.api(t.pam).post(`/api/keys/${k.pam1.id}/revoke`);
     expect(own.status).toBe(200);
-    expect(own.body.key).toEqual({ ...k.pam1, status: 'revoked' });
+    expect(own.body.key).toEqual({ ...k.pam1, status: 'revoked', canRotate: false });
 
     const byEditor = await kg.api(t.eve).post(`/api/keys/${k.pete1.id}/revoke`);
     expect(byEditor.status).toBe(200);

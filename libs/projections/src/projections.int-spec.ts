@@ -49,10 +49,10 @@ const writeHistory = async (repo: KeyringRepository, store: SqliteEventStore, se
   const [, revoked] = ids[1].split('/');
   await run('acme', { type: 'RevokeKey', actor: root, keyId: revoked });
   await run('acme', { type: 'DeleteKey', actor: root, keyId: revoked });
-  // Issue 15: a root user rotates one of Bob's keys (the new key is Bob's) and the sweeper retires the old one at
+  // Issue 15: Bob rotates one of his keys and the sweeper retires the old one at
   // the end of the overlap; Bob suspends, resumes and suspends another; Carol is offboarded; a warning before expiry.
   const [, rotated] = ids[3].split('/');
-  await run('acme', { type: 'RotateKey', actor: root, keyId: rotated, newKeyId: 'rotatedBob01', prefix: 'kg_rotatedBob01', verifier: '$argon2id$fake-rotated', overlapMs: 3_600_000 });
+  await run('acme', { type: 'RotateKey', actor: actor('bob', 'acme'), keyId: rotated, newKeyId: 'rotatedBob01', prefix: 'kg_rotatedBob01', verifier: '$argon2id$fake-rotated', overlapMs: 3_600_000 });
   const [, paused] = ids[4].split('/');
   await run('acme', { type: 'SuspendKey', actor: actor('bob', 'acme'), keyId: paused });
   await run('acme', { type: 'ResumeKey', actor: actor('bob', 'acme'), keyId: paused });
@@ -111,9 +111,9 @@ describe('embedded projections', () => {
     // 6 acknowledgements and mints, a revoke, a delete, an expiry, the uses in two roll-ups; then a rotation (a mint
     // and KeyRotated), suspend, resume, suspend, the rotated key's retirement and a warning.
     expect(feed).toHaveLength(6 * 2 + 3 + 2 + 7);
-    // Bob sees the rotation of his key by the root user, and the new key's mint.
+    // Bob sees his rotation: the old key's KeyRotated, the new key's mint (and the old key's own mint).
     const bobsFeed = await read.activity.query({ companyId: 'acme', visibleToOwner: 'bob', limit: 100 });
-    expect(bobsFeed.filter((e) => ['KeyRotated', 'KeyMinted'].includes(e.type) && e.actorUserId === 'root').map((e) => e.type)).toEqual(['KeyRotated', 'KeyMinted']);
+    expect(bobsFeed.filter((e) => ['KeyRotated', 'KeyMinted'].includes(e.type) && e.actorUserId === 'bob' && (e.keyId === 'rotatedBob01' || e.keyId === bobs[3].keyId)).map((e) => e.type)).toEqual(['KeyRotated', 'KeyMinted', 'KeyMinted']); // newest first: the rotation, the new key, the old key's own mint
     expect(feed.filter((e) => e.type === 'KeyUsed').map((e) => [e.tool, e.count, e.outcomes])).toEqual([
       ['whoami', 5, { ok: 3, error: 1, denied: 1 }],
       ['list_api_keys', 1, { ok: 1, error: 0, denied: 0 }],
