@@ -1,18 +1,14 @@
-import { keyOwner, type KeyEvent } from '#keys';
+import { KEY_LIFECYCLE_EVENT_TYPES, keyOwner, type KeyEvent, type KeyEventType } from '#keys';
 import type { KeyListRow } from './keys-read-model.js';
 
-/** The settings page's keys list: one row per key, on either store. */
-export const KEYS_LIST_EVENT_TYPES = [
-  'KeyMinted',
-  'KeyRotated',
-  'KeyRevoked',
-  'KeySuspended',
-  'KeyResumed',
-  'KeyExpiring',
-  'KeyExpired',
-  'KeyDeleted',
+/**
+ * The settings page's keys list: one row per key, on either store. Every lifecycle event but the acknowledgement
+ * (which makes no key), so a lifecycle event added later reaches the list, and the uses (Last Used).
+ */
+export const KEYS_LIST_EVENT_TYPES: readonly KeyEventType[] = [
+  ...KEY_LIFECYCLE_EVENT_TYPES.filter((type) => type !== 'KeyAcknowledged'),
   'KeyUsed',
-] as const;
+];
 
 /**
  * The row a mint creates, for the key's owner (keyOwner). Inserted only if absent: deleted keys keep their row,
