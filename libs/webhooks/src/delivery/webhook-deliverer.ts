@@ -202,6 +202,7 @@ export class WebhookDeliverer {
           if (!outcome || !outcome.held || !outcome.delivered) return;
           retry = null;
           cursor = event.globalPosition;
+          if (this.signal.aborted) return;
           if (++delivered >= this.perTurn) return;
         }
         // The rest of the page was other companies' events: passed over for good.
@@ -217,7 +218,7 @@ export class WebhookDeliverer {
     }
   }
 
-  /** One attempt: signed, posted, recorded. Null when stopping interrupted it (nothing recorded: it is sent again). */
+  /** One attempt: signed, posted, recorded. Null when stopping interrupted the request (nothing recorded: sent again). */
   private async deliver(endpoint: WebhookEndpoint, event: RecordedEvent, attempt: number): Promise<{ held: boolean; delivered: boolean } | null> {
     const { secrets, timeoutMs, backoff } = this.options;
     const startedAt = this.now();
@@ -236,7 +237,9 @@ export class WebhookDeliverer {
       const signed = signDelivery(secret, event.eventId, payload, new Date(startedAt));
       outcome = await this.post(endpoint.url, signed.body, signed.headers, timeoutMs, this.signal);
     }
-    if (this.signal.aborted) return null;
+    // Stopping interrupted the request: nothing to record, it is sent again. An answer that did come back is recorded
+    // all the same (stop() waits for it), so a clean stop never sends a delivered event twice.
+    if (this.signal.aborted && outcome.statusCode === null) return null;
     const delivered = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
     const retryAt = delivered ? null : new Date(this.now() + retryDelayMs(attempt, backoff, this.options.random)).toISOString();
     const record: DeliveryAttempt = {
