@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { DEFAULT_KEY_POLICY, daysToMs, effectiveStatus, keyOwner, type KeyMinted } from '#keys';
+import { DEFAULT_KEY_POLICY, daysToMs, effectiveStatus } from '#keys';
 import type { KeyListRow } from '#projections';
 
 const STATUSES = ['active', 'suspended', 'revoked', 'expired'] as const;
@@ -77,28 +77,5 @@ export const toKeyView = (
     overlapEndsAt: row.overlapEndsAt,
     revocationReason: endsWithRotation ? 'rotated' : row.revocationReason,
     canRotate: viewerId === row.userId && status === 'active' && row.rotatedTo === null,
-  };
-};
-
-/** The row a mint's event makes, before the read model has it: the mint answers without waiting on it. */
-export const rowOfMint = ({ data }: KeyMinted): KeyListRow => {
-  const owner = keyOwner(data);
-  return {
-    keyId: data.keyId,
-    companyId: data.companyId,
-    userId: owner.userId,
-    userName: owner.name,
-    label: data.label,
-    prefix: data.prefix,
-    createdAt: data.at,
-    expiresAt: data.expiresAt,
-    lastUsedAt: null,
-    status: 'active',
-    permissions: data.permissions,
-    rotatedFrom: data.rotatedFrom ?? null,
-    rotatedTo: null,
-    overlapEndsAt: null,
-    revocationReason: null,
-    expiryWarnedDaysBefore: null,
   };
 };

@@ -30,8 +30,10 @@ const KEY_IN_QUERY = /[?&](?:[^=&]*=)?[^&]*kg_[0-9A-Za-z]{12}_/;
 
 // No resource_metadata: there is no OAuth server to discover, and advertising one misleads clients.
 // error_description may hold neither '"' nor a backslash (RFC 6750 §3): a description quoting the header would break the challenge.
-const challenge = (description: string) =>
-  `Bearer realm="keygate", error="invalid_token", error_description="${description.replace(/["\\]/g, "'")}"`;
+/** A value inside a quoted-string of a challenge may hold neither '"' nor '\\' (RFC 6750 §3). */
+const quoted = (text: string) => text.replace(/["\\]/g, "'");
+
+const challenge = (description: string) => `Bearer realm="keygate", error="invalid_token", error_description="${quoted(description)}"`;
 
 /**
  * A key in its rotation's overlap says so on every answer it gets (issue 15): the key replacing it, and when it
@@ -51,7 +53,7 @@ const replacementHeaders = (reply: FastifyReply, replacement: KeyReplacement) =>
 const insufficientScope = (reply: FastifyReply, refused: InsufficientScope, requestId: string) => {
   const scope = refused.missing.join(' ');
   const description = `This API key lacks the permission(s) the tool ${refused.tool} needs: ${refused.missing.join(', ')}. A key keeps the permissions it was minted with; use a key that has them.`;
-  reply.header('WWW-Authenticate', `Bearer realm="keygate", error="insufficient_scope", scope="${scope.replace(/["\\]/g, "'")}", error_description="${description.replace(/["\\]/g, "'")}"`);
+  reply.header('WWW-Authenticate', `Bearer realm="keygate", error="insufficient_scope", scope="${quoted(scope)}", error_description="${quoted(description)}"`);
   return sendProblem(reply, {
     type: 'urn:keygate:problem:insufficient-scope',
     title: 'Forbidden',

@@ -14,8 +14,9 @@ import {
   type MintKey,
   type SecretHasher,
 } from '#keys';
+import { keyListRowOf } from '#projections';
 import { CLOCK, READ_YOUR_WRITES, type Clock, type ReadYourWrites } from '#runtime';
-import { rowOfMint, toKeyView } from '../key-view.js';
+import { toKeyView } from '../key-view.js';
 import { MintKeyCommand, type MintedKey } from './mint-key.command.js';
 import { setupSnippets } from './setup-snippets.js';
 
@@ -50,7 +51,7 @@ export class MintKeyHandler implements ICommandHandler<MintKeyCommand> {
     const { events, position } = await this.keyring.execute(actor.companyId, command(keyId, verifier));
     // 4. Never lose the token to a slow read side: the key is durable already, the view is built from the event.
     await this.readYourWrites(position).catch(() => undefined);
-    const key = toKeyView(rowOfMint(events[0] as KeyMinted), now, { warningDays: this.policy.expiryWarningDays, viewerId: actor.userId });
+    const key = toKeyView(keyListRowOf(events[0] as KeyMinted), now, { warningDays: this.policy.expiryWarningDays, viewerId: actor.userId });
     return { key, token, setup: setupSnippets(this.config.publicUrl, token) };
   }
 }

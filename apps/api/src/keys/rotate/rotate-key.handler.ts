@@ -16,9 +16,10 @@ import {
   type RotateKey,
   type SecretHasher,
 } from '#keys';
+import { keyListRowOf } from '#projections';
 import { CLOCK, READ_YOUR_WRITES, type Clock, type ReadYourWrites } from '#runtime';
 import { KeyCommandRunner } from '../key-command-runner.js';
-import { rowOfMint, toKeyView } from '../key-view.js';
+import { toKeyView } from '../key-view.js';
 import { setupSnippets } from '../mint/setup-snippets.js';
 import { RotateKeyCommand, type RotatedKey } from './rotate-key.command.js';
 
@@ -59,7 +60,7 @@ export class RotateKeyHandler implements ICommandHandler<RotateKeyCommand> {
       .then(() => this.run.view(actor, keyId, now))
       .catch(() => null);
     return {
-      key: toKeyView(rowOfMint(minted), now, { warningDays: this.policy.expiryWarningDays, viewerId: actor.userId }),
+      key: toKeyView(keyListRowOf(minted), now, { warningDays: this.policy.expiryWarningDays, viewerId: actor.userId }),
       token,
       setup: setupSnippets(this.config.publicUrl, token),
       previous,
