@@ -5,6 +5,7 @@ import {
   bootWithPage,
   buildWebAssets,
   describeWithBrowser,
+  expectFocus,
   launchChromium,
   openSettings,
   seriousViolations,
@@ -50,12 +51,6 @@ describeWithBrowser('the API Keys settings tab in chromium', () => {
 
   const dialog = (page: Page) => page.locator('keygate-api-keys dialog[open]');
   const row = (page: Page, label: string) => page.locator('keygate-api-keys tr', { hasText: label });
-  /** The id of the focused element inside the component's shadow root, or its text. */
-  const focused = (page: Page) =>
-    page.evaluate(() => {
-      const active = (globalThis as any).document.querySelector('keygate-api-keys').shadowRoot.activeElement;
-      return active ? active.id || active.getAttribute('aria-label') || active.textContent.trim() : null;
-    });
 
   const mintByApi = async (jwt: string, label: string) => {
     const api = kg.api(jwt);
@@ -126,7 +121,7 @@ describeWithBrowser('the API Keys settings tab in chromium', () => {
     }, token);
     expect(traces).toEqual({ inState: false, inDom: false, storage: 0, cookie: '' });
     expect(await context.cookies()).toEqual([]);
-    expect(await focused(page)).toBe('generate');
+    await expectFocus(page, 'generate');
 
     // The new key's row.
     await row(page, 'Browser key').waitFor();
@@ -202,7 +197,7 @@ describeWithBrowser('the API Keys settings tab in chromium', () => {
     // Escape closes it; focus returns to the button that opened it.
     await page.keyboard.press('Escape');
     await dialog(page).waitFor({ state: 'detached' });
-    expect(await focused(page)).toBe('generate');
+    await expectFocus(page, 'generate');
   });
 
   test('keyboard only: sign in, generate, focus kept in the dialogs and returned, Escape closes', async () => {
@@ -217,23 +212,23 @@ describeWithBrowser('the API Keys settings tab in chromium', () => {
     await kb.press('Enter'); // Sign in
     await page.getByText('No API keys yet.').waitFor();
     await kb.press('Tab'); // from Sign out into the component
-    expect(await focused(page)).toBe('generate');
+    await expectFocus(page, 'generate');
     await kb.press('Enter');
     await dialog(page).getByRole('heading', { name: 'Security & Compliance Notice' }).waitFor();
-    expect(await focused(page)).toBe('I Understand – Continue');
+    await expectFocus(page, 'I Understand – Continue');
     // Focus stays inside: Tab from the last control wraps to the first, Shift+Tab back.
     await kb.press('Tab');
-    expect(await focused(page)).toBe('Cancel');
+    await expectFocus(page, 'Cancel');
     await kb.press('Shift+Tab');
-    expect(await focused(page)).toBe('I Understand – Continue');
+    await expectFocus(page, 'I Understand – Continue');
     await kb.press('Enter');
     await dialog(page).getByRole('heading', { name: 'Name Your API Key' }).waitFor();
-    expect(await focused(page)).toBe('key-label');
+    await expectFocus(page, 'key-label');
     await kb.press('Control+A');
     await kb.insertText('Keyboard key');
     await kb.press('Enter');
     await dialog(page).getByRole('heading', { name: 'Your API Key', exact: true }).waitFor();
-    expect(await focused(page)).toBe('Copy');
+    await expectFocus(page, 'Copy');
     // Quick Setup tabs with the arrow keys.
     const firstTab = await dialog(page).getByRole('tab').first().textContent();
     await dialog(page).getByRole('tab', { name: firstTab!.trim() }).focus();
@@ -241,20 +236,20 @@ describeWithBrowser('the API Keys settings tab in chromium', () => {
     expect(await dialog(page).getByRole('tab', { selected: true }).textContent()).toContain('ChatGPT / Codex');
     await dialog(page).getByRole('button', { name: 'Copy', exact: true }).focus();
     await kb.press('Shift+Tab'); // wraps to the last control: Done
-    expect(await focused(page)).toBe('Done – I have Saved My Key');
+    await expectFocus(page, 'Done – I have Saved My Key');
     await kb.press('Enter');
     await dialog(page).waitFor({ state: 'detached' });
-    expect(await focused(page)).toBe('generate');
+    await expectFocus(page, 'generate');
     await row(page, 'Keyboard key').waitFor();
 
     // Revoke dialog: Escape closes it without revoking, focus back on the row's Revoke button.
     await row(page, 'Keyboard key').getByRole('button', { name: 'Revoke Keyboard key' }).focus();
     await kb.press('Enter');
     await dialog(page).getByRole('heading', { name: 'Revoke API Key?' }).waitFor();
-    expect(await focused(page)).toBe('Cancel');
+    await expectFocus(page, 'Cancel');
     await kb.press('Escape');
     await dialog(page).waitFor({ state: 'detached' });
-    expect(await focused(page)).toBe('Revoke Keyboard key');
+    await expectFocus(page, 'Revoke Keyboard key');
     expect(await row(page, 'Keyboard key').locator('td[data-label="Status"]').textContent()).toContain('Active');
   });
 

@@ -5,6 +5,7 @@ import {
   bootWithPage,
   buildWebAssets,
   describeWithBrowser,
+  expectFocus,
   launchChromium,
   openSettings,
   seriousViolations,
@@ -63,11 +64,6 @@ describeWithBrowser('key care in the API Keys tab (rotate, suspend/resume, narro
   const rowOf = (page: Page, keyId: string) => page.locator(`keygate-api-keys tr[data-key-id="${keyId}"]`);
   const row = (page: Page, label: string) => page.locator('keygate-api-keys tr', { hasText: label });
   const events = (page: Page) => page.evaluate(() => (globalThis as any).keygateEvents as { type: string; detail: any }[]);
-  const focused = (page: Page) =>
-    page.evaluate(() => {
-      const active = (globalThis as any).document.querySelector('keygate-api-keys').shadowRoot.activeElement;
-      return active ? active.id || active.getAttribute('aria-label') || active.textContent.trim() : null;
-    });
   /** An element's text with its whitespace collapsed, as it reads. */
   const textOf = async (loc: ReturnType<Page['locator']>) => ((await loc.textContent()) ?? '').replace(/\s+/g, ' ').trim();
   const whoami = (token: string) => mcpRaw(kg.url, { token, body: callRequest('whoami') });
@@ -135,7 +131,7 @@ describeWithBrowser('key care in the API Keys tab (rotate, suspend/resume, narro
     expect(await rowOf(page, newId).getByRole('button', { name: /^Revoke Deploy bot \(kg_\w+\)$/ }).count()).toBe(1);
     await page.locator('keygate-api-keys li[data-type="KeyRotated"]').waitFor();
     // Focus went back to the old key's row (its Rotate button is gone).
-    expect(await focused(page)).toMatch(/^Activity of Deploy bot \(kg_/);
+    await expectFocus(page, /^Activity of Deploy bot \(kg_/);
 
     // Both tokens work during the overlap; the old one is refused the moment it ends, and its row says why.
     expect((await whoami(old.token)).status).toBe(200);
@@ -161,7 +157,7 @@ describeWithBrowser('key care in the API Keys tab (rotate, suspend/resume, narro
     await page.keyboard.press('Enter');
     await dialog(page).getByRole('heading', { name: 'Suspend API Key?' }).waitFor();
     expect(await textOf(dialog(page))).toMatch(/until you resume it/);
-    expect(await focused(page)).toBe('Cancel');
+    await expectFocus(page, 'Cancel');
     expect(await seriousViolations(page)).toEqual([]);
     await dialog(page).getByRole('button', { name: 'Suspend Key' }).click();
     await dialog(page).waitFor({ state: 'detached' });
@@ -171,12 +167,12 @@ describeWithBrowser('key care in the API Keys tab (rotate, suspend/resume, narro
     expect(await r.getByRole('button', { name: /^Rotate / }).count()).toBe(0);
     expect(await r.getByRole('button', { name: 'Revoke Nightly job' }).count()).toBe(1);
     await r.getByRole('button', { name: 'Resume Nightly job' }).waitFor();
-    expect(await focused(page)).toBe('Resume Nightly job');
+    await expectFocus(page, 'Resume Nightly job');
     await page.locator('keygate-api-keys [role="status"]', { hasText: 'suspended' }).waitFor();
 
     await page.keyboard.press('Enter');
     await r.locator('td[data-label="Status"] .badge', { hasText: 'Active' }).waitFor();
-    expect(await focused(page)).toBe('Suspend Nightly job');
+    await expectFocus(page, 'Suspend Nightly job');
     expect((await whoami(key.token)).status).toBe(200);
     await page.locator('keygate-api-keys [role="status"]', { hasText: 'resumed' }).waitFor();
 
@@ -207,11 +203,11 @@ describeWithBrowser('key care in the API Keys tab (rotate, suspend/resume, narro
     expect(await seriousViolations(page)).toEqual([]);
 
     // Keyboard: Tab from the label to the radio group, the arrow key picks Read only.
-    expect(await focused(page)).toBe('key-label');
+    await expectFocus(page, 'key-label');
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText('Reporting');
     await page.keyboard.press('Tab');
-    expect(await focused(page)).toBe('preset-full');
+    await expectFocus(page, 'preset-full');
     await page.keyboard.press('ArrowDown');
     expect(await readOnly.isChecked()).toBe(true);
     const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/keys'));
@@ -255,21 +251,21 @@ describeWithBrowser('key care in the API Keys tab (rotate, suspend/resume, narro
     await kb.press('Enter');
     await dialog(page).getByRole('heading', { name: 'Rotate API Key?' }).waitFor();
     // Focus starts on the chosen overlap; the group is one Tab stop; Tab wraps from the last button to it.
-    expect(await focused(page)).toBe('overlap-86400');
+    await expectFocus(page, 'overlap-86400');
     await kb.press('ArrowDown');
-    expect(await focused(page)).toBe('overlap-604800');
+    await expectFocus(page, 'overlap-604800');
     expect(await dialog(page).getByRole('radio', { name: '7 days' }).isChecked()).toBe(true);
     await kb.press('Tab');
-    expect(await focused(page)).toBe('Cancel');
+    await expectFocus(page, 'Cancel');
     await kb.press('Tab');
-    expect(await focused(page)).toBe('Rotate Key');
+    await expectFocus(page, 'Rotate Key');
     await kb.press('Tab');
-    expect(await focused(page)).toBe('overlap-604800');
+    await expectFocus(page, 'overlap-604800');
     await kb.press('Shift+Tab');
-    expect(await focused(page)).toBe('Rotate Key');
+    await expectFocus(page, 'Rotate Key');
     await kb.press('Escape');
     await dialog(page).waitFor({ state: 'detached' });
-    expect(await focused(page)).toBe('Rotate Keyboard rotation');
+    await expectFocus(page, 'Rotate Keyboard rotation');
     expect(await r.locator('td[data-label="Status"]').textContent()).not.toMatch(/Being replaced/);
 
     // Again, all the way: no overlap, Rotate Key by Enter, the token dialog, Done.
@@ -277,12 +273,12 @@ describeWithBrowser('key care in the API Keys tab (rotate, suspend/resume, narro
     await dialog(page).getByRole('heading', { name: 'Rotate API Key?' }).waitFor();
     await kb.press('ArrowUp');
     await kb.press('ArrowUp');
-    expect(await focused(page)).toBe('overlap-0');
+    await expectFocus(page, 'overlap-0');
     await kb.press('Tab');
     await kb.press('Tab');
     await kb.press('Enter');
     await dialog(page).getByRole('heading', { name: 'Your New API Key' }).waitFor();
-    expect(await focused(page)).toBe('Copy');
+    await expectFocus(page, 'Copy');
     expect(await textOf(dialog(page))).toMatch(/The old key "Keyboard rotation" \(kg_\w+\) has stopped working/);
     await dialog(page).getByRole('button', { name: 'Done – I have Saved My Key' }).focus();
     await kb.press('Enter');
