@@ -98,7 +98,7 @@ export class ActivityFeedBulkLoad implements SqliteBulkLoad {
       return;
     }
     const stored = this.written.has(fingerprintOf(bucketKey)) ? this.rows.storedBucket(bucketIdOf(bucketKey)) : undefined;
-    this.open.set(bucketKey, { stored, folded: foldUse(stored, event, position, known), touched: position });
+    this.open.set(bucketKey, { stored, folded: foldUse(stored, event, position, known, bucketKey), touched: position });
   }
 
   /** Writes the roll-ups last used at or before `position` and the entries before the next open one, by position. */

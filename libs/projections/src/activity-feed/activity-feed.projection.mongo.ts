@@ -89,8 +89,9 @@ export class MongoActivityFeedProjection extends MongoCollectionsProjection {
       const event = keyEventOf(recorded);
       const { keyId } = event.data;
       if (event.type === 'KeyUsed') {
-        const bucketId = bucketIdOf(bucketKeys.get(recorded)!);
-        folded.set(bucketId, foldUse(folded.get(bucketId), event, recorded.globalPosition, keys.get(keyId)));
+        const bucketKey = bucketKeys.get(recorded)!;
+        const bucketId = bucketIdOf(bucketKey);
+        folded.set(bucketId, foldUse(folded.get(bucketId), event, recorded.globalPosition, keys.get(keyId), bucketKey));
         continue;
       }
       const key = activityKeyAfter(event, keys.get(keyId));

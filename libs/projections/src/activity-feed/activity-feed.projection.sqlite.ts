@@ -128,7 +128,7 @@ export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<ty
           bucket = { stored, folded: stored };
           buckets.set(bucketKey, bucket);
         }
-        bucket.folded = foldUse(bucket.folded, event, recorded.globalPosition, known);
+        bucket.folded = foldUse(bucket.folded, event, recorded.globalPosition, known, bucketKey);
         continue;
       }
       this.applyLifecycle(event, recorded, known, keys);
