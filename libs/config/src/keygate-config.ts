@@ -32,6 +32,11 @@ export interface KeygateConfig {
    * Bounds the revocation lag between two embedded replicas (its own appends wake it at once).
    */
   sqlitePollIntervalMs: number;
+  /**
+   * Embedded profile: a projection pass of uses only runs at most this often (ms; 0: after every group commit), so
+   * uses under load fold into their roll-ups together. Reads through the API never see it: they wait for the pass.
+   */
+  usagePassIntervalMs: number;
   /** HS256 secret; when neither this nor jwksUrl is set, a development secret is kept in dataDir. */
   jwtSecret: string | null;
   /** RS256/ES256 through the identity provider's JWKS; takes precedence over jwtSecret. */
@@ -392,6 +397,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env, options: Loa
     host,
     dataDir,
     sqlitePollIntervalMs: int(env, 'KEYGATE_SQLITE_POLL_INTERVAL_MS', 100, 5),
+    usagePassIntervalMs: int(env, 'KEYGATE_USAGE_PASS_INTERVAL_MS', 50, 0, 10_000),
     jwtSecret,
     jwksUrl,
     publicUrl: (publicUrl ?? `http://${host}:${port}`).replace(/\/+$/, ''),

@@ -3,6 +3,7 @@ import { embeddedReadSide, KEY_LOOKUP_TABLE } from '#projections';
 import type { KeygateConfig } from '#config';
 import { systemClock } from './clock.js';
 import { FollowerFailures, followerHooks, hooksFor } from './follower-failures.js';
+import { freshActivity, freshKeys } from './fresh-reads.js';
 import { followHotKeys, hotKeyStatus } from './hot-key-follower.js';
 import { domainParts, PARKED_SHOWN, readModels, type KeygateRuntime, type RuntimeOverrides } from './keygate-runtime.js';
 
@@ -26,7 +27,12 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
   db.pragma('synchronous = NORMAL');
   // WAL checkpoints (which fsync) are left to the writer thread's commits, never run on this thread.
   db.pragma('wal_autocheckpoint = 0');
-  const read = embeddedReadSide(db, store, { onParked: overrides.onParked });
+  // Passes of uses only run at most every usagePassIntervalMs, folding the uses between them (issue 11); the API's
+  // reads wait for the pass (freshKeys, freshActivity), commands for their own writes (readYourWrites).
+  const read = embeddedReadSide(db, store, {
+    onParked: overrides.onParked,
+    coalesce: { types: ['KeyUsed'], ms: config.usagePassIntervalMs },
+  });
   // Bring the read models up to date before serving, so the first request reads a current list.
   read.runner.catchUp();
   read.runner.start();
@@ -38,7 +44,11 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
 
   return {
     ...domainParts(config, store, overrides),
-    ...readModels(read),
+    ...readModels({
+      keys: freshKeys(read.keys, () => read.runner.fresh()),
+      activity: freshActivity(read.activity, () => read.runner.fresh()),
+      lookup: read.lookup,
+    }),
     hotKeys,
     readSide: {
       async status() {

@@ -1,0 +1,20 @@
+import type { ActivityReadModel, KeysReadModel } from '#projections';
+
+/**
+ * The embedded read models as the API reads them: every query first waits for `fresh` (the projection runner's
+ * fresh(): the log applied as far as its head when the query came), because the runner holds passes of uses back
+ * to fold them together (issue 11). Someone who got an answer from the MCP endpoint and then opens the keys list
+ * or the activity feed sees that use; a query when nothing is held back costs one read of the log's head.
+ */
+export const freshKeys = (model: KeysReadModel, fresh: () => Promise<void>): KeysReadModel => ({
+  list: async (companyId, userId) => (await fresh(), model.list(companyId, userId)),
+  page: async (query) => (await fresh(), model.page(query)),
+  get: async (companyId, keyId) => (await fresh(), model.get(companyId, keyId)),
+  lapsed: async (now, limit) => (await fresh(), model.lapsed(now, limit)),
+  overlapsEnded: async (now, limit) => (await fresh(), model.overlapsEnded(now, limit)),
+  expiryWarningsDue: async (now, days, limit) => (await fresh(), model.expiryWarningsDue(now, days, limit)),
+});
+
+export const freshActivity = (model: ActivityReadModel, fresh: () => Promise<void>): ActivityReadModel => ({
+  query: async (q) => (await fresh(), model.query(q)),
+});
