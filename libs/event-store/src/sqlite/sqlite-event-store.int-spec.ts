@@ -154,6 +154,26 @@ describe('SqliteEventStore on a file', () => {
     expect((await a.store.readStream('key-1')).events.map((e) => e.eventId)).toEqual(['e0', 'e1']);
   });
 
+  it('writer thread: appends sent while groups are in flight commit in the order sent, each answered for itself', async () => {
+    const { store } = open({ writer: 'worker' });
+    // Not awaited: many groups, two in flight at a time, merged by the thread when they wait for it together.
+    const sent = Array.from({ length: 120 }, (_, i) =>
+      i % 3 === 0
+        ? store.appendToStream('chain', [minted(`c${i / 3}`, i)], i === 0 ? 'no_stream' : i / 3 - 1)
+        : store.appendToStream(`loose-${i % 7}`, [minted(`l${i}`, i)], 'any'),
+    );
+    // One append in the wrong state among them: refused alone.
+    const wrong = store.appendToStream('chain', [minted('wrong', -1)], 0);
+    const results = await Promise.all(sent);
+    await expect(wrong).rejects.toThrow(WrongExpectedVersionError);
+
+    const positions = results.map((r) => r.lastGlobalPosition);
+    expect(positions).toEqual([...positions].sort((x, y) => x - y));
+    expect(new Set(positions).size).toBe(120);
+    expect((await store.readStream('chain')).events.map((e) => e.eventId)).toEqual(Array.from({ length: 40 }, (_, i) => `c${i}`));
+    expect((await store.readAll({ after: 0, maxCount: 200 })).map((e) => e.eventId)).not.toContain('wrong');
+  });
+
   it('filters on a list of types and on a single type containing a comma separately', async () => {
     const { store } = open();
     await store.appendToStream('s', [{ eventId: 'e0', type: 'A,B', data: {} }, { eventId: 'e1', type: 'A', data: {} }], 'no_stream');

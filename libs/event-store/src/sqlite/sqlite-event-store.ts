@@ -90,6 +90,14 @@ const typesOf = (appends: readonly AppendRequest[]): ReadonlySet<string> => {
   return types;
 };
 
+/**
+ * Groups sent to the writer thread before the first is answered. With two, the next group is on its way while one
+ * commits, and the thread commits what it has received together (one fsync): it does not idle while this thread
+ * answers the last group. Measured (experiment-usage-cost, 5 alternated sittings each): durable/off 0.72-0.82 with
+ * 2 or 3, 0.67-0.79 with 1, inside this machine's noise but never below it; more in flight made groups smaller.
+ */
+const GROUPS_IN_FLIGHT = 2;
+
 export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
@@ -103,7 +111,8 @@ export class SqliteEventStore implements EventStore {
   /** writer: 'worker': the thread, the appends waiting for the group in flight, and the exclusive writes waiting for it to end. */
   private readonly writer: SqliteWriterThread | null = null;
   private queued: QueuedAppend[] = [];
-  private groupInFlight = false;
+  /** Groups sent to the writer thread and not yet answered (at most GROUPS_IN_FLIGHT). */
+  private groupsInFlight = 0;
   private exclusive: (() => void)[] = [];
 
   constructor(
@@ -164,10 +173,10 @@ export class SqliteEventStore implements EventStore {
 
   /** Sends what is queued as one group, unless a group is in flight or an exclusive write waits for its turn. */
   private sendGroup(): void {
-    if (this.groupInFlight || this.exclusive.length > 0 || this.queued.length === 0) return;
+    if (this.groupsInFlight >= GROUPS_IN_FLIGHT || this.exclusive.length > 0 || this.queued.length === 0) return;
     const group = this.queued;
     this.queued = [];
-    this.groupInFlight = true;
+    this.groupsInFlight += 1;
     this.writer!.append(group.map((q) => q.request)).then(
       (outcomes) => this.groupDone(group, outcomes),
       (error: unknown) => this.groupDone(group, group.map(() => ({ error: { message: String(error), code: (error as { code?: string }).code } }))),
@@ -175,7 +184,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   private groupDone(group: QueuedAppend[], outcomes: AppendOutcome[]): void {
-    this.groupInFlight = false;
+    this.groupsInFlight -= 1;
     let last = 0;
     const written: AppendRequest[] = [];
     for (const [i, q] of group.entries()) {
@@ -197,19 +206,19 @@ export class SqliteEventStore implements EventStore {
       this.writeFailure = null;
       this.appended.emit('append', last, typesOf(written));
     }
-    // Exclusive writes waiting for this group run now, synchronously, before the next group is sent.
-    for (const run of this.exclusive.splice(0)) run();
+    // Exclusive writes waiting for the groups in flight run once none is, synchronously, before the next is sent.
+    if (this.groupsInFlight === 0) for (const run of this.exclusive.splice(0)) run();
     this.sendGroup();
   }
 
   /**
    * Runs a synchronous write transaction on the connection given to this store (a projection pass) while the
    * writer thread holds no transaction, so it never waits on SQLite's write lock (busy_timeout would block this
-   * thread): at once if no group is in flight, else right after it commits, before the next group is sent.
+   * thread): at once if no group is in flight, else as soon as none is, before the next group is sent.
    * Inline writer: at once.
    */
   runExclusive<T>(work: () => T): Promise<T> {
-    if (!this.writer || !this.groupInFlight) return new Promise((resolve) => resolve(work()));
+    if (!this.writer || this.groupsInFlight === 0) return new Promise((resolve) => resolve(work()));
     return new Promise((resolve, reject) =>
       this.exclusive.push(() => {
         try {
@@ -356,7 +365,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
-    while (this.groupInFlight || this.queued.length > 0) await this.nextAppend();
+    while (this.groupsInFlight > 0 || this.queued.length > 0) await this.nextAppend();
     await this.writer?.close();
     this.closed = true;
     this.appended.emit('append', 0);

@@ -14,10 +14,10 @@ interface WriterData {
 
 /**
  * The body of the writer thread. Its source is sent to the worker (eval), so, like appendRows, it uses only its
- * parameters. One connection of its own to the file, synchronous=FULL: a group returns once fsynced. Each message
- * is a group of appends committed in ONE IMMEDIATE transaction (one fsync), each append in a savepoint of its own,
- * so a stream in the wrong state refuses its append alone. A failed COMMIT fails every append of the group
- * (better-sqlite3 rolls the transaction back): nothing is answered as written that was not.
+ * parameters. One connection of its own to the file, synchronous=FULL: a group returns once fsynced. The groups
+ * waiting when it looks (each message one group) are committed in ONE IMMEDIATE transaction (one fsync), each
+ * append in a savepoint of its own, so a stream in the wrong state refuses its append alone. A failed COMMIT fails
+ * every append of those groups (better-sqlite3 rolls the transaction back): nothing is answered as written that was not.
  */
 function writerThread(req: (id: string) => any, append: typeof appendRows, data: WriterData): void {
   const { parentPort } = req('node:worker_threads');
@@ -41,20 +41,37 @@ function writerThread(req: (id: string) => any, append: typeof appendRows, data:
       }
     }),
   );
-  parentPort.on('message', (msg: { type: 'append'; id: number; batch: AppendRequest[] } | { type: 'close' }) => {
-    if (msg.type === 'close') {
-      db.close();
-      parentPort.close();
-      return;
-    }
-    let outcomes;
+  const { receiveMessageOnPort } = req('node:worker_threads');
+  type Msg = { type: 'append'; id: number; batch: AppendRequest[] } | { type: 'close' };
+  const commit = (appends: { id: number; batch: AppendRequest[] }[]) => {
+    if (appends.length === 0) return;
+    const all = appends.flatMap((m) => m.batch);
+    let outcomes: any[];
     try {
-      outcomes = group.immediate(msg.batch);
+      outcomes = group.immediate(all);
     } catch (e) {
       const error = errorOf(e);
-      outcomes = msg.batch.map(() => ({ error }));
+      outcomes = all.map(() => ({ error }));
     }
-    parentPort.postMessage({ id: msg.id, outcomes });
+    let at = 0;
+    for (const m of appends) {
+      parentPort.postMessage({ id: m.id, outcomes: outcomes.slice(at, at + m.batch.length) });
+      at += m.batch.length;
+    }
+  };
+  parentPort.on('message', (first: Msg) => {
+    // The groups sent while the last commit ran are committed together: one transaction, one fsync.
+    const appends: { id: number; batch: AppendRequest[] }[] = [];
+    for (let msg: Msg | undefined = first; msg !== undefined; msg = receiveMessageOnPort(parentPort)?.message) {
+      if (msg.type === 'close') {
+        commit(appends.splice(0));
+        db.close();
+        parentPort.close();
+        return;
+      }
+      appends.push(msg);
+    }
+    commit(appends);
   });
 }
 
@@ -62,8 +79,9 @@ const SOURCE = `const appendRows = ${appendRows.toString()};\n(${writerThread.to
 
 /**
  * A worker thread owning the write connection of one SQLite file: the fsync of a commit happens there, so the
- * thread that sent the appends goes on reading requests meanwhile. The caller sends one group at a time
- * (SqliteEventStore queues what arrives meanwhile: the next group), so groups grow with load.
+ * thread that sent the appends goes on reading requests meanwhile. The caller sends a group while at most one other
+ * is in flight (SqliteEventStore queues what arrives meanwhile: the next group), so groups grow with load; groups
+ * that reach the thread while it commits are committed together, each answered with its own outcomes.
  * The thread keeps the process alive only while a group is in flight.
  */
 export class SqliteWriterThread {
