@@ -236,7 +236,9 @@ export class SqliteProjectionRunner {
   /**
    * Resolves once every projection has applied the log as far as its head now (at once when it has): what a
    * person's read waits for, so uses held back for the next pass (options.coalesce) are in the list and the feed
-   * they read. Never rejects: a read side that is stopped, failing, or slower than `timeoutMs` is read as it is.
+   * they read. Events another process appended to the file are waited for until this process's poll finds them
+   * (the store's pollIntervalMs). Never rejects: a read side that is stopped, failing, or slower than `timeoutMs` is
+   * read as it is.
    */
   async fresh(timeoutMs = 1000): Promise<void> {
     if (this.loop === null || this.failure !== null) return;
