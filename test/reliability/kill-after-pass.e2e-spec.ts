@@ -12,7 +12,8 @@ import { loggedUseRequestIds, readModelsThenRebuilt } from './crash-checks.js';
  * projection pass commits every projection's rows and checkpoints in ONE transaction on the main connection
  * with synchronous=NORMAL (no fsync). kill -9 right after a pass commits (seen by a read-only observer of the
  * file), twice: once when the uses have stopped, once while they keep coming. After a restart on the same file,
- * every acknowledged use is in the log and the read models equal a rebuild of it.
+ * every acknowledged use is in the log and the read models equal a rebuild of it. And once between the answers of
+ * uses and their pass (issue 11: passes of uses are coalesced), with the same checks.
  */
 describe('kill -9 right after a projection pass', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'keygate-kill-pass-'));
@@ -96,17 +97,29 @@ describe('kill -9 right after a projection pass', () => {
     await Promise.all(callers);
     console.log(`[kill after pass] acknowledged tools/call: ${acked.size}`);
 
-    // 3. Restart: it catches up from the checkpoints before serving; then a clean stop.
-    replica = await startReplica({ name: 'A3', dataDir });
+    // 3. Between the answers and their pass: uses are answered once durable, but passes of uses only wait for the
+    //    next ones (KEYGATE_USAGE_PASS_INTERVAL_MS, long here so the window is certain). kill -9 inside that window.
+    replica = await startReplica({ name: 'A3', dataDir, env: { KEYGATE_USAGE_PASS_INTERVAL_MS: '10000' } });
+    const inWindow = new Set<string>();
+    for (let i = 0; i < 20; i++) await use(replica.url, tokens[i % 2], inWindow);
+    expect(inWindow.size).toBe(20);
+    const atKill = observe();
+    expect(atKill.checkpoint).toBeLessThan(atKill.head);
+    process.kill(replica.pid, 'SIGKILL');
+    await replica.stop();
+    for (const id of inWindow) acked.add(id);
+
+    // 4. Restart: it catches up from the checkpoints before serving; then a clean stop.
+    replica = await startReplica({ name: 'A4', dataDir });
     await replica.stop();
     replica = null;
 
-    // 4. Every acknowledged use is in the log.
+    // 5. Every acknowledged use is in the log.
     const db = openSqlite(file);
     const logged = loggedUseRequestIds(db);
     expect([...acked].filter((id) => !logged.has(id))).toEqual([]);
 
-    // 5. The read models (and checkpoints) the restarted process left equal a rebuild of the log.
+    // 6. The read models (and checkpoints) the restarted process left equal a rebuild of the log.
     const { left, rebuilt } = await readModelsThenRebuilt(db, dataDir);
     expect(rebuilt).toEqual(left);
     db.close();
