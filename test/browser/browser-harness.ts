@@ -125,14 +125,14 @@ export const seriousViolations = async (page: Page): Promise<string[]> => {
   return result.filter((v: any) => v.impact === 'serious' || v.impact === 'critical').map((v: any) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.join(', ')}`);
 };
 
+type FocusPattern = { text: string } | { source: string; flags: string } | null;
+
 /**
  * What has the focus inside the tab's shadow root (its id, aria-label or text), once it has settled on `expected`
  * or after a short wait. The tab moves focus after its own re-render (a button disabled while its request runs loses
  * the focus, and gets it back once the list has re-rendered), so a test reading it at one instant races that render.
  * The answer is what is focused then, so a wrong focus still fails the test with what it was.
  */
-type FocusPattern = { text: string } | { source: string; flags: string } | null;
-
 export const focusedIn = async (page: Page, expected?: string | RegExp): Promise<string | null> => {
   // One page function for both uses (a page function cannot call another): with no pattern it answers the focus.
   const probe = (p: FocusPattern): string | boolean | null => {

@@ -117,6 +117,40 @@ describe('followLog', () => {
     await f.done;
   });
 
+  it('lingers with a batch that is not full: what is appended meanwhile joins the same batch', async () => {
+    const batches: number[][] = [];
+    const lingered: number[] = [];
+    const controller = new AbortController();
+    controllers.push(controller);
+    let release: () => void = () => undefined;
+    const done = followLog({
+      store,
+      checkpoint: () => batches.flat().at(-1) ?? 0,
+      handleBatch: (events) => void batches.push(events.map((e) => e.globalPosition)),
+      signal: controller.signal,
+      maxBatch: 10,
+      // The first batch waits until released; later ones do not wait.
+      linger: (batch) => {
+        lingered.push(batch.length);
+        return lingered.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+      },
+    });
+    await append(1);
+    await until(() => lingered.length === 1);
+    await append(3);
+    release();
+    await until(() => batches.flat().length === 4);
+    // The three appended while it lingered were handled with the first, in one batch.
+    expect(batches).toEqual([[1, 2, 3, 4]]);
+    // A full batch is handed over without lingering: 10, then the 2 left (which may linger).
+    await store.appendToStream('bulk', Array.from({ length: 12 }, (_, i) => ({ eventId: randomUUID(), type: 'Thing', data: { i } })), 'no_stream');
+    await until(() => batches.flat().length === 16);
+    expect(batches.slice(1).map((b) => b.length)).toEqual([10, 2]);
+    expect(lingered).toEqual([1, 2]);
+    controller.abort();
+    await done;
+  });
+
   it('retries a batch whose handler failed, from the checkpoint', async () => {
     await append(10);
     const controller = new AbortController();

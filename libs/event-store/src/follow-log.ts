@@ -17,6 +17,11 @@ export interface FollowLogOptions<T> {
   backoff?: { initialMs: number; maxMs: number };
   /** Told about every drop, with the delay before the next attempt (for logs and metrics). */
   onDrop?: (error: unknown, attempt: number, delayMs: number) => void;
+  /**
+   * Called with a batch that is not full before it is handled: the follower may wait (a projection runner folding
+   * uses together); whatever the subscription received meanwhile then joins the batch, up to maxBatch.
+   */
+  linger?: (batch: readonly RecordedEvent<T>[]) => Promise<void>;
 }
 
 const NOTHING_YET = Symbol('nothing-yet');
@@ -55,24 +60,32 @@ export async function followLog<T = unknown>(options: FollowLogOptions<T>): Prom
         pending = null;
         if (first.done) break;
         const batch = [first.value];
-        // 1. Take what the subscription already holds, without waiting for more. A drop while doing so
-        //    still lets the events received so far through (step 2), then counts as a drop.
-        let dropped: { error: unknown } | null = null;
-        while (batch.length < maxBatch) {
-          pending = iterator.next();
-          let next: IteratorResult<RecordedEvent<T>> | typeof NOTHING_YET;
-          try {
-            next = await Promise.race([pending, nextMacrotask()]);
-          } catch (error) {
-            dropped = { error };
-            break;
+        // Takes what the subscription already holds, without waiting for more. A drop while doing so still lets
+        // the events received so far through (step 3), then counts as a drop.
+        const takeHeld = async (): Promise<{ error: unknown } | null> => {
+          while (batch.length < maxBatch) {
+            pending ??= iterator!.next();
+            let next: IteratorResult<RecordedEvent<T>> | typeof NOTHING_YET;
+            try {
+              next = await Promise.race([pending, nextMacrotask()]);
+            } catch (error) {
+              return { error };
+            }
+            if (next === NOTHING_YET) return null;
+            pending = null;
+            if (next.done) return null;
+            batch.push(next.value);
           }
-          if (next === NOTHING_YET) break;
-          pending = null;
-          if (next.done) break;
-          batch.push(next.value);
+          return null;
+        };
+        // 1. What is there now.
+        let dropped = await takeHeld();
+        // 2. A batch that is not full may wait for more (options.linger); what came meanwhile joins it.
+        if (options.linger && dropped === null && batch.length < maxBatch && !signal.aborted) {
+          await options.linger(batch);
+          dropped = await takeHeld();
         }
-        // 2. Apply it; the handler makes the checkpoint durable with it.
+        // 3. Apply it; the handler makes the checkpoint durable with it.
         await options.handleBatch(batch);
         attempt = 0;
         if (dropped) throw dropped.error;

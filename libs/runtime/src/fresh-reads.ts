@@ -4,7 +4,9 @@ import type { ActivityReadModel, KeysReadModel } from '#projections';
  * The embedded read models as the API reads them: every query first waits for `fresh` (the projection runner's
  * fresh(): the log applied as far as its head when the query came), because the runner holds passes of uses back
  * to fold them together (issue 11). Someone who got an answer from the MCP endpoint and then opens the keys list
- * or the activity feed sees that use; a query when nothing is held back costs one read of the log's head.
+ * or the activity feed sees that use; a query when nothing is held back costs a read of the log's head and of the
+ * checkpoints. A query while uses are held back ends the wait (their pass runs then, after any group commit in flight):
+ * reads keep their freshness at the price of that pass, so a load of reads makes passes of uses more frequent again.
  */
 export const freshKeys = (model: KeysReadModel, fresh: () => Promise<void>): KeysReadModel => ({
   list: async (companyId, userId) => (await fresh(), model.list(companyId, userId)),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { eventStoreContract, startSubscription, type Subscription } from '../eve
 import { WrongExpectedVersionError } from '../event-store.port.js';
 import { openSqlite, sqliteFileIn, type SqliteDb } from './open-sqlite.js';
 import { SqliteEventStore, StoreUnavailableError, type SqliteEventStoreOptions } from './sqlite-event-store.js';
+import { SqliteWriterThread } from './sqlite-writer-thread.js';
+import type { AppendRequest } from './append-rows.js';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'keygate-event-store-'));
 
@@ -172,6 +175,42 @@ describe('SqliteEventStore on a file', () => {
     expect(new Set(positions).size).toBe(120);
     expect((await store.readStream('chain')).events.map((e) => e.eventId)).toEqual(Array.from({ length: 40 }, (_, i) => `c${i}`));
     expect((await store.readAll({ after: 0, maxCount: 200 })).map((e) => e.eventId)).not.toContain('wrong');
+  });
+
+  it('writer thread: groups that reach it while it commits are committed together, each answered with its own appends', async () => {
+    open(); // the schema
+    const writer = new SqliteWriterThread(file);
+    const request = (streamId: string, events: number): AppendRequest => ({
+      streamId,
+      events: Array.from({ length: events }, (_, i) => ({ eventId: randomUUID(), type: 'KeyMinted', data: { i } })),
+      expected: 'any',
+      recordedAt: new Date().toISOString(),
+    });
+    try {
+      // A large group keeps the thread busy, so the three after it wait for it together: one transaction.
+      const busy = writer.append(Array.from({ length: 2000 }, (_, i) => request(`busy-${i % 10}`, 1)));
+      const groups = await Promise.all([
+        writer.append([request('a', 1), request('a', 2)]),
+        writer.append([request('b', 3)]),
+        writer.append([request('c', 1), request('c', 1), request('c', 1)]),
+      ]);
+      expect((await busy).every((o) => 'ok' in o)).toBe(true);
+      const last = groups.map((outcomes) => outcomes.map((o) => ('ok' in o ? o.ok.lastGlobalPosition : o)));
+      expect(last).toEqual([[2001, 2003], [2006], [2007, 2008, 2009]]);
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('writer thread: a projection pass (runExclusive) waits for every group in flight and goes before the next group', async () => {
+    const { db, store } = open({ writer: 'worker' });
+    const count = db.prepare('SELECT COUNT(*) FROM events').pluck();
+    // Two groups in flight, a third queued behind them.
+    const appends = ['x1', 'x2', 'x3'].map((s) => store.appendToStream(s, [minted(s, 0)], 'no_stream'));
+    const seen = await store.runExclusive(() => count.get());
+    expect(seen).toBe(2);
+    await Promise.all(appends);
+    expect(count.get()).toBe(3);
   });
 
   it('filters on a list of types and on a single type containing a comma separately', async () => {

@@ -108,7 +108,7 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   /** The last append that failed for a storage reason, until an append or a probe succeeds. */
   private writeFailure: { error: string; since: string } | null = null;
-  /** writer: 'worker': the thread, the appends waiting for the group in flight, and the exclusive writes waiting for it to end. */
+  /** writer: 'worker': the thread, the appends waiting for a group to be sent, and the exclusive writes waiting for none to be in flight. */
   private readonly writer: SqliteWriterThread | null = null;
   private queued: QueuedAppend[] = [];
   /** Groups sent to the writer thread and not yet answered (at most GROUPS_IN_FLIGHT). */
@@ -171,7 +171,7 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  /** Sends what is queued as one group, unless a group is in flight or an exclusive write waits for its turn. */
+  /** Sends what is queued as one group, unless GROUPS_IN_FLIGHT are in flight or an exclusive write waits for its turn. */
   private sendGroup(): void {
     if (this.groupsInFlight >= GROUPS_IN_FLIGHT || this.exclusive.length > 0 || this.queued.length === 0) return;
     const group = this.queued;

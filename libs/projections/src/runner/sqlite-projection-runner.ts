@@ -38,10 +38,14 @@ export interface SqliteProjectionRunnerOptions {
   /** Between resubscriptions after a failed batch (a locked file). */
   backoff?: { initialMs: number; maxMs: number };
   /**
-   * Live loop: a pass whose batch holds only these types (uses) runs at most once every `ms`, unless someone waits
-   * for the read side (waitFor, fresh): the uses arriving meanwhile are applied in the same pass, where they fold
-   * into the same roll-ups. Under MCP load a pass per group commit (~7 uses) cost ~10% of the server thread and sat
-   * between two group commits; this is issue 11's "applied coalesced". Any other type runs its pass at once.
+   * Live loop: a pass whose batch holds only these types (uses) runs at most once every `ms`: its batch waits, and
+   * the events appended meanwhile join it (followLog's linger), where uses fold into the same roll-ups. Under MCP
+   * load a pass per group commit (~7 uses) cost ~10% of the server thread and sat between two group commits; this
+   * is issue 11's "applied coalesced". No wait when someone waits for the read side (waitFor and fresh end it too),
+   * for a batch holding any other type, or after a full batch (a backlog drains at full speed). An event of another
+   * type appended during the wait is applied when it ends (at most `ms` later). The read side then lags by up to
+   * `ms` of uses: /health counts a lag past 1 000 events as not ready, so keep `ms` well below 1 000 000 / (uses per
+   * second).
    */
   coalesce?: { types: readonly string[]; ms: number };
 }
@@ -90,8 +94,8 @@ export class SqliteProjectionRunner {
   private newlyParked: ParkedEvent[] = [];
   /** Ends the coalescing pause under way (waitFor calls it: a reader never waits out the pause). */
   private hurry: (() => void) | null = null;
-  /** When the last live pass ended (performance.now()), for `coalesce`. */
-  private lastPassAt = -Infinity;
+  /** When the last live pass ended (performance.now()) and whether its batch was full, for `coalesce`. */
+  private lastPass = { at: -Infinity, full: false };
   private readonly coalesced: ReadonlySet<string>;
 
   constructor(
@@ -118,18 +122,19 @@ export class SqliteProjectionRunner {
   start(): void {
     if (this.loop) return;
     const controller = new AbortController();
+    const maxBatch = this.options.maxBatch ?? BATCH;
     const done = followLog({
       store: this.store,
       checkpoint: () => Math.min(...Object.values(this.checkpoints())),
+      // A batch of uses only waits for the next ones (options.coalesce).
+      linger: (events) => this.pauseForMore(events, controller.signal),
       handleBatch: async (events) => {
-        // 1. A batch of uses only may wait for the next ones (options.coalesce).
-        await this.pauseForMore(events, controller.signal);
-        // 2. Between the writer thread's group commits: never waits on the write lock (see SqliteEventStore.runExclusive).
+        // Between the writer thread's group commits: never waits on the write lock (see SqliteEventStore.runExclusive).
         await this.store.runExclusive(() => this.follow(events));
-        this.lastPassAt = performance.now();
+        this.lastPass = { at: performance.now(), full: events.length >= maxBatch };
       },
       signal: controller.signal,
-      maxBatch: this.options.maxBatch ?? BATCH,
+      maxBatch,
       backoff: this.options.backoff,
       // A locked file or a transient error heals on a later attempt; health reports it meanwhile.
       onDrop: (error) => void (this.failure = error),
@@ -245,10 +250,11 @@ export class SqliteProjectionRunner {
     await this.waitFor(this.headNow(), undefined, timeoutMs).catch(() => undefined);
   }
 
-  /** Waits, when `events` are all of options.coalesce's types and nobody waits, until `ms` after the last pass. */
+  /** Waits until `ms` after the last pass when options.coalesce allows it (see there). */
   private async pauseForMore(events: readonly RecordedEvent[], signal: AbortSignal): Promise<void> {
-    const ms = (this.options.coalesce?.ms ?? 0) - (performance.now() - this.lastPassAt);
-    if (ms <= 0 || this.waiters.size > 0 || !events.every((e) => this.coalesced.has(e.type))) return;
+    const ms = (this.options.coalesce?.ms ?? 0) - (performance.now() - this.lastPass.at);
+    if (ms <= 0 || signal.aborted || this.lastPass.full || this.waiters.size > 0) return;
+    if (!events.every((e) => this.coalesced.has(e.type))) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
