@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmdirSync, rmSync, statfsSync, writeS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { bootKeygate, expectProblem, root, signJwt, type Keygate } from '#test-support/keygate-harness';
+import { bootKeygate, expectProblem, root, settle, signJwt, type Keygate } from '#test-support/keygate-harness';
 import { describeUnless } from '#test-support/describe-unless';
 
 // Issue 10, storage failures: the data directory on a small tmpfs, filled to the last byte. A mint answers 503
@@ -64,6 +64,9 @@ describeUnless('skip' in mount ? mount.skip : null, 'a full disk (issue 10)', ()
     // Written before the disk fills: one key, and an acknowledgement for the mint that will fail.
     const before = await kg.mintKey(jwt, 'before the disk filled');
     const acknowledgementId = await kg.acknowledge(jwt);
+    // Its projection pass too: one that lost the race with the filler fails, and is retried with backoff (up to 5 s),
+    // so /health would be ready only then, not the moment space returns (step 3).
+    await settle(kg);
 
     const filler = fillDisk(dir);
     process.stdout.write(`[disk full] tmpfs ${TMPFS_SIZE}: filler ${filler.bytes} bytes, ${statfsSync(dir).bavail} blocks left\n`);

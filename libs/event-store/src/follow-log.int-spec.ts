@@ -132,7 +132,7 @@ describe('followLog', () => {
       // The first batch waits until released; later ones do not wait.
       linger: (batch) => {
         lingered.push(batch.length);
-        return lingered.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+        return lingered.length === 1 ? new Promise<boolean>((r) => (release = () => r(true))) : Promise.resolve(false);
       },
     });
     await append(1);

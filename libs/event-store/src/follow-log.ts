@@ -19,9 +19,10 @@ export interface FollowLogOptions<T> {
   onDrop?: (error: unknown, attempt: number, delayMs: number) => void;
   /**
    * Called with a batch that is not full before it is handled: the follower may wait (a projection runner folding
-   * uses together); whatever the subscription received meanwhile then joins the batch, up to maxBatch.
+   * uses together) and resolve true; whatever the subscription received meanwhile then joins the batch, up to
+   * maxBatch. Resolving false (no wait) hands the batch over as it is, without another look.
    */
-  linger?: (batch: readonly RecordedEvent<T>[]) => Promise<void>;
+  linger?: (batch: readonly RecordedEvent<T>[]) => Promise<boolean>;
 }
 
 const NOTHING_YET = Symbol('nothing-yet');
@@ -81,8 +82,7 @@ export async function followLog<T = unknown>(options: FollowLogOptions<T>): Prom
         // 1. What is there now.
         let dropped = await takeHeld();
         // 2. A batch that is not full may wait for more (options.linger); what came meanwhile joins it.
-        if (options.linger && dropped === null && batch.length < maxBatch && !signal.aborted) {
-          await options.linger(batch);
+        if (options.linger && dropped === null && batch.length < maxBatch && !signal.aborted && (await options.linger(batch))) {
           dropped = await takeHeld();
         }
         // 3. Apply it; the handler makes the checkpoint durable with it.

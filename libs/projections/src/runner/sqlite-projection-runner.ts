@@ -250,11 +250,11 @@ export class SqliteProjectionRunner {
     await this.waitFor(this.headNow(), undefined, timeoutMs).catch(() => undefined);
   }
 
-  /** Waits until `ms` after the last pass when options.coalesce allows it (see there). */
-  private async pauseForMore(events: readonly RecordedEvent[], signal: AbortSignal): Promise<void> {
+  /** Waits until `ms` after the last pass when options.coalesce allows it (see there); true if it waited. */
+  private async pauseForMore(events: readonly RecordedEvent[], signal: AbortSignal): Promise<boolean> {
     const ms = (this.options.coalesce?.ms ?? 0) - (performance.now() - this.lastPass.at);
-    if (ms <= 0 || signal.aborted || this.lastPass.full || this.waiters.size > 0) return;
-    if (!events.every((e) => this.coalesced.has(e.type))) return;
+    if (ms <= 0 || signal.aborted || this.lastPass.full || this.waiters.size > 0) return false;
+    if (!events.every((e) => this.coalesced.has(e.type))) return false;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -266,6 +266,7 @@ export class SqliteProjectionRunner {
       signal.addEventListener('abort', done, { once: true });
       this.hurry = done;
     });
+    return true;
   }
 
   checkpoints(): Record<string, number> {
