@@ -1,9 +1,7 @@
-import { fork } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { LoadResult } from './load-child.js';
+import { LoadGenerator } from './load-generator.js';
 import { bootKeygate, whoamiCall } from './targets.js';
 
 /**
@@ -33,13 +31,8 @@ const main = async () => {
     }
   };
 
-  const child = fork(fileURLToPath(new URL('./load-child.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise((r) => child.once('message', r));
-  const run = (s: number) =>
-    new Promise<LoadResult>((resolve) => {
-      child.once('message', (m: LoadResult) => resolve(m));
-      child.send({ type: 'run', url: built.url, headers: request.headers, body: request.body, connections: 10, seconds: s });
-    });
+  const load = await LoadGenerator.start();
+  const run = (s: number) => load.run({ url: built.url, headers: request.headers, body: request.body, connections: 10, seconds: s });
 
   console.log('chunk  req/s  CPU µs/req  p99 ms  events in log  KeyUsed/append  db MB  wal MB');
   let session: Session | null = null;
@@ -63,7 +56,7 @@ const main = async () => {
         `${size('keygate.sqlite').toFixed(1).padStart(5)}  ${size('keygate.sqlite-wal').toFixed(1).padStart(6)}`,
     );
   }
-  child.send({ type: 'exit' });
+  load.stop();
   if (session) {
     const { profile } = (await session.post('Profiler.stop')) as unknown as {
       profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[] };

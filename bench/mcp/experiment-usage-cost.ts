@@ -1,6 +1,4 @@
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import type { LoadResult } from './load-child.js';
+import { LoadGenerator } from './load-generator.js';
 import { bootKeygate, whoamiCall } from './targets.js';
 
 /**
@@ -30,13 +28,8 @@ const main = async () => {
     off: () => (usage.record = () => Promise.resolve()),
   };
   const request = whoamiCall(built.token);
-  const child = fork(fileURLToPath(new URL('./load-child.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise((r) => child.once('message', r));
-  const run = (s: number) =>
-    new Promise<LoadResult>((resolve) => {
-      child.once('message', (m: LoadResult) => resolve(m));
-      child.send({ type: 'run', url: built.url, headers: request.headers, body: request.body, connections: 10, seconds: s });
-    });
+  const load = await LoadGenerator.start();
+  const run = (s: number) => load.run({ url: built.url, headers: request.headers, body: request.body, connections: 10, seconds: s });
   const results: Record<string, number[]> = { durable: [], async: [], off: [] };
   // The group commits' sizes and round trips (append sent → fsynced → answered), from the app's own metrics.
   const commits = async () => {
@@ -60,7 +53,7 @@ const main = async () => {
       }
     }
   }
-  child.send({ type: 'exit' });
+  load.stop();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const mode of order) console.log(`${mode.padEnd(8)} ${median(results[mode]).toFixed(0).padStart(6)} req/s  (${results[mode].map((x) => x.toFixed(0)).join(', ')})`);
   console.log(`durable/off ${(median(results.durable) / median(results.off)).toFixed(3)}; async/off ${(median(results.async) / median(results.off)).toFixed(3)}`);

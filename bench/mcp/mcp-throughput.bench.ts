@@ -1,11 +1,10 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { UsageStats } from '#api';
 import type { EventStore } from '#event-store';
 import { measureGuard, type GuardLatency } from './guard-latency.js';
-import type { LoadRequest, LoadResult } from './load-child.js';
+import type { LoadResult } from './load-child.js';
+import { LoadGenerator } from './load-generator.js';
 import { authSwitch, bootBareFastify, bootDocumentedPeer, bootKeygate, usageSwitch, whoamiCall, type AuthSwitch, type Target } from './targets.js';
 import { intFromEnv, median } from '../bench-helpers.js';
 
@@ -54,38 +53,6 @@ const table = (header: string[], rows: string[][]): string => {
 };
 
 // ---------------------------------------------------------------- the load child
-
-class LoadGenerator {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static async start(): Promise<LoadGenerator> {
-    const child = fork(fileURLToPath(new URL('./load-child.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`load child exited early (${code})`)));
-    });
-    child.removeAllListeners('exit');
-    return new LoadGenerator(child);
-  }
-
-  run(request: Omit<LoadRequest, 'type'>): Promise<LoadResult> {
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`load child exited during a run (${code})`));
-      this.child.once('exit', onExit);
-      this.child.once('message', (message: LoadResult | { type: 'error'; message: string }) => {
-        this.child.off('exit', onExit);
-        if (message.type === 'result') resolve(message);
-        else reject(new Error(`autocannon failed: ${message.message}`));
-      });
-      this.child.send({ type: 'run', ...request } satisfies LoadRequest);
-    });
-  }
-
-  stop(): void {
-    if (this.child.connected) this.child.send({ type: 'exit' });
-  }
-}
 
 // ---------------------------------------------------------------- machine noise
 

@@ -1,8 +1,6 @@
-import { fork } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { LoadResult } from './load-child.js';
+import { LoadGenerator } from './load-generator.js';
 import { authSwitch, bootKeygate, whoamiCall, type Target } from './targets.js';
 
 /**
@@ -59,13 +57,8 @@ const main = async () => {
   if (which === 'b') authSwitch(built).off();
   const request = whoamiCall(built.token);
 
-  const child = fork(fileURLToPath(new URL('./load-child.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise((r) => child.once('message', r));
-  const run = (s: number) =>
-    new Promise<LoadResult>((resolve) => {
-      child.once('message', (m: LoadResult) => resolve(m));
-      child.send({ type: 'run', url: target.url, headers: request.headers, body: request.body, connections: 10, seconds: s });
-    });
+  const load = await LoadGenerator.start();
+  const run = (s: number) => load.run({ url: target.url, headers: request.headers, body: request.body, connections: 10, seconds: s });
   await run(2);
 
   const session = new Session();
@@ -76,7 +69,7 @@ const main = async () => {
   const result = await run(seconds);
   const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; samples: number[] } };
   session.disconnect();
-  child.send({ type: 'exit' });
+  load.stop();
   const file = `/tmp/keygate-mcp-${which}.cpuprofile`;
   writeFileSync(file, JSON.stringify(profile));
 

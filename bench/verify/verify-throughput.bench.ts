@@ -1,10 +1,8 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { createKeygateApp } from '#api';
@@ -12,7 +10,7 @@ import { loadConfig } from '#config';
 import { parseToken } from '#keys';
 import { intFromEnv, median } from '../bench-helpers.js';
 import { measureGuard } from '../mcp/guard-latency.js';
-import type { LoadRequest, LoadResult } from '../mcp/load-child.js';
+import { LoadGenerator } from '../mcp/load-generator.js';
 import { authSwitch, whoamiCall, type BuiltKeygate } from '../mcp/targets.js';
 
 /**
@@ -92,24 +90,6 @@ const boot = async (): Promise<BuiltKeygate & { base: string }> => {
   };
 };
 
-/** The load generator of bench/mcp, forked: the server keeps this process's event loop to itself. */
-const startLoad = async () => {
-  const child: ChildProcess = fork(fileURLToPath(new URL('../mcp/load-child.js', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`load child exited early (${code})`)));
-  });
-  child.removeAllListeners('exit');
-  return {
-    run: (request: Omit<LoadRequest, 'type'>) =>
-      new Promise<LoadResult>((resolve, reject) => {
-        child.once('message', (m: LoadResult | { type: 'error'; message: string }) => (m.type === 'result' ? resolve(m) : reject(new Error(m.message))));
-        child.send({ type: 'run', ...request } satisfies LoadRequest);
-      }),
-    stop: () => child.connected && child.send({ type: 'exit' }),
-  };
-};
-
 interface Run {
   which: 'm' | 'v' | 'o';
   rps: number;
@@ -128,7 +108,7 @@ const main = async () => {
   const reps = intFromEnv('BENCH_VERIFY_REPS', 2);
   const built = await boot();
   const auth = authSwitch(built);
-  const load = await startLoad();
+  const load = await LoadGenerator.start();
   let failed = false;
   try {
     // 1. The requests, and what each must answer.
