@@ -79,12 +79,8 @@ interface QueuedAppend {
   reject(error: unknown): void;
 }
 
-/**
- * The event store on one SQLite file (better-sqlite3). Appends run in an IMMEDIATE transaction, so the
- * expected-state check and the insert are atomic across every connection and process using the file.
- */
 /** The event types a set of appends wrote: what a filtered follower is woken by. */
-const typesOf = (appends: readonly AppendRequest[]): ReadonlySet<string> => {
+const typesOf = (appends: readonly { readonly events: readonly { readonly type: string }[] }[]): ReadonlySet<string> => {
   const types = new Set<string>();
   for (const a of appends) for (const e of a.events) types.add(e.type);
   return types;
@@ -98,6 +94,10 @@ const typesOf = (appends: readonly AppendRequest[]): ReadonlySet<string> => {
  */
 const GROUPS_IN_FLIGHT = 2;
 
+/**
+ * The event store on one SQLite file (better-sqlite3). Appends run in an IMMEDIATE transaction, so the
+ * expected-state check and the insert are atomic across every connection and process using the file.
+ */
 export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
@@ -160,7 +160,7 @@ export class SqliteEventStore implements EventStore {
       throw this.storageFailure(error, 'append');
     }
     this.writeFailure = null;
-    this.appended.emit('append', result.lastGlobalPosition, typesOf([{ streamId, events, expected, recordedAt: '' }]));
+    this.appended.emit('append', result.lastGlobalPosition, typesOf([{ events }]));
     return result;
   }
 

@@ -20,7 +20,7 @@ interface WriterData {
  * every append of those groups (better-sqlite3 rolls the transaction back): nothing is answered as written that was not.
  */
 function writerThread(req: (id: string) => any, append: typeof appendRows, data: WriterData): void {
-  const { parentPort } = req('node:worker_threads');
+  const { parentPort, receiveMessageOnPort } = req('node:worker_threads');
   const Database = req(data.driver);
   const db = new Database(data.file);
   db.pragma('busy_timeout = 5000');
@@ -41,7 +41,6 @@ function writerThread(req: (id: string) => any, append: typeof appendRows, data:
       }
     }),
   );
-  const { receiveMessageOnPort } = req('node:worker_threads');
   type Msg = { type: 'append'; id: number; batch: AppendRequest[] } | { type: 'close' };
   const commit = (appends: { id: number; batch: AppendRequest[] }[]) => {
     if (appends.length === 0) return;
