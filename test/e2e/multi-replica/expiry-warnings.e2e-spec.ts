@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { sqliteFileIn } from '#event-store';
 import { assertDistIsCurrent } from '#test-support/dist-freshness';
 import { settings, settingsJwt, startReplicaSet, type Replica, type ReplicaSet } from './replica-processes.js';
 
@@ -6,6 +8,16 @@ import { settings, settingsJwt, startReplicaSet, type Replica, type ReplicaSet }
 
 const BOUND_MS = 20_000;
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The log's KeyExpiring events, read-only from the file: printed when the feed does not hold one per key. */
+const expiringInLog = (dataDir: string): unknown[] => {
+  const db = new Database(sqliteFileIn(dataDir), { readonly: true });
+  try {
+    return db.prepare("SELECT global_position, stream_id, stream_position, data, metadata, recorded_at FROM events WHERE type = 'KeyExpiring' ORDER BY global_position").all();
+  } finally {
+    db.close();
+  }
+};
 
 const warningsOn = async (replica: Replica, jwt: string): Promise<{ keyId: string; detail: string }[]> => {
   const res = await fetch(`${replica.url}/api/activity?limit=100`, { headers: { authorization: `Bearer ${jwt}` } });
@@ -40,6 +52,9 @@ describe('embedded profile, two replicas: expiry warnings', () => {
     // Many more sweeps of both replicas: still one warning per key.
     await delay(1000);
     const warnings = await warningsOn(b, jwt);
+    // Failed once (2026-12-01, a fresh clone's npm test: one key listed twice; not reproduced in 20 runs since): what
+    // the log holds then tells a duplicate event (the decider's idempotence) from a duplicate row (the read side).
+    if (warnings.length !== keys.length) process.stderr.write(`[multi-replica warnings] the log's KeyExpiring: ${JSON.stringify(expiringInLog(set.dataDir))}\n`);
     expect(warnings.map((w) => w.keyId).sort()).toEqual([...keys].sort());
     for (const w of warnings) expect(w.detail).toMatch(/1 day/);
 
