@@ -20,7 +20,8 @@ const SERVICE_TOKEN = 'svc-e2e-key-care-0123456789abcdefghijklmnopqrstuv';
 const ENV = { KEYGATE_TOOL_MODULES: './dist/examples/tools/list-clients.tool.js', KEYGATE_SERVICE_TOKENS: SERVICE_TOKEN };
 
 const SECOND = 1000;
-const alice: Identity = { sub: 'alice', company: 'acme', role: 'user', permissions: ['settings:view', 'clients:read'] };
+// clients:write: her full key is not read only (it may revoke through revoke_api_key); her read-only preset leaves it out.
+const alice: Identity = { sub: 'alice', company: 'acme', role: 'user', permissions: ['settings:view', 'clients:read', 'clients:write'] };
 
 type UseEntry = ActivityEntry & { tool?: string | null; count?: number; outcomes?: Record<'ok' | 'error' | 'denied', number> };
 
@@ -119,6 +120,42 @@ describe('MCP endpoint and narrower keys (issue 15)', () => {
     expect(toolJson((await mcpRaw(s.kg.url, { token: narrow.token, body: callRequest('list_clients') })).json.result)).toMatchObject({ companyId: 'acme' });
 
     expect((await s.uses(narrow.key.id)).find((u) => u.tool === 'list_api_keys')).toMatchObject({ count: 1, outcomes: { ok: 0, error: 0, denied: 1 } });
+  });
+
+  it('a read-only key lists and calls the reading tools but is refused revoke_api_key (it writes), though it holds settings:view', async () => {
+    const target = await s.mint('Alice target');
+    const presets = (await s.kg.api(s.jwt).get("/api/keys/permission-presets")).body as { presets: { id: string; permissions: string[] }[] };
+    const readOnly = presets.presets.find((p) => p.id === 'read-only')!;
+    expect(readOnly.permissions).toEqual(['settings:view', 'clients:read']);
+    const reader = await s.mint('Alice read only', readOnly.permissions);
+
+    // tools/list carries each tool's MCP annotations; the read-only key is not offered the one that writes.
+    const listed = (await (await s.connect(reader.token)).listTools()).tools;
+    expect(listed.map((t) => [t.name, t.annotations?.readOnlyHint]).sort()).toEqual([
+      ['get_activity', true],
+      ['list_api_keys', true],
+      ['list_clients', undefined],
+      ['whoami', true],
+    ]);
+    const fullListed = (await (await s.connect(target.token)).listTools()).tools;
+    expect(fullListed.find((t) => t.name === 'revoke_api_key')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+
+    const refused = await mcpRaw(s.kg.url, { token: reader.token, body: callRequest('revoke_api_key', { keyId: target.key.id }) });
+    expect(refused.status).toBe(403);
+    expect(refused.json).toMatchObject({ type: 'urn:keygate:problem:insufficient-scope', detail: expect.stringContaining('is read only') });
+    // No permission would do (only a key that is not read only), so the challenge names no scope.
+    expect(parseBearerChallenge(refused.headers.get('www-authenticate'))).toEqual({
+      realm: 'keygate',
+      error: 'insufficient_scope',
+      error_description: refused.json.detail,
+    });
+    expect((await s.whoami(target.token)).status).toBe(200);
+    expect((await s.uses(reader.key.id)).find((u) => u.tool === 'revoke_api_key')).toMatchObject({ outcomes: { ok: 0, error: 0, denied: 1 } });
+
+    // The reading tools still answer it; the full key still revokes.
+    expect(toolJson((await mcpRaw(s.kg.url, { token: reader.token, body: callRequest('list_api_keys') })).json.result)).toMatchObject({ items: expect.any(Array) });
+    const revoked = await mcpRaw(s.kg.url, { token: target.token, body: callRequest('revoke_api_key', { keyId: reader.key.id }) });
+    expect(toolJson(revoked.json.result)).toMatchObject({ key: { id: reader.key.id, status: 'revoked' } });
   });
 
   it('suspend: 401 saying so at once (MCP and verify), still listed; resume: 200 at once', async () => {

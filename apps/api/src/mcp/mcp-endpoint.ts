@@ -51,9 +51,13 @@ const replacementHeaders = (reply: FastifyReply, replacement: KeyReplacement) =>
  * is problem+json like every other refusal of this endpoint at the HTTP level.
  */
 const insufficientScope = (reply: FastifyReply, refused: InsufficientScope, requestId: string) => {
-  const scope = refused.missing.join(' ');
-  const description = `This API key lacks the permission(s) the tool ${refused.tool} needs: ${refused.missing.join(', ')}. A key keeps the permissions it was minted with; use a key that has them.`;
-  reply.header('WWW-Authenticate', `Bearer realm="keygate", error="insufficient_scope", scope="${quoted(scope)}", error_description="${quoted(description)}"`);
+  // A read-only key refused a tool that writes: no permission would do, only a key that is not read only, so the
+  // challenge names no scope (RFC 6750 makes it optional) and the description says why.
+  const description = refused.readOnlyKey
+    ? `This API key is read only (every permission it holds reads), and the tool ${refused.tool} changes data. Use a key minted with write permissions.`
+    : `This API key lacks the permission(s) the tool ${refused.tool} needs: ${refused.missing.join(', ')}. A key keeps the permissions it was minted with; use a key that has them.`;
+  const scope = refused.readOnlyKey ? '' : `, scope="${quoted(refused.missing.join(' '))}"`;
+  reply.header('WWW-Authenticate', `Bearer realm="keygate", error="insufficient_scope"${scope}, error_description="${quoted(description)}"`);
   return sendProblem(reply, {
     type: 'urn:keygate:problem:insufficient-scope',
     title: 'Forbidden',

@@ -19,10 +19,14 @@ export interface McpRequestContext {
   insufficientScope?: InsufficientScope;
 }
 
-/** A tool refused for want of permissions: the tool and the permissions it needs that the key lacks. */
+/**
+ * A tool refused for want of permissions: the tool and the permissions it needs that the key lacks, or (missing
+ * empty) readOnlyKey: the tool writes and the key holds only read permissions.
+ */
 export interface InsufficientScope {
   tool: string;
   missing: string[];
+  readOnlyKey?: true;
 }
 
 export const toAuthInfo = (context: McpRequestContext): AuthInfo => ({

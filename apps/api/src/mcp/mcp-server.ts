@@ -1,13 +1,13 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
-import { checkedKeyEvent, type KeyUsed } from '#keys';
+import { checkedKeyEvent, isReadPermission, type KeyUsed } from '#keys';
 import type { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Clock } from '#runtime';
 import { clientInfoOf, toolNameOf, type ClientInfo } from './client-info.js';
 import { contextOf, type InsufficientScope, type McpRequestContext } from './mcp-request-context.js';
 import { RequestScopedTransport, type RequestInterceptor } from './request-scoped-transport.js';
-import { actorOf, type KeygateTool } from './tools/keygate-tool.js';
+import { actorOf, type KeygateTool, type ToolKey } from './tools/keygate-tool.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
 /**
@@ -46,9 +46,31 @@ export const INSUFFICIENT_SCOPE_CODE = -32003;
 /** The JSON-RPC error of a tools/call the key lacks permissions for: in a batch, and the 403's fallback. */
 export const insufficientScopeError = (refused: InsufficientScope) => ({
   code: INSUFFICIENT_SCOPE_CODE,
-  message: `Insufficient scope: the tool ${refused.tool} needs the permission(s) ${refused.missing.join(', ')}, which this API key lacks.`,
-  data: { error: 'insufficient_scope', scope: refused.missing.join(' '), missing: refused.missing, tool: refused.tool },
+  message: refused.readOnlyKey
+    ? `Insufficient scope: the tool ${refused.tool} changes data, and this API key is read only.`
+    : `Insufficient scope: the tool ${refused.tool} needs the permission(s) ${refused.missing.join(', ')}, which this API key lacks.`,
+  data: refused.readOnlyKey
+    ? { error: 'insufficient_scope', readOnlyKey: true, missing: [], tool: refused.tool }
+    : { error: 'insufficient_scope', scope: refused.missing.join(' '), missing: refused.missing, tool: refused.tool },
 });
+
+/** What a tool asks of a key: the permission it declares (or none), and whether it writes (readOnlyHint: false). */
+interface ToolRule {
+  permission: string | null;
+  writes: boolean;
+}
+
+/**
+ * A read-only key: one acting as a plain user (a root user's own full key keeps root's reach, which is a role, not
+ * a permission; a root user's narrowed key acts as a plain user) whose every permission is a read one, by the
+ * presets' naming rule (permission-presets.ts). Such a key is refused tools that write, so "read only" means what
+ * a person choosing it expects, whatever permission a tool names.
+ */
+const isReadOnlyKey = (key: ToolKey): boolean => {
+  if (key.creatorRole === 'root') return false;
+  for (const permission of key.permissions) if (!isReadPermission(permission)) return false;
+  return true;
+};
 
 /**
  * One McpServer for the process, connected once to the request-scoped transport. Per request, the
@@ -58,7 +80,7 @@ export const insufficientScopeError = (refused: InsufficientScope) => ({
 export class KeygateMcpServer {
   readonly transport = new RequestScopedTransport();
   private readonly server = new McpServer({ name: 'keygate', version: '0.1.0' });
-  private readonly permissionOf = new Map<string, string | null>();
+  private readonly ruleOf = new Map<string, ToolRule>();
   private allTools: Tool[] = [];
 
   constructor(
@@ -76,7 +98,7 @@ export class KeygateMcpServer {
     this.allTools = (listed as unknown as { result: { tools: Tool[] } }).result.tools;
     this.server.server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => {
       const { key } = contextOf(extra.authInfo);
-      return { tools: this.allTools.filter((t) => this.allowed(t.name, key.permissions)) };
+      return { tools: this.allTools.filter((t) => this.refusalOf(t.name, key) === undefined) };
     });
   }
 
@@ -84,15 +106,16 @@ export class KeygateMcpServer {
     await this.server.close();
   }
 
-  private allowed(toolName: string, permissions: ReadonlySet<string>): boolean {
-    const needed = this.permissionOf.get(toolName);
-    return needed === null || (needed !== undefined && permissions.has(needed));
-  }
-
-  /** The permissions a tool the server has needs that the key lacks (each tool declares one, or none). */
-  private missingFor(toolName: string, permissions: ReadonlySet<string>): string[] {
-    const needed = this.permissionOf.get(toolName);
-    return needed === null || needed === undefined || permissions.has(needed) ? [] : [needed];
+  /**
+   * Why a key may not call a tool the server has (undefined: it may): the permission the tool declares that the
+   * key lacks, or, for a tool that writes, that the key is read only.
+   */
+  private refusalOf(toolName: string, key: ToolKey): InsufficientScope | undefined {
+    const rule = this.ruleOf.get(toolName);
+    if (rule === undefined) return undefined;
+    if (rule.permission !== null && !key.permissions.has(rule.permission)) return { tool: toolName, missing: [rule.permission] };
+    if (rule.writes && isReadOnlyKey(key)) return { tool: toolName, missing: [], readOnlyKey: true };
+    return undefined;
   }
 
   /**
@@ -118,7 +141,7 @@ export class KeygateMcpServer {
       context.usageRecorded = true;
       return this.parts.usage.record(keyUsed(context, this.parts.clock.now(), tool, outcome, client));
     };
-    if (!this.permissionOf.has(name)) {
+    if (!this.ruleOf.has(name)) {
       await record('error');
       // The SDK's own words for a tool that does not exist.
       return {
@@ -127,10 +150,9 @@ export class KeygateMcpServer {
         result: { content: [{ type: 'text', text: `MCP error -32602: Tool ${name} not found` }], isError: true },
       };
     }
-    const missing = this.missingFor(name, context.key.permissions);
-    if (missing.length > 0) {
+    const refused = this.refusalOf(name, context.key);
+    if (refused !== undefined) {
       await record('denied');
-      const refused = { tool: name, missing };
       context.insufficientScope = refused;
       return { jsonrpc: '2.0', id: request.id, error: insufficientScopeError(refused) };
     }
@@ -142,11 +164,11 @@ export class KeygateMcpServer {
   };
 
   private register(tool: KeygateTool<any>): void {
-    if (this.permissionOf.has(tool.name)) throw new Error(`Tool ${tool.name} is registered twice`);
-    this.permissionOf.set(tool.name, tool.requiredPermission);
+    if (this.ruleOf.has(tool.name)) throw new Error(`Tool ${tool.name} is registered twice`);
+    this.ruleOf.set(tool.name, { permission: tool.requiredPermission, writes: tool.annotations?.readOnlyHint === false });
     this.server.registerTool(
       tool.name,
-      { title: tool.title, description: tool.description, inputSchema: tool.inputSchema },
+      { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, annotations: tool.annotations },
       (args: unknown, extra: { authInfo?: AuthInfo; signal: AbortSignal }): Promise<CallToolResult> => {
         const context = contextOf(extra.authInfo);
         return tool.handler(args as never, {

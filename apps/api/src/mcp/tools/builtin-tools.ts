@@ -14,6 +14,7 @@ export const whoami = defineTool({
   name: 'whoami',
   description: 'Who this API key acts as: user, company, key id, permissions and expiry.',
   requiredPermission: null,
+  annotations: { readOnlyHint: true, openWorldHint: false },
   inputSchema: {},
   async handler(_args, { key }) {
     return jsonResult({
@@ -31,6 +32,7 @@ export const listApiKeys = defineTool({
   name: 'list_api_keys',
   description: "The company's API keys you may see (all of them with settings:edit, otherwise your own), newest first.",
   requiredPermission: 'settings:view',
+  annotations: { readOnlyHint: true, openWorldHint: false },
   inputSchema: {},
   async handler(_args, { actor, queries }) {
     return jsonResult(await queries.execute(new ListKeysQuery(actor)));
@@ -41,6 +43,7 @@ export const getActivity = defineTool({
   name: 'get_activity',
   description: 'Recent API key activity you may see, newest first; optionally for one key.',
   requiredPermission: 'settings:view',
+  annotations: { readOnlyHint: true, openWorldHint: false },
   inputSchema: {
     keyId: z.string().regex(/^[0-9A-Za-z]{12}$/).optional().describe('Only entries about this key id'),
     limit: z.number().int().min(1).max(100).optional().describe('At most this many entries (default 20)'),
@@ -55,6 +58,8 @@ export const revokeApiKey = defineTool({
   name: 'revoke_api_key',
   description: 'Revoke an API key you may manage (your own, or any of the company with settings:edit). Takes effect at once.',
   requiredPermission: 'settings:view',
+  // It writes: a read-only key, though it holds settings:view, is refused it (keygate-tool.ts, annotations).
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   inputSchema: { keyId: z.string().max(64).describe('The key id, as list_api_keys shows it') },
   async handler({ keyId }, { actor, commands, requestId }) {
     try {

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import type { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { ZodRawShape, z } from 'zod';
 import type { Actor } from '#keys';
@@ -43,6 +43,13 @@ export interface KeygateTool<Shape extends ZodRawShape = ZodRawShape> {
   description: string;
   /** A product permission such as "clients:read"; null for tools any key may call. */
   requiredPermission: string | null;
+  /**
+   * MCP's tool annotations, listed as they are (clients use them, e.g. to ask before a tool that writes). One is
+   * also a rule here: a tool saying `readOnlyHint: false` changes something, and a read-only key (every permission
+   * a read one: isReadPermission in #keys) is refused it whatever permission the tool names. Without it a read-only
+   * key could still call a writing tool gated by a read permission, such as revoke_api_key by settings:view.
+   */
+  annotations?: ToolAnnotations;
   inputSchema: Shape;
   handler(args: z.output<z.ZodObject<Shape>>, context: ToolContext): Promise<CallToolResult>;
 }

@@ -13,7 +13,9 @@ export const PERMISSION = /^[\x21-\x7e]{1,128}$/;
 export const MAX_DESCRIPTION = 2000;
 export const MAX_TITLE = 200;
 
-const KNOWN_FIELDS = new Set(['name', 'title', 'description', 'requiredPermission', 'inputSchema', 'handler']);
+const KNOWN_FIELDS = new Set(['name', 'title', 'description', 'requiredPermission', 'annotations', 'inputSchema', 'handler']);
+/** MCP's tool annotations (all hints, all optional); readOnlyHint: false is also a rule here (keygate-tool.ts). */
+const ANNOTATION_HINTS = new Set(['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint']);
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -31,7 +33,7 @@ const shown = (value: unknown): string => {
 export const toolDefinitionProblems = (value: unknown): string[] => {
   if (!isRecord(value)) return [`is ${shown(value)}, not a tool definition (an object with name, description, requiredPermission, inputSchema and handler)`];
   const problems: string[] = [];
-  const { name, title, description, requiredPermission, inputSchema, handler } = value;
+  const { name, title, description, requiredPermission, annotations, inputSchema, handler } = value;
 
   if (typeof name !== 'string' || !TOOL_NAME.test(name)) {
     problems.push(`name ${shown(name)} is not an MCP tool name: 1 to 128 of A-Z a-z 0-9 _ . / -`);
@@ -48,12 +50,28 @@ export const toolDefinitionProblems = (value: unknown): string[] => {
   } else if (requiredPermission !== null && (typeof requiredPermission !== 'string' || !PERMISSION.test(requiredPermission))) {
     problems.push(`requiredPermission ${shown(requiredPermission)} must be null or a permission: 1 to 128 printable ASCII characters without spaces`);
   }
+  if (annotations !== undefined) problems.push(...annotationProblems(annotations));
   problems.push(...inputSchemaProblems(inputSchema));
   if (typeof handler !== 'function') problems.push(`handler is ${shown(handler)}, not a function (args, context) => Promise<CallToolResult>`);
 
   const unknown = Object.keys(value).filter((k) => !KNOWN_FIELDS.has(k));
   // A misspelt field (requiredPermissions, schema) would otherwise be ignored in silence.
   if (unknown.length > 0) problems.push(`unknown field(s) ${unknown.join(', ')}: a tool has ${[...KNOWN_FIELDS].join(', ')}`);
+  return problems;
+};
+
+const annotationProblems = (annotations: unknown): string[] => {
+  if (!isRecord(annotations)) return [`annotations is ${shown(annotations)}, not an object of MCP tool hints such as { readOnlyHint: true }`];
+  const problems: string[] = [];
+  for (const [hint, flag] of Object.entries(annotations)) {
+    if (hint === 'title') {
+      if (typeof flag !== 'string' || flag.trim() === '' || flag.length > MAX_TITLE) problems.push(`annotations.title must be a non-empty string of at most ${MAX_TITLE} characters`);
+    } else if (!ANNOTATION_HINTS.has(hint)) {
+      problems.push(`annotations.${hint.slice(0, 60)} is not an MCP tool hint: ${[...ANNOTATION_HINTS].join(', ')}, title`);
+    } else if (typeof flag !== 'boolean') {
+      problems.push(`annotations.${hint} is ${shown(flag)}, not true or false`);
+    }
+  }
   return problems;
 };
 

@@ -81,7 +81,7 @@ describe('loadToolModules', () => {
   it('takes a default export (one definition or an array), or else every named export, in the order named', async () => {
     const single = moduleOf(`export default ${tool({ name: "'one'" })};\nexport const helper = 42;`);
     const array = moduleOf(`export default [${tool({ name: "'two'" })}, ${tool({ name: "'three'", requiredPermission: 'null' })}];`);
-    const named = moduleOf(`export const a = ${tool({ name: "'four'" })};\nexport const more = [${tool({ name: "'five'" })}];`);
+    const named = moduleOf(`export const a = ${tool({ name: "'four'" })};\nexport const more = [${tool({ name: "'five'", annotations: "{ readOnlyHint: false, title: 'Five' }" })}];`);
     const tools = await loadToolModules([single, array, named], dir);
     expect(tools.map((t) => [t.name, t.requiredPermission])).toEqual([
       ['one', 'crm:read'],
@@ -90,6 +90,7 @@ describe('loadToolModules', () => {
       ['four', 'crm:read'],
       ['five', 'crm:read'],
     ]);
+    expect(tools[4].annotations).toEqual({ readOnlyHint: false, title: 'Five' });
     // The module's handler runs: KeygateMcpServer registers these like the built-ins.
     await expect(tools[0].handler({}, contextFor(guardRecord()))).resolves.toEqual({ content: [] });
   });
@@ -143,6 +144,10 @@ describe('loadToolModules', () => {
       [{ inputSchema: 'new Map()' }, /inputSchema is an object, not a Zod raw shape/],
       [{ handler: "'run'" }, /handler is "run", not a function/],
       [{ requiredPermissions: "'crm:read'" }, /unknown field\(s\) requiredPermissions/],
+      [{ annotations: "'read only'" }, /annotations is "read only", not an object of MCP tool hints/],
+      [{ annotations: '{ readOnlyHint: "yes" }' }, /annotations\.readOnlyHint is "yes", not true or false/],
+      [{ annotations: '{ readonlyHint: false }' }, /annotations\.readonlyHint is not an MCP tool hint: readOnlyHint, destructiveHint/],
+      [{ annotations: "{ title: '' }" }, /annotations\.title must be a non-empty string/],
     ];
     const specifiers = cases.map(([fields]) => moduleOf(`export const bad = ${tool(fields)};`));
     const problems = await problemsOf(specifiers);
