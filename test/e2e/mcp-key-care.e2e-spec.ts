@@ -175,6 +175,25 @@ describe('MCP endpoint and narrower keys (issue 15)', () => {
     expect(await s.verify(token)).toMatchObject({ valid: true, code: 'VALID', replacedBy: null, overlapEndsAt: null });
   });
 
+  it('rotate, then revoke the replacement: the old token still works until the overlap ends, with Sunset but no longer naming the dead key', async () => {
+    const { key: old, token: oldToken } = await s.mint('rotate then revoke the new one');
+    const rotated = (await s.keyAction(old.id, 'rotate', { overlapSeconds: 3600 }, 201)) as { key: { id: string } };
+    const before = await s.whoami(oldToken);
+    expect(before.headers.get('keygate-key-replaced-by')).toBe(rotated.key.id);
+    const sunset = before.headers.get('sunset');
+    const { overlapEndsAt } = (await s.verify(oldToken)) as { overlapEndsAt: string };
+
+    expect((await s.kg.api(s.jwt).post(`/api/keys/${rotated.key.id}/revoke`, undefined)).status).toBe(200);
+
+    const after = await s.whoami(oldToken);
+    expect({ status: after.status, by: after.headers.get('keygate-key-replaced-by'), sunset: after.headers.get('sunset') }).toEqual({
+      status: 200,
+      by: null,
+      sunset,
+    });
+    expect(await s.verify(oldToken)).toMatchObject({ valid: true, replacedBy: null, overlapEndsAt });
+  });
+
   it("rotate: the old token works through the overlap with Keygate-Key-Replaced-By and Sunset, and is 401 the first request after it", async () => {
     const { key: old, token: oldToken } = await s.mint('to rotate');
     const rotatedAt = s.kg.clock.now().getTime();

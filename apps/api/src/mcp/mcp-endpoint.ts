@@ -40,8 +40,10 @@ const challenge = (description: string) => `Bearer realm="keygate", error="inval
  * stops working as an RFC 8594 Sunset (an IMF-fixdate, which is what toUTCString writes).
  */
 export const REPLACED_BY_HEADER = 'Keygate-Key-Replaced-By';
-const replacementHeaders = (reply: FastifyReply, replacement: KeyReplacement) =>
-  reply.header(REPLACED_BY_HEADER, replacement.keyId).header('Sunset', new Date(replacement.overlapEndsAtMs).toUTCString());
+const replacementHeaders = (reply: FastifyReply, replacement: KeyReplacement) => {
+  if (replacement.keyId !== null) reply.header(REPLACED_BY_HEADER, replacement.keyId);
+  reply.header('Sunset', new Date(replacement.overlapEndsAtMs).toUTCString());
+};
 
 /**
  * A tools/call of a tool the key lacks permissions for, alone in its request: 403 with the challenge the MCP

@@ -12,11 +12,12 @@ import { FixedWindowRateLimiter, type RateDecision } from './rate-limiter.js';
 export type DenialReason = 'missing' | 'malformed' | 'invalid' | 'revoked' | 'expired' | 'suspended';
 
 /**
- * A key in its rotation's overlap: it works until `overlapEndsAtMs` (exclusive), and `keyId` replaces it. The MCP
- * endpoint tells the client (Keygate-Key-Replaced-By, Sunset); verify answers it (replacedBy, overlapEndsAt).
+ * A key in its rotation's overlap: it works until `overlapEndsAtMs` (exclusive), and `keyId` replaces it (null when
+ * the replacement was revoked or deleted meanwhile: the key still stops then). The MCP endpoint tells the client
+ * (Keygate-Key-Replaced-By when there is one, Sunset); verify answers it (replacedBy, overlapEndsAt).
  */
 export interface KeyReplacement {
-  keyId: string;
+  keyId: string | null;
   overlapEndsAtMs: number;
 }
 
@@ -286,7 +287,7 @@ export class ApiKeyGuard {
   private limit(key: HotKey, nowMs: number): GuardVerdict {
     const rate = this.rate.take(key.keyId, nowMs);
     // Only a rotated key has a replacement: nothing is allocated for the others.
-    const replacement = key.rotatedTo === null ? null : { keyId: key.rotatedTo, overlapEndsAtMs: key.overlapEndsAtMs! };
+    const replacement = key.overlapEndsAtMs === null ? null : { keyId: key.rotatedTo, overlapEndsAtMs: key.overlapEndsAtMs };
     if (rate.allowed) return { ok: true, key, rate, replacement };
     return {
       ok: false,

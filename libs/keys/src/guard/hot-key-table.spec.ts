@@ -301,6 +301,28 @@ describe('HotKeyTable', () => {
       expect(table.get(KEY)).toMatchObject({ status: 'active', rotatedTo: OTHER, overlapEndsAtMs: Date.parse(OVERLAP_ENDS_AT), position: 11 });
     });
 
+    it("given a key in its overlap, when its replacement is revoked or deleted, then it no longer names it but still stops at the overlap's end", () => {
+      for (const death of [revoked, deleted]) {
+        const table = givenMintedKey();
+        table.apply(minted(OTHER), 11);
+        table.apply(rotated(), 12);
+
+        table.apply(death(OTHER), 13);
+
+        expect(table.get(KEY)).toMatchObject({ status: 'active', rotatedTo: null, overlapEndsAtMs: Date.parse(OVERLAP_ENDS_AT) });
+      }
+    });
+
+    it('given a key in its overlap, when its replacement is suspended, then it still names it (a suspended key can come back)', () => {
+      const table = givenMintedKey();
+      table.apply(minted(OTHER), 11);
+      table.apply(rotated(), 12);
+
+      table.apply(suspended(OTHER), 13);
+
+      expect(table.get(KEY)).toMatchObject({ rotatedTo: OTHER });
+    });
+
     it('when KeyExpiring arrives, then nothing changes but the position', () => {
       const table = givenMintedKey();
       const before = { ...table.get(KEY)! };
@@ -339,6 +361,25 @@ describe('HotKeyTable', () => {
       expect([table.size, table.deadSize]).toEqual([2, 0]);
       expect(table.get(KEY)).toMatchObject({ status: 'suspended', rotatedTo: null, overlapEndsAtMs: null });
       expect(table.get(OTHER)).toMatchObject({ status: 'active', rotatedTo: KEY, overlapEndsAtMs: Date.parse(OVERLAP_ENDS_AT) });
+    });
+
+    it('seeds a rotated row whose replacement is not live without naming it; a live replacement dying later clears it too', () => {
+      const table = new HotKeyTable();
+      const THIRD = 'QqQqQq000000';
+
+      table.seed(
+        [
+          seedRow({ rotatedTo: OTHER, overlapEndsAt: OVERLAP_ENDS_AT }),
+          seedRow({ keyId: THIRD, rotatedTo: 'GoneGone0000', overlapEndsAt: OVERLAP_ENDS_AT }),
+          seedRow({ keyId: OTHER }),
+        ],
+        42,
+      );
+
+      expect(table.get(THIRD)).toMatchObject({ status: 'active', rotatedTo: null, overlapEndsAtMs: Date.parse(OVERLAP_ENDS_AT) });
+      expect(table.get(KEY)).toMatchObject({ rotatedTo: OTHER });
+      table.apply(revoked(OTHER), 43);
+      expect(table.get(KEY)).toMatchObject({ status: 'active', rotatedTo: null, overlapEndsAtMs: Date.parse(OVERLAP_ENDS_AT) });
     });
 
     it("given a live row seeded at its last position (after the checkpoint), then its replayed events up to it are not applied again", () => {

@@ -20,7 +20,10 @@ export interface HotKey {
   /** Live: active or suspended (refused, but it can come back, so it stays in the live keys). */
   status: 'active' | 'suspended' | 'revoked' | 'expired' | 'deleted';
   expiresAtMs: number;
-  /** A rotated key: the key replacing it, and when it stops working (KeyRotated); null otherwise. */
+  /**
+   * A rotated key: the key replacing it, and when it stops working (KeyRotated); null otherwise. rotatedTo turns
+   * null again when the replacement dies during the overlap (no client should be sent to it), the end stays.
+   */
   rotatedTo: string | null;
   overlapEndsAtMs: number | null;
   /** Global position of the last event applied: replays and out-of-order deliveries are ignored. */
@@ -100,6 +103,8 @@ export class HotKeyTable {
   private readonly keys = new Map<string, HotKey>();
   /** Keys seen dying, oldest first (bounded; see remember()). */
   private readonly dead = new Map<string, HotKey>();
+  /** Live keys in their overlap, by the id of the key replacing them: a replacement's death clears rotatedTo. */
+  private readonly replacing = new Map<string, HotKey>();
   private readonly looked = new Map<string, Looked>();
   private readonly lookingUp = new Map<string, Promise<Looked | null>>();
   private appliedUpTo = 0;
@@ -160,6 +165,12 @@ export class HotKeyTable {
       if (isLive(e.status)) this.keys.set(e.keyId, key);
       else this.remember(key);
     }
+    // A replacement that is not live died during its predecessor's overlap (both came of one append).
+    for (const key of this.keys.values()) {
+      if (key.rotatedTo === null) continue;
+      if (this.keys.has(key.rotatedTo)) this.replacing.set(key.rotatedTo, key);
+      else key.rotatedTo = null;
+    }
     this.advance(position);
   }
 
@@ -198,6 +209,7 @@ export class HotKeyTable {
           live.rotatedTo = event.data.rotatedTo;
           live.overlapEndsAtMs = Date.parse(event.data.overlapEndsAt);
           live.position = position;
+          this.replacing.set(live.rotatedTo, live);
         }
         break;
       case 'KeySuspended':
@@ -275,6 +287,14 @@ export class HotKeyTable {
   private die(key: HotKey, status: HotKey['status'], position: number, wasLive: boolean): void {
     if (wasLive) this.keys.delete(key.keyId);
     else this.dead.delete(key.keyId);
+    // A replacement dying during the overlap: its predecessor still stops at the overlap's end, but no longer
+    // names it (Keygate-Key-Replaced-By would send a client to a dead token).
+    const predecessor = this.replacing.get(key.keyId);
+    if (predecessor !== undefined) {
+      predecessor.rotatedTo = null;
+      this.replacing.delete(key.keyId);
+    }
+    if (key.rotatedTo !== null && this.replacing.get(key.rotatedTo) === key) this.replacing.delete(key.rotatedTo);
     key.status = status;
     key.position = position;
     this.remember(key);
