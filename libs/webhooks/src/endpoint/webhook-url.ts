@@ -20,8 +20,8 @@ const isLoopbackHost = (hostname: string): boolean => {
 
 /**
  * Addresses that are not on the public internet: a URL naming one literally is refused for https too, so an
- * endpoint cannot aim deliveries at Keygate's own network (metadata services, private hosts). Names are not
- * resolved here: a public name pointing inside is not caught (see the README).
+ * endpoint cannot aim deliveries at Keygate's own network (metadata services, private hosts). Names are resolved
+ * where each delivery connects (post-webhook.ts, publicOnlyLookup), with this same list.
  */
 const INTERNAL = new BlockList();
 for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const) {
@@ -29,7 +29,8 @@ for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10]
 }
 for (const [net, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) INTERNAL.addSubnet(net, prefix, 'ipv6');
 
-const internalAddress = (hostname: string): boolean => {
+/** Whether a host (an IP address, bracketed or not) is one of INTERNAL; a name is not (it is resolved at delivery). */
+export const isInternalAddress = (hostname: string): boolean => {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const family = isIP(host);
   if (family === 4) return INTERNAL.check(host, 'ipv4');
@@ -57,7 +58,7 @@ export const webhookUrlProblem = (raw: string, rules: WebhookUrlRules): string |
   if (url.username || url.password) return 'url must not carry credentials (user:password@); authenticate deliveries by their signature.';
   if (url.hash) return 'url must not have a fragment (#…): it is never sent to the receiver.';
   if (url.protocol === 'https:') {
-    if (internalAddress(url.hostname) || isLoopbackHost(url.hostname)) {
+    if (isInternalAddress(url.hostname) || isLoopbackHost(url.hostname)) {
       return 'url must name a host on the public internet, not a private, loopback or link-local address.';
     }
     return null;
