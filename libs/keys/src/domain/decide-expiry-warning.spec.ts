@@ -1,5 +1,5 @@
 import { given } from './decider-spec.js';
-import { after, alice, ctx, DAY, KEY, keyOf, LAPSE, MINUTE, revoked } from './decider-fixtures.js';
+import { acknowledged, after, alice, ctx, DAY, KEY, keyOf, LAPSE, minted, MINUTE, revoked } from './decider-fixtures.js';
 import type { WarnExpiry } from './key-commands.js';
 import type { KeyLifecycleEvent } from './key-events.js';
 import { DEFAULT_KEY_POLICY } from './key-policy.js';
@@ -59,6 +59,20 @@ describe('WarnExpiry', () => {
     ['unknown', []],
   ])('writes nothing for a key %s', (_, history) => {
     given(history).when(warn(daysBefore(3))).then([]);
+  });
+
+  it('leaves a key minted after the command\'s instant to the next sweep (judged before its mint, it would get a 7-day warning, then the 1-day one)', () => {
+    // A key living one day: at its mint, the 1-day warning is the one due.
+    const mintedAt = after(MINUTE);
+    const mint = minted(alice);
+    const oneDayKey: KeyLifecycleEvent[] = [acknowledged(alice), { ...mint, data: { ...mint.data, expiresAt: after(DAY, mintedAt).toISOString() } } as KeyLifecycleEvent];
+    const warned = (now: Date): KeyLifecycleEvent => ({
+      type: 'KeyExpiring',
+      data: { ...ctx(SYSTEM, KEY, now, 'corr-sweep'), expiresAt: after(DAY, mintedAt).toISOString(), daysBefore: 1 },
+    });
+
+    given(oneDayKey).when(warn(after(-5, mintedAt))).then([]);
+    given(oneDayKey).when(warn(mintedAt)).then([warned(mintedAt)]);
   });
 
   it('warns about a suspended key (it still expires)', () => {

@@ -24,6 +24,10 @@ export const dueWarning = (key: Pick<KeyState, 'expiresAt'>, now: Date, policy: 
 export const warnExpiry = (c: WarnExpiry, state: KeyringState, policy: KeyPolicy): KeyLifecycleEvent[] => {
   const key = state.keys.get(c.keyId);
   if (!key || key.rotation || !isLive(effectiveStatus(key, c.now))) return [];
+  // A key minted after the command's instant (a sweep reads the clock, then finds a key minted meanwhile) is left to
+  // the next sweep: judged at an instant before its mint, it would seem further from expiry than it ever was, and
+  // get a less urgent warning first, then the right one a moment later (two where one was due).
+  if (key.mintedAt.getTime() > c.now.getTime()) return [];
   const due = dueWarning(key, c.now, policy);
   if (due === null || (key.warnedDaysBefore !== null && key.warnedDaysBefore <= due)) return [];
   return [

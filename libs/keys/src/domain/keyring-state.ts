@@ -31,6 +31,8 @@ export interface KeyState {
   creatorRole: 'root' | 'user';
   label: string;
   status: StoredKeyStatus;
+  /** When it was minted (its KeyMinted's `at`): a command decided at an earlier instant does not judge it. */
+  mintedAt: Date;
   expiresAt: Date;
   /** The permission snapshot of its mint, which a rotation hands on. */
   permissions: readonly string[];
@@ -114,6 +116,7 @@ const apply = (draft: KeyringDraft, event: KeyLifecycleEvent): void => {
         creatorRole: event.data.creatorRole,
         label: event.data.label,
         status: 'active',
+        mintedAt: new Date(event.data.at),
         expiresAt: new Date(event.data.expiresAt),
         permissions: event.data.permissions,
         acknowledgementId: event.data.acknowledgementId,
