@@ -19,6 +19,8 @@ export const listClients = defineTool({
   title: 'List clients',
   description: "The product's clients (example product tool; needs clients:read).",
   requiredPermission: 'clients:read',
+  // It only reads: offered to read-only keys too (a tool that does not say so is refused to them).
+  annotations: { readOnlyHint: true },
   inputSchema: { nameContains: z.string().max(100).optional().describe('Case-insensitive filter on the name') },
   async handler({ nameContains }, { actor }) {
     const needle = nameContains?.toLowerCase();

@@ -134,7 +134,7 @@ describe('MCP endpoint and narrower keys (issue 15)', () => {
     expect(listed.map((t) => [t.name, t.annotations?.readOnlyHint]).sort()).toEqual([
       ['get_activity', true],
       ['list_api_keys', true],
-      ['list_clients', undefined],
+      ['list_clients', true],
       ['whoami', true],
     ]);
     const fullListed = (await (await s.connect(target.token)).listTools()).tools;

@@ -26,6 +26,7 @@ export const lookup = {
   title: 'Look up a customer',
   description: 'A customer of the CRM by id (test plugin; needs crm:read).',
   requiredPermission: 'crm:read',
+  annotations: { readOnlyHint: true },
   inputSchema: { customerId: z.string().regex(/^cu_[0-9]{1,6}$/).describe('A CRM customer id') },
   async handler({ customerId }, context) {
     // A plugin that writes to what it was given changes its own copy, never what the guard decides with.
@@ -50,13 +51,25 @@ export const status = {
   name: 'crm_status',
   description: 'Whether the CRM answers (test plugin; any key).',
   requiredPermission: null,
+  annotations: { readOnlyHint: true },
   inputSchema: {},
   async handler() {
     return result({ up: true });
   },
 };
 
-export default [lookup, status];
+// Says nothing of reading only: as MCP assumes, it may write, so a read-only key is refused it though it holds crm:read.
+export const note = {
+  name: 'crm_note',
+  description: 'Adds a note to a customer (test plugin; needs crm:read, and a key that is not read only).',
+  requiredPermission: 'crm:read',
+  inputSchema: { text: z.string().max(200) },
+  async handler({ text }) {
+    return result({ noted: text });
+  },
+};
+
+export default [lookup, status, note];
 `;
 
 const who = (sub: string, permissions: string[]): Identity => ({ sub, company: 'acme', role: 'user', permissions });
@@ -111,6 +124,10 @@ describe('tool plugins: served like the built-in tools', () => {
     const names = async (client: Client) => (await client.listTools()).tools.map((t) => t.name).sort();
 
     expect(await names(withCrm)).toEqual(['crm_lookup', 'crm_status', 'whoami']);
+    // Carla's key is read only (crm:read alone): crm_note, not declared read-only, is not offered; with crm:write it is.
+    const writer = await connect((await keyOf(who('wes', ['crm:read', 'crm:write']), 'Wes')).token);
+    expect(await names(writer)).toEqual(['crm_lookup', 'crm_note', 'crm_status', 'whoami']);
+    expect(toolJson(await writer.callTool({ name: 'crm_note', arguments: { text: 'hi' } }))).toEqual({ noted: 'hi' });
     // Dan's key is read only (a plain user with settings:view alone): revoke_api_key, which writes, is not listed.
     expect(await names(without)).toEqual(['crm_status', 'get_activity', 'list_api_keys', 'whoami']);
     // Listed with what the module declared, its zod shape rendered as JSON Schema.

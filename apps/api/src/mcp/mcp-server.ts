@@ -54,7 +54,7 @@ export const insufficientScopeError = (refused: InsufficientScope) => ({
     : { error: 'insufficient_scope', scope: refused.missing.join(' '), missing: refused.missing, tool: refused.tool },
 });
 
-/** What a tool asks of a key: the permission it declares (or none), and whether it writes (readOnlyHint: false). */
+/** What a tool asks of a key: the permission it declares (or none), and whether it may write (not readOnlyHint: true). */
 interface ToolRule {
   permission: string | null;
   writes: boolean;
@@ -165,7 +165,8 @@ export class KeygateMcpServer {
 
   private register(tool: KeygateTool<any>): void {
     if (this.ruleOf.has(tool.name)) throw new Error(`Tool ${tool.name} is registered twice`);
-    this.ruleOf.set(tool.name, { permission: tool.requiredPermission, writes: tool.annotations?.readOnlyHint === false });
+    // MCP's default: a tool not saying readOnlyHint: true may change something (so a read-only key is refused it).
+    this.ruleOf.set(tool.name, { permission: tool.requiredPermission, writes: tool.annotations?.readOnlyHint !== true });
     this.server.registerTool(
       tool.name,
       { title: tool.title, description: tool.description, inputSchema: tool.inputSchema, annotations: tool.annotations },

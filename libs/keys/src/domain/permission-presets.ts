@@ -31,7 +31,7 @@ export const permissionPresets = (permissions: readonly string[]): PermissionPre
   {
     id: 'read-only',
     name: 'Read only',
-    description: `Only your permissions whose action is ${READ_ACTIONS.join(', ')} (the part after the last ":"); tools that change data are refused to it.`,
+    description: `Only your permissions whose action is ${READ_ACTIONS.join(', ')} (the part after the last ":"); MCP tools not declared read-only are refused to it.`,
     permissions: permissions.filter(isReadPermission),
   },
 ];

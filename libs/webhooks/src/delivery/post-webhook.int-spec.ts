@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { postWebhookVia, publicOnlyLookup, type ResolveAll } from './post-webhook.js';
+import { InternalAddressError, postWebhookVia, publicOnlyLookup, type ResolveAll } from './post-webhook.js';
 
 // One delivery's POST against real sockets on loopback; a name's addresses come from a resolver handed in, so the
 // rule for names pointing inside is exercised without a DNS server.
@@ -79,6 +79,8 @@ describe('postWebhook', () => {
       const resolver = resolverOf(...addresses);
       const outcome = await postWebhookVia(resolver.resolve)('https://hooks.example.com/keygate', '{}', {}, 2000, new AbortController().signal);
       expect({ addresses, outcome, asked: resolver.asked }).toEqual({ addresses, outcome: { statusCode: null, error: 'no answer' }, asked: ['hooks.example.com'] });
+      // 'no answer' is also what a refused connection says: the lookup itself must be what refused it.
+      expect((await lookupOnce(publicOnlyLookup(resolverOf(...addresses).resolve), {})).error).toBeInstanceOf(InternalAddressError);
     }
   });
 
@@ -90,6 +92,6 @@ describe('postWebhook', () => {
       error: null,
       rest: [[{ address: '93.184.216.34', family: 4 }, { address: '2606:2800:220:1::1', family: 6 }]],
     });
-    expect((await lookupOnce(publicOnlyLookup(resolverOf().resolve), {})).error).toBeInstanceOf(Error);
+    expect((await lookupOnce(publicOnlyLookup(resolverOf().resolve), {})).error).toBeInstanceOf(InternalAddressError);
   });
 });

@@ -23,10 +23,12 @@ describe('webhookUrlProblem', () => {
   });
 
   it('refuses https to an address that is not on the public internet, written literally', () => {
-    for (const host of ['10.0.0.5:8443', '172.16.3.4', '192.168.1.1', '169.254.169.254', '127.0.0.1', '100.64.0.1', '0.0.0.0', '[::1]', '[fd00::1]', '[fe80::1]', '[::ffff:10.0.0.1]', 'localhost']) {
+    for (const host of ['10.0.0.5:8443', '172.16.3.4', '192.168.1.1', '169.254.169.254', '127.0.0.1', '100.64.0.1', '0.0.0.0', '[::1]', '[fd00::1]', '[fe80::1]', '[::ffff:10.0.0.1]', 'localhost',
+      // IPv4 reached through IPv6 forms: IPv4-compatible, NAT64 well-known and local-use prefixes.
+      '[::127.0.0.1]', '[::a00:1]', '[64:ff9b::10.0.0.1]', '[64:ff9b::a9fe:a9fe]', '[64:ff9b:1::c0a8:101]']) {
       expect(webhookUrlProblem(`https://${host}/hook`, loose)).toMatch(/public internet/);
     }
-    for (const host of ['8.8.8.8', '172.32.0.1', '[2606:4700::1111]', 'hooks.example.com']) {
+    for (const host of ['8.8.8.8', '172.32.0.1', '[2606:4700::1111]', 'hooks.example.com', '[64:ff9b::808:808]', '[::ffff:8.8.8.8]']) {
       expect(webhookUrlProblem(`https://${host}/hook`, strict)).toBeNull();
     }
   });

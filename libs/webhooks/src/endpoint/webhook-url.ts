@@ -27,7 +27,30 @@ const INTERNAL = new BlockList();
 for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 3]] as const) {
   INTERNAL.addSubnet(net, prefix, 'ipv4');
 }
-for (const [net, prefix] of [['::', 127], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) INTERNAL.addSubnet(net, prefix, 'ipv6');
+// ::/96: unspecified, loopback and the deprecated IPv4-compatible form (::a.b.c.d), none a public host.
+for (const [net, prefix] of [['::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) INTERNAL.addSubnet(net, prefix, 'ipv6');
+
+/** The eight 16-bit groups of an IPv6 address (isIP said 6), a trailing dotted IPv4 part included. */
+const hextets = (address: string): number[] => {
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  const text = dotted ? address.slice(0, dotted.index) + `${((+dotted[1] << 8) | +dotted[2]).toString(16)}:${((+dotted[3] << 8) | +dotted[4]).toString(16)}` : address;
+  const [head, tail] = text.split('::');
+  const parse = (part: string | undefined) => (part ? part.split(':').map((h) => parseInt(h, 16)) : []);
+  const left = parse(head);
+  const right = parse(tail);
+  return tail === undefined ? left : [...left, ...new Array(8 - left.length - right.length).fill(0), ...right];
+};
+
+/**
+ * The IPv4 address an IPv6 address carries in its last 32 bits under a translation prefix (IPv4-mapped ::ffff:0:0/96,
+ * NAT64's well-known 64:ff9b::/96 and local-use 64:ff9b:1::/48), or null: such an address reaches that IPv4 host.
+ */
+const embeddedIpv4 = (address: string): string | null => {
+  const h = hextets(address);
+  const mapped = h.slice(0, 5).every((x) => x === 0) && h[5] === 0xffff;
+  const nat64 = h[0] === 0x64 && h[1] === 0xff9b && (h.slice(2, 6).every((x) => x === 0) || h[2] === 1);
+  return mapped || nat64 ? `${h[6] >> 8}.${h[6] & 255}.${h[7] >> 8}.${h[7] & 255}` : null;
+};
 
 /** Whether a host (an IP address, bracketed or not) is one of INTERNAL; a name is not (it is resolved at delivery). */
 export const isInternalAddress = (hostname: string): boolean => {
@@ -35,9 +58,9 @@ export const isInternalAddress = (hostname: string): boolean => {
   const family = isIP(host);
   if (family === 4) return INTERNAL.check(host, 'ipv4');
   if (family !== 6) return false;
-  // An IPv4 address written as IPv6 (::ffff:10.0.0.1) is checked as the IPv4 address it is.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
-  return mapped ? INTERNAL.check(mapped[1], 'ipv4') : INTERNAL.check(host, 'ipv6');
+  // An IPv4 address written as IPv6 (::ffff:10.0.0.1, 64:ff9b::a00:1) is checked as the IPv4 address it reaches.
+  const ipv4 = embeddedIpv4(host.replace(/%.*$/, ''));
+  return ipv4 !== null ? INTERNAL.check(ipv4, 'ipv4') : INTERNAL.check(host, 'ipv6');
 };
 
 /**

@@ -58,7 +58,7 @@ export const revokeApiKey = defineTool({
   name: 'revoke_api_key',
   description: 'Revoke an API key you may manage (your own, or any of the company with settings:edit). Takes effect at once.',
   requiredPermission: 'settings:view',
-  // It writes: a read-only key, though it holds settings:view, is refused it (keygate-tool.ts, annotations).
+  // It writes (not readOnlyHint: true): a read-only key, though it holds settings:view, is refused it (keygate-tool.ts).
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   inputSchema: { keyId: z.string().max(64).describe('The key id, as list_api_keys shows it') },
   async handler({ keyId }, { actor, commands, requestId }) {

@@ -45,9 +45,10 @@ export interface KeygateTool<Shape extends ZodRawShape = ZodRawShape> {
   requiredPermission: string | null;
   /**
    * MCP's tool annotations, listed as they are (clients use them, e.g. to ask before a tool that writes). One is
-   * also a rule here: a tool saying `readOnlyHint: false` changes something, and a read-only key (every permission
-   * a read one: isReadPermission in #keys) is refused it whatever permission the tool names. Without it a read-only
-   * key could still call a writing tool gated by a read permission, such as revoke_api_key by settings:view.
+   * also a rule here: as MCP assumes, a tool that does not say `readOnlyHint: true` may change something, and a
+   * read-only key (a plain user's key whose every permission reads: isReadPermission in #keys) is refused it,
+   * whatever permission the tool names. Otherwise a read-only key could call a writing tool gated by a read
+   * permission, such as revoke_api_key by settings:view. A tool that only reads says so to be offered to such keys.
    */
   annotations?: ToolAnnotations;
   inputSchema: Shape;
