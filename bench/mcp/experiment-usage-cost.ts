@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { LoadGenerator } from './load-generator.js';
 import { bootKeygate, whoamiCall } from './targets.js';
 
@@ -10,6 +11,42 @@ import { bootKeygate, whoamiCall } from './targets.js';
  *
  *   [EXP_PARTS_OFF=digests,webhooks] node dist/bench/mcp/experiment-usage-cost.js [seconds per run, default 6] [rounds, default 2]
  */
+/**
+ * CPU time (µs, user and system) of each thread of this process, by thread name and id, from /proc (Linux only; an
+ * empty map elsewhere). The main thread is the one whose id is the pid.
+ */
+const threadCpu = (): Map<string, { user: number; system: number }> => {
+  const ticks = 1e6 / 100; // USER_HZ is 100 on Linux
+  const out = new Map<string, { user: number; system: number }>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(`${Number(tid) === process.pid ? 'main' : name} ${tid}`, { user: Number(fields[11]) * ticks, system: Number(fields[12]) * ticks });
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+};
+
+/** Per-thread CPU per answered request between two threadCpu() readings; threads under 2 µs/request left out. */
+const cpuPerRequest = (before: ReturnType<typeof threadCpu>, after: ReturnType<typeof threadCpu>, requests: number): string => {
+  const rows: string[] = [];
+  let user = 0;
+  let system = 0;
+  for (const [thread, a] of after) {
+    const b = before.get(thread) ?? { user: 0, system: 0 };
+    const u = (a.user - b.user) / requests;
+    const s = (a.system - b.system) / requests;
+    user += u;
+    system += s;
+    if (u + s >= 2) rows.push(`${thread.split(' ')[0]} ${u.toFixed(0)}+${s.toFixed(0)}`);
+  }
+  return `CPU µs/request (user+system): all ${user.toFixed(0)}+${system.toFixed(0)}; ${rows.join(', ')}`;
+};
+
 const main = async () => {
   const seconds = Number(process.argv[2] ?? 6);
   const rounds = Number(process.argv[3] ?? 2);
@@ -45,8 +82,12 @@ const main = async () => {
       modes[mode]();
       await run(1);
       const before = await commits();
-      results[mode].push((await run(seconds)).okPerSecond);
+      const cpuBefore = threadCpu();
+      const result = await run(seconds);
+      const cpuAfter = threadCpu();
+      results[mode].push(result.okPerSecond);
       const after = await commits();
+      console.log(`  ${mode}: ${cpuPerRequest(cpuBefore, cpuAfter, result.okPerSecond * seconds)}`);
       const n = after.count - before.count;
       if (mode === 'durable' && n > 0) {
         console.log(`  durable: ${n} commits, ${((after.events - before.events) / n).toFixed(1)} uses each, round trip mean ${((1000 * (after.sum - before.sum)) / n).toFixed(2)} ms`);

@@ -1,6 +1,6 @@
 import type { EventStore, NewEvent } from '#event-store';
 import type { KeyUsed } from '#keys';
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 
 interface Waiting {
   stream: string;
@@ -65,7 +65,9 @@ export class UsageRecorder {
     return new Promise((resolve, reject) => {
       this.buffer.push({
         stream: usageStreamId(used.data.companyId),
-        event: { eventId: randomUUID(), type: used.type, data: used.data, metadata: { correlationId: used.data.correlationId } },
+        // Time-ordered (UUIDv7, monotonic in this process): the log's unique index on event ids then grows at its end
+        // like the log, one page per commit instead of one random page per use (bench/README.md, issue 11).
+        event: { eventId: uuidv7(), type: used.type, data: used.data, metadata: { correlationId: used.data.correlationId } },
         resolve,
         reject,
       });
