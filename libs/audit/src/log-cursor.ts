@@ -27,6 +27,8 @@ export class LogCursor {
   constructor(
     private readonly store: EventStore,
     private after: number,
+    /** Events per page (at most PAGE): a follower on a server's thread reads smaller pages to hold it less long. */
+    private readonly pageSize = PAGE,
   ) {}
 
   async peek(): Promise<RecordedEvent | null> {
@@ -38,13 +40,13 @@ export class LogCursor {
     // 2. The page: up to PAGE events, stopping before the digest past DIGESTS_PER_PAGE. With no more than that
     //    known ahead, no bound: what was appended since the head was read holds a few digests at most.
     const before = this.digestsAhead.length > DIGESTS_PER_PAGE ? this.digestsAhead[DIGESTS_PER_PAGE] : undefined;
-    this.page = await this.store.readAll({ after: this.after, maxCount: PAGE, before });
+    this.page = await this.store.readAll({ after: this.after, maxCount: this.pageSize, before });
     this.index = 0;
     if (this.page.length === 0) {
       this.ended = true;
       return null;
     }
-    if (this.page.length < PAGE && before === undefined) this.ended = true;
+    if (this.page.length < this.pageSize && before === undefined) this.ended = true;
     this.after = this.page[this.page.length - 1].globalPosition;
     return this.page[0];
   }
