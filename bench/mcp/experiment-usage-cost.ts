@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LoadGenerator } from './load-generator.js';
 import { bootKeygate, whoamiCall } from './targets.js';
 
@@ -83,11 +84,17 @@ const main = async () => {
       await run(1);
       const before = await commits();
       const cpuBefore = threadCpu();
+      // How long the server thread's loop is held (a request's latency beyond it is waiting on something else).
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
       const result = await run(seconds);
+      delay.disable();
       const cpuAfter = threadCpu();
       results[mode].push(result.okPerSecond);
       const after = await commits();
+      const ms = (ns: number) => (ns / 1e6).toFixed(1);
       console.log(`  ${mode}: ${cpuPerRequest(cpuBefore, cpuAfter, result.okPerSecond * seconds)}`);
+      console.log(`  ${mode}: request p99 ${result.latencyMs.p99.toFixed(1)} ms; event-loop delay p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms`);
       const n = after.count - before.count;
       if (mode === 'durable' && n > 0) {
         console.log(`  durable: ${n} commits, ${((after.events - before.events) / n).toFixed(1)} uses each, round trip mean ${((1000 * (after.sum - before.sum)) / n).toFixed(2)} ms`);
