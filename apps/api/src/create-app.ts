@@ -230,12 +230,13 @@ export const createKeygateApp = async (config: KeygateConfig, options: CreateApp
       clearInterval(guardSweep);
       // A failed last sweep was logged when it failed; it must not stop the stores from closing.
       await sweeper.stop().catch(() => undefined);
-      await digests?.stop();
       await webhooks?.stop();
       // Bounded whatever clients do: in-flight requests get the grace period, then every connection is closed.
       await closeWithin(app.getHttpServer(), () => app.close(), limits.shutdownGraceMs);
       await mcp.close();
       await usage.drain();
+      // Last of the writers: its final digest covers every event, the uses answered during the grace period included.
+      await digests?.stop();
       await runtime.close();
       await webhookParts?.close();
     },

@@ -23,13 +23,16 @@ export class LogCursor {
   private knownUntil = 0;
   /** Whether the last search stopped at its count (more digests may follow knownUntil). */
   private moreBeyond = false;
+  private readonly pageSize: number;
 
   constructor(
     private readonly store: EventStore,
     private after: number,
-    /** Events per page (at most PAGE): a follower on a server's thread reads smaller pages to hold it less long. */
-    private readonly pageSize = PAGE,
-  ) {}
+    /** Events per page (1 to PAGE): a follower on a server's thread reads smaller pages to hold it less long. */
+    pageSize = PAGE,
+  ) {
+    this.pageSize = Math.min(PAGE, Math.max(1, Math.floor(pageSize)));
+  }
 
   async peek(): Promise<RecordedEvent | null> {
     if (this.index < this.page.length) return this.page[this.index];
@@ -37,7 +40,7 @@ export class LogCursor {
     // 1. Where the next digests lie, learnt again once the cursor passes what it knows.
     this.digestsAhead = this.digestsAhead.filter((p) => p > this.after);
     if (this.after >= this.knownUntil || (this.moreBeyond && this.digestsAhead.length <= DIGESTS_PER_PAGE)) await this.learnDigestsAhead();
-    // 2. The page: up to PAGE events, stopping before the digest past DIGESTS_PER_PAGE. With no more than that
+    // 2. The page: up to pageSize events, stopping before the digest past DIGESTS_PER_PAGE. With no more than that
     //    known ahead, no bound: what was appended since the head was read holds a few digests at most.
     const before = this.digestsAhead.length > DIGESTS_PER_PAGE ? this.digestsAhead[DIGESTS_PER_PAGE] : undefined;
     this.page = await this.store.readAll({ after: this.after, maxCount: this.pageSize, before });
