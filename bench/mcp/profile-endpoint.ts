@@ -1,13 +1,15 @@
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { LoadGenerator } from './load-generator.js';
-import { authSwitch, bootKeygate, whoamiCall, type Target } from './targets.js';
+import { authSwitch, bootKeygate, usageSwitch, whoamiCall, type Target } from './targets.js';
 
 /**
  * Where the endpoint's time goes: a V8 CPU profile of this process while autocannon (child process)
  * drives one target, then self time aggregated by function and by package/area.
  *
- *   node dist/bench/mcp/profile-endpoint.js [a|b] [seconds] [sampling interval µs, default 500]
+ *   node dist/bench/mcp/profile-endpoint.js [a|b|u] [seconds] [sampling interval µs, default 500]
+ *
+ * a: as built; b: the guard's verdict swapped in (auth off); u: usage recording off.
  *
  * Writes the raw profile to /tmp/keygate-mcp-<target>.cpuprofile (open in Chrome DevTools).
  */
@@ -48,13 +50,15 @@ const CATEGORIES: [string, (n: ProfileNode) => boolean][] = [
 ];
 
 const main = async () => {
-  const which = (process.argv[2] ?? 'a') as 'a' | 'b';
+  const which = (process.argv[2] ?? 'a') as 'a' | 'b' | 'u';
   const seconds = Number(process.argv[3] ?? 8);
   const built = await bootKeygate();
   const targets: Target[] = [built];
   const target = built;
   // (b): the same server with the guard call swapped for its verdict (as in the bench).
   if (which === 'b') authSwitch(built).off();
+  // (u): the same server recording no usage (as in the bench).
+  if (which === 'u') usageSwitch(built).off();
   const request = whoamiCall(built.token);
 
   const load = await LoadGenerator.start();
@@ -99,7 +103,7 @@ const main = async () => {
     }
   }
   const pct = (n: number) => `${((100 * n) / total).toFixed(1)}%`.padStart(6);
-  console.log(`${which === 'b' ? 'auth off' : target.name}: ${result.okPerSecond.toFixed(0)} req/s over ${seconds} s, ${total} samples`);
+  console.log(`${which === 'b' ? 'auth off' : which === 'u' ? 'usage off' : target.name}: ${result.okPerSecond.toFixed(0)} req/s over ${seconds} s, ${total} samples`);
   const byCategory = new Map<string, number>();
   for (const id of profile.samples) {
     let category = 'other';
