@@ -1,6 +1,6 @@
 import type { EventStore, NewEvent } from '#event-store';
 import type { KeyUsed } from '#keys';
-import { v7 as uuidv7 } from 'uuid';
+import { timeOrderedIds } from './time-ordered-ids.js';
 
 interface Waiting {
   stream: string;
@@ -18,6 +18,8 @@ export interface UsageStats {
 export const usageStreamId = (companyId: string): string => `usage-${companyId}`;
 
 const TOUCH_INTERVAL_MS = 60_000;
+
+const nextEventId = timeOrderedIds();
 
 /**
  * Group commit for KeyUsed. Every use is recorded, and a tools/call is answered only once its KeyUsed
@@ -67,7 +69,7 @@ export class UsageRecorder {
         stream: usageStreamId(used.data.companyId),
         // Time-ordered (UUIDv7, monotonic in this process): the log's unique index on event ids then grows at its end
         // like the log, one page per commit instead of one random page per use (bench/README.md, issue 11).
-        event: { eventId: uuidv7(), type: used.type, data: used.data, metadata: { correlationId: used.data.correlationId } },
+        event: { eventId: nextEventId(), type: used.type, data: used.data, metadata: { correlationId: used.data.correlationId } },
         resolve,
         reject,
       });
