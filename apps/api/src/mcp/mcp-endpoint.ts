@@ -158,17 +158,17 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
       remoteAddress: remoteAddressOf(request.ip),
       userAgent: (request.headers['user-agent'] as string | undefined) ?? null,
     };
-    const aborted = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) aborted.abort();
-    });
     // 2. The SDK answers (tools/call records its KeyUsed before its answer is released).
     const response = await mcp.transport.handle({
       method: request.method,
       headers: request.headers,
       body: request.body,
       authInfo: toAuthInfo(context),
-      signal: aborted.signal,
+      // A socket closed before the answer was written: the client is gone, its tool is cancelled.
+      onClientGone: (listener) =>
+        reply.raw.once('close', () => {
+          if (!reply.raw.writableFinished) listener();
+        }),
     });
     // 3. A lone tools/call the key lacks permissions for: 403 insufficient_scope (its KeyUsed already recorded as
     //    denied). In a batch the other calls have answers of their own: it keeps its JSON-RPC error there.

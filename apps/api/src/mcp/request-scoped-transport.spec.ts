@@ -81,7 +81,7 @@ describe('RequestScopedTransport', () => {
   it('cancels only the disconnected caller\'s request', async () => {
     await boot();
     const gone = new AbortController();
-    const a = transport.handle(request(call(7, 'hang'), { authInfo: auth('key-a'), signal: gone.signal }));
+    const a = transport.handle(request(call(7, 'hang'), { authInfo: auth('key-a'), onClientGone: (listener) => gone.signal.addEventListener('abort', listener, { once: true }) }));
     const b = transport.handle(request(call(7, 'echo_key', { delayMs: 30 }), { authInfo: auth('key-b') }));
     await new Promise((r) => setTimeout(r, 10));
     gone.abort();
