@@ -5,7 +5,7 @@ import type { EventStore } from '#event-store';
 import { measureGuard, type GuardLatency } from './guard-latency.js';
 import type { LoadResult } from './load-child.js';
 import { LoadGenerator } from './load-generator.js';
-import { authSwitch, bootBareFastify, bootDocumentedPeer, bootKeygate, usageSwitch, whoamiCall, type AuthSwitch, type Target } from './targets.js';
+import { authSwitch, bootBareFastify, bootDocumentedPeer, bootKeygate, bootSdkAlone, usageSwitch, whoamiCall, type AuthSwitch, type Target } from './targets.js';
 import { intFromEnv, median } from '../bench-helpers.js';
 
 /**
@@ -17,12 +17,14 @@ import { intFromEnv, median } from '../bench-helpers.js';
  *   (u) usage off:      the same server as (a), UsageRecorder.record answering at once, recording nothing
  *                       (targets.ts, usageSwitch): what durable usage costs is a/u;
  *   (f) bare Fastify:   a bare Fastify POST route answering (a)'s exact body: the floor of an HTTP answer here;
+ *   (s) SDK alone:      one long-lived McpServer with the same whoami tool behind a bare Fastify route, through the
+ *                       transport (a) uses: no guard, no usage, no Nest; the SDK's floor (a/f ≤ s/f);
  *   (c) documented way: argon2id verify + new McpServer + new StreamableHTTPServerTransport per request;
  *   (d) guard:          ApiKeyGuard.check() alone, cached-verdict path, each call timed.
  *
  * The servers share this process (one at a time under load); autocannon runs in a child process.
  * (a), (b) and (u) are measured BENCH_MCP_REPS times each, the order reversed every other time (a b u, u b a,
- * ...); (f) as many times after them; medians reported.
+ * ...); (s) and (f) as many times after them, alternated; medians reported.
  *
  *   node dist/bench/mcp/mcp-throughput.bench.js        (after npm run -s build)
  *
@@ -197,19 +199,22 @@ const main = async () => {
       auth[guard]();
       usageRecording[usage]();
     };
-    const subjects: Record<'a' | 'b' | 'u' | 'f' | 'c', Subject> = {
+    const sdk = await bootSdkAlone(built);
+    targets.push(sdk);
+    const subjects: Record<'a' | 'b' | 'u' | 'f' | 's' | 'c', Subject> = {
       a: { name: 'keygate', target: built, expectBody: expectA, usage: stats, prepare: set('on', 'on') },
       b: { name: 'auth off', target: built, expectBody: expectB, usage: stats, prepare: set('off', 'on') },
       u: { name: 'usage off', target: built, expectBody: expectA, usage: stats, prepare: set('on', 'off') },
       f: { name: 'bare Fastify', target: bare, expectBody: await probeBare(bare.url, request, expectA), prepare: set('on', 'on') },
+      s: { name: 'SDK alone', target: sdk, expectBody: await probe(sdk.url, request.headers, request.body, built.keyId), prepare: set('on', 'on') },
       c: { name: 'documented way', target: peer, expectBody: await probe(peer.url, request.headers, request.body, built.keyId), prepare: set('on', 'on') },
     };
 
     gen = await LoadGenerator.start();
     const runs: Measured[] = [];
-    const order: ('a' | 'b' | 'u' | 'f')[] = [];
+    const order: ('a' | 'b' | 'u' | 'f' | 's')[] = [];
     for (let r = 0; r < reps; r++) order.push(...(r % 2 === 0 ? (['a', 'b', 'u'] as const) : (['u', 'b', 'a'] as const)));
-    for (let r = 0; r < reps; r++) order.push('f');
+    for (let r = 0; r < reps; r++) order.push(...(r % 2 === 0 ? (['s', 'f'] as const) : (['f', 's'] as const)));
     for (const [i, which] of order.entries()) {
       const m = await measure(store, gen, subjects[which], request, connections, seconds, warmup);
       runs.push(m);
@@ -264,6 +269,7 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
   const b = of('auth off');
   const u = of('usage off');
   const f = of('bare Fastify');
+  const s = of('SDK alone');
   const summary = (ms: Measured[]) => ({
     rps: median(ms.map((m) => m.load.okPerSecond)),
     p50: median(ms.map((m) => m.load.latencyMs.p50)),
@@ -276,6 +282,7 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
   const sc = summary([c]);
   const su = summary(u);
   const sf = summary(f);
+  const ss = summary(s);
   const au = sa.rps / su.rps;
   const af = sa.rps / sf.rps;
   const ab = sa.rps / sb.rps;
@@ -287,7 +294,7 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
       `in a child process; ${warmup} s warm-up (discarded) before every run`,
   );
   out.push(
-    `(a), (b), (u), (f): ${reps} runs of ${seconds} s each, order abu uba… then f…; (c): 1 run of ${peerSeconds} s; medians. ` +
+    `(a), (b), (u), (f), (s): ${reps} runs of ${seconds} s each, order abu uba… then sf fs…; (c): 1 run of ${peerSeconds} s; medians. ` +
       '(b) is (a)\'s own server with ApiKeyGuard.prototype.check swapped for its verdict during (b)\'s runs',
   );
   out.push('');
@@ -321,6 +328,7 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
         ['(b) auth off', fmt(sb.rps), sb.p50.toFixed(2), sb.p99.toFixed(2), fmt(sb.cpu)],
         ['(u) usage off', fmt(su.rps), su.p50.toFixed(2), su.p99.toFixed(2), fmt(su.cpu)],
         ['(f) bare Fastify', fmt(sf.rps), sf.p50.toFixed(2), sf.p99.toFixed(2), fmt(sf.cpu)],
+        ['(s) SDK alone', fmt(ss.rps), ss.p50.toFixed(2), ss.p99.toFixed(2), fmt(ss.cpu)],
         ['(c) documented way', fmt(sc.rps, 1), sc.p50.toFixed(1), sc.p99.toFixed(1), fmt(sc.cpu)],
       ],
     ),
@@ -383,6 +391,10 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
   );
   out.push(`a/u = ${au.toFixed(3)} (durable usage vs none, target ≥ ${TARGET_VS_USAGE_OFF.toFixed(2)}): ${au >= TARGET_VS_USAGE_OFF ? 'target MET' : 'target NOT met'}`);
   out.push(`a/f = ${af.toFixed(3)} (vs a bare Fastify route, target ≥ ${TARGET_VS_BARE.toFixed(2)}): ${af >= TARGET_VS_BARE ? 'target MET' : 'target NOT met'}`);
+  out.push(
+    `s/f = ${(ss.rps / sf.rps).toFixed(3)} (the MCP SDK alone on one long-lived server vs the bare route: the ceiling of a/f with the SDK on the path); ` +
+      `a/s = ${(sa.rps / ss.rps).toFixed(3)}; u/s = ${(su.rps / ss.rps).toFixed(3)}`,
+  );
   out.push(`a/c = ${ac.toFixed(1)}x (target ≥ ${TARGET_VS_PEER}x): ${ac >= TARGET_VS_PEER ? 'target MET' : 'target NOT met'}`);
   out.push(`guard check() p50 ${guard.p50Us.toFixed(2)} µs, p99 ${guard.p99Us.toFixed(2)} µs`);
   out.push(`command: npm run -s build && node dist/bench/mcp/mcp-throughput.bench.js`);

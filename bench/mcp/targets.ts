@@ -11,7 +11,7 @@ import { verify as argon2Verify } from '@node-rs/argon2';
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 import { loadConfig, type KeygateConfig } from '#config';
-import { actorOf, createKeygateApp, whoami, type KeygateApp } from '#api';
+import { actorOf, createKeygateApp, RequestScopedTransport, whoami, type KeygateApp } from '#api';
 import { ApiKeyGuard, parseToken, type GuardVerdict, type HotKey } from '#keys';
 
 export const MCP_PATH = '/api/mcp';
@@ -208,6 +208,43 @@ export const bootDocumentedPeer = async (keygate: KeygateApp): Promise<Target> =
     url,
     async close() {
       await fastify.close();
+    },
+  };
+};
+
+// ---------------------------------------------------------------- (s) the MCP SDK alone, one long-lived server
+
+/**
+ * The floor the SDK sets, as the issue measured it ("the MCP SDK on one long-lived server on Fastify, guard stubbed,
+ * nothing recorded"): a bare Fastify POST route (no Nest hooks, no body checks), one McpServer holding the same
+ * whoami tool (Keygate's own handler, on (a)'s key), connected once to the transport (a) uses, so the SDK does all
+ * the protocol handling as in (a). No guard, no rate limit, no usage, no headers of Keygate's. Every request runs
+ * what (a) cannot do without: so a/f can be no higher than s/f.
+ */
+export const bootSdkAlone = async (built: BuiltKeygate): Promise<Target> => {
+  const buses = { commands: built.keygate.app.get(CommandBus), queries: built.keygate.app.get(QueryBus) };
+  const key = built.hotKey;
+  const server = new McpServer({ name: 'keygate', version: '0.1.0' });
+  server.registerTool(whoami.name, { description: whoami.description, inputSchema: whoami.inputSchema }, async (_args, extra) =>
+    whoami.handler({}, { key, actor: actorOf(key), ...buses, requestId: String(extra.requestId), signal: extra.signal }),
+  );
+  const transport = new RequestScopedTransport();
+  await server.connect(transport);
+  const authInfo = { token: '', clientId: key.keyId, scopes: [] };
+  const fastify = new FastifyAdapter({ logger: false }).getInstance();
+  fastify.post(MCP_PATH, async (request, reply) => {
+    const response = await transport.handle({ method: request.method, headers: request.headers, body: request.body, authInfo });
+    reply.code(response.status).headers(response.headers);
+    return response.body === undefined ? reply.send() : reply.send(response.body);
+  });
+  await fastify.ready();
+  const url = await listen(fastify, () => fastify.server.address());
+  return {
+    name: 'SDK alone',
+    url,
+    async close() {
+      await fastify.close();
+      await server.close();
     },
   };
 };
