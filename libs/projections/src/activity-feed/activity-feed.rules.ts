@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { RecordedEvent } from '#event-store';
 import { keyOwner, type KeyEvent, type KeyLifecycleEvent, type KeyUsed } from '#keys';
 
@@ -148,8 +148,11 @@ const minuteOf = (at: string): string => isoSlice(at, 0, 16);
 export const useBucketKey = ({ data: d }: KeyUsed): string =>
   JSON.stringify([d.companyId, d.keyId, d.actorUserId, d.tool, d.client.name, d.client.version, minuteOf(d.at)]);
 
-/** The bucket's id, from useBucketKey: the same uses always land in the same bucket, on either store. */
-export const bucketIdOf = (key: string): string => `u${createHash('sha256').update(key).digest('base64url').slice(0, 22)}`;
+/**
+ * The bucket's id, from useBucketKey: the same uses always land in the same bucket, on either store. One
+ * crypto.hash call (a rebuild makes one per use; a createHash object per call cost 2-3x as much).
+ */
+export const bucketIdOf = (key: string): string => `u${hash('sha256', key, 'base64url').slice(0, 22)}`;
 
 const clockOf = (at: string): string => isoSlice(at, 11, 19);
 
