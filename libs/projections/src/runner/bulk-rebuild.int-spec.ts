@@ -6,7 +6,8 @@ import { openSqlite, SqliteEventStore, sqliteFileIn, type NewEvent, type SqliteD
 import { ActivityFeedProjection } from '../activity-feed/activity-feed.projection.sqlite.js';
 import { KeyLookupProjection } from '../key-lookup/key-lookup.projection.sqlite.js';
 import { KeysListProjection } from '../keys-list/keys-list.projection.sqlite.js';
-import { SqliteProjectionRunner } from './sqlite-projection-runner.js';
+import type { SqliteProjection } from '../projection.js';
+import { INDEX_BUILD_CACHE_KIB, REBUILD_CACHE_KIB, SqliteProjectionRunner } from './sqlite-projection-runner.js';
 
 /**
  * A rebuild folds the log in memory (each projection's bulkLoad) where the live side applies it batch by batch,
@@ -177,6 +178,35 @@ describe('a rebuild (in-memory fold) leaves what the live projections leave', ()
     runner.rebuildAll();
     for (const spy of applies) expect(spy).not.toHaveBeenCalled();
     expect(tablesOf(db)).toEqual(applied);
+  });
+
+  it('folds with the large page cache, creates the secondary indexes with the small one (short sort runs), then gives the cache back', async () => {
+    const { projections, runner } = runnerWith(5);
+    await append(randomLog(600, 5, false));
+    const before = db.pragma('cache_size', { simple: true });
+    const cacheAt = new Map<string, unknown>();
+    const exec = db.exec.bind(db);
+    jest.spyOn(db, 'exec').mockImplementation((sql: string) => {
+      const created = /^CREATE INDEX IF NOT EXISTS (\w+)/.exec(sql);
+      if (created) cacheAt.set(created[1], db.pragma('cache_size', { simple: true }));
+      return exec(sql);
+    });
+    const bulkLoads = (projections as SqliteProjection[]).map((p) => {
+      const original = p.bulkLoad!.bind(p);
+      return jest.spyOn(p, 'bulkLoad').mockImplementation((d: SqliteDb) => {
+        cacheAt.set(`fold of ${p.name}`, d.pragma('cache_size', { simple: true }));
+        return original(d);
+      });
+    });
+    runner.rebuildAll();
+    const indexes = projections.flatMap((p) => p.secondaryIndexes ?? []).map((i) => i.name);
+    expect(indexes.length).toBeGreaterThan(0);
+    expect(Object.fromEntries(cacheAt)).toEqual({
+      ...Object.fromEntries(projections.map((p) => [`fold of ${p.name}`, -REBUILD_CACHE_KIB])),
+      ...Object.fromEntries(indexes.map((name) => [name, -INDEX_BUILD_CACHE_KIB])),
+    });
+    for (const spy of bulkLoads) expect(spy).toHaveBeenCalledTimes(1);
+    expect(db.pragma('cache_size', { simple: true })).toBe(before);
   });
 
   it('a rebuild up to a position folds only the events up to it, at every hundredth position', async () => {
