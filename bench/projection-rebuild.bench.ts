@@ -1,7 +1,16 @@
+import { pathToFileURL } from 'node:url';
 import type { SqliteDb } from '#event-store';
-import { ACTIVITY_TABLE, embeddedReadSide, KEY_LOOKUP_TABLE, KEYS_LIST_TABLE, REBUILD_CACHE_KIB, type SqliteProjection } from '#projections';
+import {
+  ACTIVITY_TABLE,
+  embeddedReadSide,
+  INDEX_BUILD_CACHE_KIB,
+  KEY_LOOKUP_TABLE,
+  KEYS_LIST_TABLE,
+  REBUILD_CACHE_KIB,
+  type SqliteProjection,
+} from '#projections';
 import { populateStore, type ExpectedCounts } from './synthetic-events.js';
-import { median } from './bench-helpers.js';
+import { intFromEnv, median } from './bench-helpers.js';
 
 /**
  * Projection rebuild time against the work no rebuild can avoid, measured in the same run on the same file.
@@ -13,7 +22,8 @@ import { median } from './bench-helpers.js';
  *        held in memory as arrays) with one prepared statement per table into tables created from the
  *        projections' own CREATE TABLE (same primary keys and UNIQUE constraints), in the same file, so
  *        with the same pragmas;
- *     3. then create the same secondary indexes on them.
+ *     3. then create the same secondary indexes on them, with the page cache the rebuild creates its own with
+ *        (INDEX_BUILD_CACHE_KIB: the size of CREATE INDEX's sort runs).
  * (b) Rebuild: `runner.rebuildAll()` on the populated store: one pass over the log (read, JSON.parse,
  *     schema check, apply to every projection), indexes dropped before and created after, checkpoints, in
  *     one transaction.
@@ -131,6 +141,7 @@ const baseline = (db: SqliteDb, readAll: (after: number) => { globalPosition: nu
         for (const row of t.rows) inserts[i].run(row);
       });
       lap('insert');
+      db.pragma(`cache_size = ${-INDEX_BUILD_CACHE_KIB}`);
       for (const t of tables) for (const index of t.indexes) db.exec(renamed(index, t.name));
     }).immediate();
     lap('indexes');
@@ -177,6 +188,8 @@ export interface RebuildBenchOptions {
   reps?: number;
   seed?: number;
   log?: (line: string) => void;
+  /** Keeps the populated log there and reuses it on the next run (populateStore's cacheDir; BENCH_LOG_CACHE). */
+  cacheDir?: string;
 }
 
 export const runProjectionRebuildBench = async ({
@@ -184,12 +197,15 @@ export const runProjectionRebuildBench = async ({
   reps = 3,
   seed = 42,
   log = () => {},
+  cacheDir = process.env.BENCH_LOG_CACHE || undefined,
 }: RebuildBenchOptions = {}): Promise<RebuildBenchResult> => {
   const wallStarted = performance.now();
-  log(`generating and appending ${events} events…`);
-  const populated = await populateStore(events, { seed });
+  log(`generating and appending ${events} events${cacheDir ? ` (or copying them from ${cacheDir})` : ''}…`);
+  const populated = await populateStore(events, { seed, cacheDir });
   const { db, store, expected } = populated;
   try {
+    // Appended or copied from the cache, the log starts in the file itself, with an empty WAL.
+    db.pragma('wal_checkpoint(TRUNCATE)');
     log(`appended in ${populated.appendMs.toFixed(0)} ms; warm-up rebuild…`);
     const { runner } = embeddedReadSide(db, store);
     const head = db.prepare('SELECT MAX(global_position) FROM events').pluck().get() as number;
@@ -249,3 +265,54 @@ export const runProjectionRebuildBench = async ({
     populated.cleanup();
   }
 };
+
+/**
+ * Its own entry point (`npm run -s build && node dist/bench/projection-rebuild.bench.js`): the rebuild alone, without
+ * the audit bench that `npm run bench` (run-all.ts) runs after it. Same knobs: BENCH_EVENTS (a comma list runs each
+ * size in turn and prints the growth), BENCH_REPS, BENCH_SEED; and BENCH_LOG_CACHE, a directory where the populated
+ * log is kept and reused by the next run (setup only: each run still copies it to a fresh temp file).
+ */
+const main = async () => {
+  const sizes = (process.env.BENCH_EVENTS ?? '100000').split(',').map((s) => Number(s.trim().replaceAll('_', '')));
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`BENCH_EVENTS: positive integers, got ${process.env.BENCH_EVENTS}`);
+  const reps = intFromEnv('BENCH_REPS', 3);
+  const seed = intFromEnv('BENCH_SEED', 42);
+  const log = (line: string) => process.stderr.write(`  · ${line}\n`);
+  const ms = (x: number) => x.toFixed(0);
+  process.stdout.write(`projection rebuild (node ${process.version}, ${sizes.join(', ')} events, ${reps} reps, order alternated, medians)\n`);
+  const results: RebuildBenchResult[] = [];
+  for (const events of sizes) {
+    const r = await runProjectionRebuildBench({ events, reps, seed, log });
+    results.push(r);
+    const p = r.baselineParts;
+    process.stdout.write(
+      [
+        `${events} events, ${r.rows} rows:`,
+        `  rebuild  ${ms(r.rebuild.ms)} ms (CPU ${ms(r.rebuild.cpuMs!)}) runs [${r.rebuild.runs.map(ms).join(', ')}]`,
+        `  baseline ${ms(r.baseline.ms)} ms (CPU ${ms(r.baseline.cpuMs!)}) runs [${r.baseline.runs.map(ms).join(', ')}]; ` +
+          `read + parse ${ms(p.readParse)}, insert ${ms(p.insert)}, indexes + commit ${ms(p.indexes)}`,
+        `  ratio baseline / rebuild ${r.ratio.toFixed(3)} (target ≥ 0.50: ${r.ratio >= 0.5 ? 'MET' : 'NOT met'}), CPU ratio ${r.cpuRatio.toFixed(3)}`,
+        r.failures.length === 0 ? '  correctness: every check passed' : `  correctness: FAILED\n    ${r.failures.slice(0, 20).join('\n    ')}`,
+        '',
+      ].join('\n'),
+    );
+    if (r.failures.length) process.exitCode = 1;
+  }
+  if (results.length > 1) {
+    const [small, large] = [results[0], results[results.length - 1]];
+    const logGrowth = large.events / small.events;
+    const growth = large.rebuild.ms / small.rebuild.ms;
+    process.stdout.write(
+      `rebuild growth ${growth.toFixed(2)}x for ${logGrowth.toFixed(1)}x the log (CPU ${(large.rebuild.cpuMs! / small.rebuild.cpuMs!).toFixed(2)}x; ` +
+        `baseline ${(large.baseline.ms / small.baseline.ms).toFixed(2)}x); target ≤ ${(1.1 * logGrowth).toFixed(1)}x: ` +
+        `${growth <= 1.1 * logGrowth ? 'MET' : 'NOT met'}\n`,
+    );
+  }
+};
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}
