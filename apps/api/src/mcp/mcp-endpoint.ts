@@ -159,16 +159,22 @@ export const registerMcpEndpoint = (fastify: FastifyInstance, options: McpEndpoi
       userAgent: (request.headers['user-agent'] as string | undefined) ?? null,
     };
     // 2. The SDK answers (tools/call records its KeyUsed before its answer is released).
+    const gone: (() => void)[] = [];
     const response = await mcp.transport.handle({
       method: request.method,
       headers: request.headers,
       body: request.body,
       authInfo: toAuthInfo(context),
-      // A socket closed before the answer was written: the client is gone, its tool is cancelled.
-      onClientGone: (listener) =>
-        reply.raw.once('close', () => {
-          if (!reply.raw.writableFinished) listener();
-        }),
+      // A socket closed before the answer was written: the client is gone, its tools are cancelled. One 'close'
+      // listener for the request whatever the number of calls in its batch (up to 100).
+      onClientGone: (listener) => {
+        if (gone.length === 0) {
+          reply.raw.once('close', () => {
+            if (!reply.raw.writableFinished) for (const cancel of gone) cancel();
+          });
+        }
+        gone.push(listener);
+      },
     });
     // 3. A lone tools/call the key lacks permissions for: 403 insufficient_scope (its KeyUsed already recorded as
     //    denied). In a batch the other calls have answers of their own: it keeps its JSON-RPC error there.
