@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,13 +15,13 @@ describe('an MCP client gone before its answer', () => {
   const plugin = join(dir, 'waits.tool.mjs');
   writeFileSync(
     plugin,
-    `import { writeFileSync } from 'node:fs';
+    `import { appendFileSync } from 'node:fs';
     export default { name: 'wait_for_cancel', description: 'Works until cancelled (test plugin).', requiredPermission: null,
       annotations: { readOnlyHint: true }, inputSchema: {},
       async handler(_args, context) {
-        writeFileSync(${JSON.stringify(started)}, 'yes');
+        appendFileSync(${JSON.stringify(started)}, 'x');
         await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }));
-        writeFileSync(${JSON.stringify(marker)}, 'yes');
+        appendFileSync(${JSON.stringify(marker)}, 'x');
         return { content: [{ type: 'text', text: 'cancelled' }] };
       } };`,
   );
@@ -31,12 +31,28 @@ describe('an MCP client gone before its answer', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const waitFor = async (file: string, ms: number) => {
-    for (const until = Date.now() + ms; Date.now() < until; ) {
-      if (existsSync(file)) return true;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return existsSync(file);
+  /** Waits until the file holds `count` marks (one per call that started, or that saw its abort). */
+  const waitFor = async (file: string, ms: number, count = 1) => {
+    const marks = () => (existsSync(file) ? readFileSync(file, 'utf8').length : 0);
+    for (const until = Date.now() + ms; Date.now() < until && marks() < count; ) await new Promise((resolve) => setTimeout(resolve, 20));
+    return marks() >= count;
+  };
+
+  /** POSTs a body over a connection of its own; the returned function closes it. */
+  const openCall = (token: string, body: string, protocolVersion: string = LATEST_PROTOCOL_VERSION) => {
+    const call = request(`${kg.url}/api/mcp`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': protocolVersion,
+        'content-length': Buffer.byteLength(body),
+      },
+    });
+    call.on('error', () => undefined);
+    call.end(body);
+    return () => call.destroy();
   };
 
   it("aborts the tool's signal when the client closes its connection", async () => {
@@ -46,23 +62,20 @@ describe('an MCP client gone before its answer', () => {
     expect((await mcpRaw(kg.url, { token, body: callRequest('whoami') })).status).toBe(200);
 
     // 1. A call of the tool over a connection of its own, closed once the tool has started.
-    const body = JSON.stringify(callRequest('wait_for_cancel'));
-    const call = request(`${kg.url}/api/mcp`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': LATEST_PROTOCOL_VERSION,
-        'content-length': Buffer.byteLength(body),
-      },
-    });
-    call.on('error', () => undefined);
-    call.end(body);
+    const close = openCall(token, JSON.stringify(callRequest('wait_for_cancel')));
     expect(await waitFor(started, 5_000)).toBe(true);
-    call.destroy();
+    close();
 
     // 2. The tool sees its signal abort (without the hook it waits for the request timeout, minutes away).
     expect(await waitFor(marker, 5_000)).toBe(true);
+
+    // 3. A batch (protocol 2025-03-26 has them) of 12 calls on one connection: closing it cancels every one.
+    rmSync(started, { force: true });
+    rmSync(marker, { force: true });
+    const batch = Array.from({ length: 12 }, (_, i) => callRequest('wait_for_cancel', {}, i + 1));
+    const closeBatch = openCall(token, JSON.stringify(batch), '2025-03-26');
+    expect(await waitFor(started, 5_000, 12)).toBe(true);
+    closeBatch();
+    expect(await waitFor(marker, 5_000, 12)).toBe(true);
   });
 });
