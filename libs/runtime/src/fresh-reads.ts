@@ -12,9 +12,12 @@ export const freshKeys = (model: KeysReadModel, fresh: () => Promise<void>): Key
   list: async (companyId, userId) => (await fresh(), model.list(companyId, userId)),
   page: async (query) => (await fresh(), model.page(query)),
   get: async (companyId, keyId) => (await fresh(), model.get(companyId, keyId)),
-  lapsed: async (now, limit) => (await fresh(), model.lapsed(now, limit)),
-  overlapsEnded: async (now, limit) => (await fresh(), model.overlapsEnded(now, limit)),
-  expiryWarningsDue: async (now, days, limit) => (await fresh(), model.expiryWarningsDue(now, days, limit)),
+  // The sweeper's queries read lifecycle state only, which no pause holds back (only passes of uses alone wait), and
+  // every command they lead to is decided on the keyring's own stream: waiting would only end a pause of uses once
+  // per sweep for nothing.
+  lapsed: (now, limit) => model.lapsed(now, limit),
+  overlapsEnded: (now, limit) => model.overlapsEnded(now, limit),
+  expiryWarningsDue: (now, days, limit) => model.expiryWarningsDue(now, days, limit),
 });
 
 export const freshActivity = (model: ActivityReadModel, fresh: () => Promise<void>): ActivityReadModel => ({
