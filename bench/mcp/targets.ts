@@ -218,8 +218,9 @@ export const bootDocumentedPeer = async (keygate: KeygateApp): Promise<Target> =
  * The floor the SDK sets, as the issue measured it ("the MCP SDK on one long-lived server on Fastify, guard stubbed,
  * nothing recorded"): a bare Fastify POST route (no Nest hooks, no body checks), one McpServer holding the same
  * whoami tool (Keygate's own handler, on (a)'s key), connected once to the transport (a) uses, so the SDK does all
- * the protocol handling as in (a). No guard, no rate limit, no usage, no headers of Keygate's. Every request runs
- * what (a) cannot do without: so a/f can be no higher than s/f.
+ * the protocol handling as in (a). No guard, no rate limit, no usage, no headers of Keygate's; the body read as text
+ * and parsed by the transport, as (a) reads it. Every request runs what (a) cannot do without: a/f should be at
+ * most s/f.
  */
 export const bootSdkAlone = async (built: BuiltKeygate): Promise<Target> => {
   const buses = { commands: built.keygate.app.get(CommandBus), queries: built.keygate.app.get(QueryBus) };
@@ -232,6 +233,8 @@ export const bootSdkAlone = async (built: BuiltKeygate): Promise<Target> => {
   await server.connect(transport);
   const authInfo = { token: '', clientId: key.keyId, scopes: [] };
   const fastify = new FastifyAdapter({ logger: false }).getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   fastify.post(MCP_PATH, async (request, reply) => {
     const response = await transport.handle({ method: request.method, headers: request.headers, body: request.body, authInfo });
     reply.code(response.status).headers(response.headers);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { timeOrderedIds } from '#api';
 import { openSqlite, sqliteFileIn, SqliteEventStore, type NewEvent } from '#event-store';
+import { intFromEnv } from '../bench-helpers.js';
 
 /**
  * What a group commit of uses costs, by group size and by where it commits (issue 11): the real store on a file
@@ -16,9 +17,12 @@ import { openSqlite, sqliteFileIn, SqliteEventStore, type NewEvent } from '#even
  *
  *   npm run -s build && node dist/bench/usage/experiment-commit-cost.js
  */
-const EVENTS = Number(process.env.BENCH_EVENTS ?? 50_000);
-const GROUPS = (process.env.BENCH_GROUPS ?? '1,3,6,10,20').split(',').map(Number);
-const USES = Number(process.env.BENCH_USES ?? 12_000);
+const EVENTS = intFromEnv('BENCH_EVENTS', 50_000);
+const GROUPS = (process.env.BENCH_GROUPS ?? '1,3,6,10,20').split(',').map((g) => {
+  if (!/^[1-9][0-9]*$/.test(g.trim())) throw new Error(`BENCH_GROUPS: ${g} is not a positive integer`);
+  return Number(g);
+});
+const USES = intFromEnv('BENCH_USES', 12_000);
 
 const nextId = timeOrderedIds();
 const use = (i: number): NewEvent => ({

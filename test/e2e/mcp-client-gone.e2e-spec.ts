@@ -9,22 +9,28 @@ import { callRequest, mcpRaw } from '#test-support/mcp-client';
 // A client that closes its connection before the answer cancels its tool: the tool's signal aborts, so a long
 // tool stops working for nobody (and holds no slot until the request timeout).
 describe('an MCP client gone before its answer', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'keygate-client-gone-'));
-  const marker = join(dir, 'cancelled');
-  const started = join(dir, 'started');
-  const plugin = join(dir, 'waits.tool.mjs');
-  writeFileSync(
-    plugin,
-    `import { appendFileSync } from 'node:fs';
-    export default { name: 'wait_for_cancel', description: 'Works until cancelled (test plugin).', requiredPermission: null,
-      annotations: { readOnlyHint: true }, inputSchema: {},
-      async handler(_args, context) {
-        appendFileSync(${JSON.stringify(started)}, 'x');
-        await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }));
-        appendFileSync(${JSON.stringify(marker)}, 'x');
-        return { content: [{ type: 'text', text: 'cancelled' }] };
-      } };`,
-  );
+  let dir: string;
+  let marker: string;
+  let started: string;
+  let plugin: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keygate-client-gone-'));
+    marker = join(dir, 'cancelled');
+    started = join(dir, 'started');
+    plugin = join(dir, 'waits.tool.mjs');
+    writeFileSync(
+      plugin,
+      `import { appendFileSync } from 'node:fs';
+      export default { name: 'wait_for_cancel', description: 'Works until cancelled (test plugin).', requiredPermission: null,
+        annotations: { readOnlyHint: true }, inputSchema: {},
+        async handler(_args, context) {
+          appendFileSync(${JSON.stringify(started)}, 'x');
+          await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }));
+          appendFileSync(${JSON.stringify(marker)}, 'x');
+          return { content: [{ type: 'text', text: 'cancelled' }] };
+        } };`,
+    );
+  });
   let kg: Keygate;
   afterAll(async () => {
     await kg?.close();
@@ -63,10 +69,13 @@ describe('an MCP client gone before its answer', () => {
 
     // 1. A call of the tool over a connection of its own, closed once the tool has started.
     const close = openCall(token, JSON.stringify(callRequest('wait_for_cancel')));
-    expect(await waitFor(started, 5_000)).toBe(true);
-    close();
+    try {
+      expect(await waitFor(started, 5_000)).toBe(true);
+    } finally {
+      close();
+    }
 
-    // 2. The tool sees its signal abort (without the hook it waits for the request timeout, minutes away).
+    // 2. The tool sees its signal abort (without the hook it waits for the request timeout, 30 s away).
     expect(await waitFor(marker, 5_000)).toBe(true);
 
     // 3. A batch (protocol 2025-03-26 has them) of 12 calls on one connection: closing it cancels every one.
@@ -74,8 +83,11 @@ describe('an MCP client gone before its answer', () => {
     rmSync(marker, { force: true });
     const batch = Array.from({ length: 12 }, (_, i) => callRequest('wait_for_cancel', {}, i + 1));
     const closeBatch = openCall(token, JSON.stringify(batch), '2025-03-26');
-    expect(await waitFor(started, 5_000, 12)).toBe(true);
-    closeBatch();
+    try {
+      expect(await waitFor(started, 5_000, 12)).toBe(true);
+    } finally {
+      closeBatch();
+    }
     expect(await waitFor(marker, 5_000, 12)).toBe(true);
   });
 });

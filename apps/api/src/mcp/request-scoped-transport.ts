@@ -21,7 +21,8 @@ export interface McpHttpRequest {
   authInfo: AuthInfo;
   /**
    * Registers what to do if the client goes away before its answer: each request dispatched registers one
-   * listener. A hook rather than an AbortSignal: building an AbortController per HTTP request cost ~4% of the
+   * listener, to be called at most once. The transport cancels on a later turn (a microtask), so a hook calling it at
+   * once (a socket already closed) still cancels a request the server has seen. A hook rather than an AbortSignal: building an AbortController per HTTP request cost ~4% of the
    * server thread under load (bench/README.md, issue 11), and almost no request is ever cancelled.
    */
   onClientGone?: (listener: () => void) => void;
@@ -168,7 +169,7 @@ export class RequestScopedTransport implements Transport {
       // The SDK sets no timeout on incoming requests: this is the only bound on a stuck tool.
       const timer = setTimeout(() => this.cancel(iid, ErrorCode.RequestTimeout, 'Request timed out'), this.timeoutMs);
       this.pending.set(iid, { id: request.id, resolve, timer });
-      onClientGone?.(() => this.cancel(iid, ErrorCode.ConnectionClosed, 'Client disconnected'));
+      onClientGone?.(() => queueMicrotask(() => this.cancel(iid, ErrorCode.ConnectionClosed, 'Client disconnected')));
       try {
         this.onmessage?.({ ...request, id: iid }, extra);
       } catch (error) {

@@ -13,6 +13,8 @@ describe('timeOrderedIds', () => {
       expect(version(id)).toBe(7);
     }
     expect(new Set(ids).size).toBe(ids.length);
+    // The last 10 hex digits (bytes 11-15) come from the pool alone: each id its own slice, refills included.
+    expect(new Set(ids.map((id) => id.slice(-10))).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
   });
 
