@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { SqliteDb } from '#event-store';
 import {
+  ACTIVITY_KEYS_TABLE,
   ACTIVITY_TABLE,
   embeddedReadSide,
   INDEX_BUILD_CACHE_KIB,
@@ -36,7 +37,7 @@ import { intFromEnv, median } from './bench-helpers.js';
 export const TABLES = [KEYS_LIST_TABLE, ACTIVITY_TABLE, KEY_LOOKUP_TABLE] as const;
 export type TableName = (typeof TABLES)[number];
 /** Every table the rebuild writes: the three read models and the feed's own key records. */
-const WRITTEN = [...TABLES, 'activity_keys_v1'] as const;
+const WRITTEN = [...TABLES, ACTIVITY_KEYS_TABLE] as const;
 /** What the runner reads at a time in a rebuild (REBUILD_BATCH in sqlite-projection-runner.ts). */
 const READ_BATCH = 500;
 
@@ -121,7 +122,7 @@ const snapshot = (db: SqliteDb, name: string): TableData => {
 };
 
 const rawName = (name: string) => `bench_raw_${name}`;
-/** The statement with the table (and index) names prefixed; \b keeps activity_v1 out of activity_keys_v1's name. */
+/** The statement with the table (and index) names prefixed; \b keeps activity_v2 out of activity_keys_v2's name. */
 const renamed = (sql: string, name: string) => sql.replace(new RegExp(`\\b${name}`, 'g'), rawName(name));
 
 /**
@@ -195,7 +196,7 @@ export const verifyReadModels = (db: SqliteDb, expected: ExpectedCounts, head: n
   check(`${KEYS_LIST_TABLE} rows`, count(`SELECT COUNT(*) FROM ${KEYS_LIST_TABLE}`), expected.keys);
   check(`${KEY_LOOKUP_TABLE} rows`, count(`SELECT COUNT(*) FROM ${KEY_LOOKUP_TABLE}`), expected.keys);
   check(`${ACTIVITY_TABLE} rows`, count(`SELECT COUNT(*) FROM ${ACTIVITY_TABLE}`), expected.activity);
-  check('activity_keys_v1 rows', count('SELECT COUNT(*) FROM activity_keys_v1'), expected.acknowledged);
+  check(`${ACTIVITY_KEYS_TABLE} rows`, count(`SELECT COUNT(*) FROM ${ACTIVITY_KEYS_TABLE}`), expected.acknowledged);
   check(`${KEYS_LIST_TABLE} keys used`, count(`SELECT COUNT(*) FROM ${KEYS_LIST_TABLE} WHERE last_used_at IS NOT NULL`), expected.keysUsed);
   for (const [status, n] of Object.entries(expected.statuses)) {
     check(`${KEYS_LIST_TABLE} ${status}`, count(`SELECT COUNT(*) FROM ${KEYS_LIST_TABLE} WHERE status = '${status}'`), n);

@@ -63,13 +63,13 @@ export interface ExpectedCounts {
   companies: number;
   /** Rows of keys_list_v2 and key_lookup_v2: one per minted key. */
   keys: number;
-  /** Rows of activity_v1: one per lifecycle event, one per use roll-up (key × actor × tool × client × minute). */
+  /** Rows of the activity table (ACTIVITY_TABLE): one per lifecycle event, one per use roll-up (key × actor × tool × client × minute). */
   activity: number;
   /** Keys by final status, as both keys_list_v2 and key_lookup_v2 must show it. */
   statuses: Record<KeyStatus, number>;
   /** Minted keys with at least one use (keys_list_v2.last_used_at is not null). */
   keysUsed: number;
-  /** Acknowledged keys (rows of activity_keys_v1). */
+  /** Acknowledged keys (rows of ACTIVITY_KEYS_TABLE). */
   acknowledged: number;
 }
 

@@ -122,7 +122,7 @@ describe('hostile client info (issue 8 regression)', () => {
     const rebuilt = await run('node', ['dist/apps/api/src/cli/rebuild-projections.js'], {
       env: { ...process.env, KEYGATE_DATA_DIR: dataDir, KEYGATE_JWT_SECRET: JWT_SECRET, LOG_LEVEL: 'silent' },
     });
-    expect(rebuilt.stdout).toMatch(/activity_v1: rebuilt up to position \d+/);
+    expect(rebuilt.stdout).toMatch(/activity_v2: rebuilt up to position \d+/);
     expect(rebuilt.stdout).not.toMatch(/parked/);
   });
 

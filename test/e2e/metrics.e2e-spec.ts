@@ -58,7 +58,7 @@ describe('GET /metrics', () => {
   });
 
   it("shows each follower's lag behind the head of the log: 0 once settled", () => {
-    for (const follower of ['keys_list_v2', 'activity_v1', 'key_lookup_v2', 'hot_key_table']) {
+    for (const follower of ['keys_list_v2', 'activity_v2', 'key_lookup_v2', 'hot_key_table']) {
       expect(sample(text, 'keygate_follower_lag', { follower })).toBe(0);
     }
   });

@@ -70,35 +70,35 @@ describe('an event a projection cannot apply is parked, and everything else goes
     expect(health.body).toMatchObject({ status: 'degraded', ready: true });
     const parked = health.body.parked as Array<Record<string, unknown>>;
     // Both read models that consume uses (the feed, and the list's Last Used) park it; the lookup never sees uses.
-    expect(parked.filter((p) => p.position === usePosition).map((p) => p.projection).sort()).toEqual(['activity_v1', 'keys_list_v2']);
+    expect(parked.filter((p) => p.position === usePosition).map((p) => p.projection).sort()).toEqual(['activity_v2', 'keys_list_v2']);
     expect(parked.find((p) => p.position === usePosition)).toMatchObject({
       eventId: '00000000-0000-4000-8000-000000000bad', type: 'KeyUsed', status: 'parked', error: expect.stringMatching(/client\.name/),
     });
     expect(parked.filter((p) => p.position === revokePosition).map((p) => p.projection).sort()).toEqual(
-      ['activity_v1', 'hot_key_table', 'key_lookup_v2', 'keys_list_v2'],
+      ['activity_v2', 'hot_key_table', 'key_lookup_v2', 'keys_list_v2'],
     );
     const byName = Object.fromEntries((health.body.projections as Array<{ name: string; parked: number; lag: number }>).map((p) => [p.name, p]));
-    expect(byName.activity_v1).toMatchObject({ parked: 2, lag: 0 });
+    expect(byName.activity_v2).toMatchObject({ parked: 2, lag: 0 });
     expect(byName.keys_list_v2).toMatchObject({ parked: 2, lag: 0 });
     expect(byName.key_lookup_v2).toMatchObject({ parked: 1, lag: 0 });
     expect(byName.hot_key_table).toMatchObject({ parked: 1, lag: 0 });
 
     // 4. /metrics counts them.
     const metrics = await kg.api().get('/metrics');
-    expect(metrics.text).toMatch(/keygate_projection_parked_events\{[^}]*follower="activity_v1"[^}]*\} 2/);
-    expect(metrics.text).toMatch(/keygate_projection_events_parked_total\{[^}]*follower="activity_v1"[^}]*\} 2/);
+    expect(metrics.text).toMatch(/keygate_projection_parked_events\{[^}]*follower="activity_v2"[^}]*\} 2/);
+    expect(metrics.text).toMatch(/keygate_projection_events_parked_total\{[^}]*follower="activity_v2"[^}]*\} 2/);
   });
 
   it('an operator lists, retries and skips parked events; a restart and a rebuild never crash on them', async () => {
     // list: every parked event, one JSON line each.
     const listed = (await cli('list', '--json')).stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(listed.map((p) => p.projection).sort()).toEqual(['activity_v1', 'activity_v1', 'key_lookup_v2', 'keys_list_v2', 'keys_list_v2']);
+    expect(listed.map((p) => p.projection).sort()).toEqual(['activity_v2', 'activity_v2', 'key_lookup_v2', 'keys_list_v2', 'keys_list_v2']);
 
     // retry: the projection is rebuilt; what still fails is parked again (the code was not fixed).
-    expect((await cli('retry', 'activity_v1')).stdout).toMatch(/activity_v1: rebuilt; 2 event\(s\) still parked/);
+    expect((await cli('retry', 'activity_v2')).stdout).toMatch(/activity_v2: rebuilt; 2 event\(s\) still parked/);
 
     // skip: the loss is accepted, on record; /health is no longer degraded by them.
-    for (const name of ['activity_v1', 'keys_list_v2', 'key_lookup_v2']) await cli('skip', name);
+    for (const name of ['activity_v2', 'keys_list_v2', 'key_lookup_v2']) await cli('skip', name);
     expect((await cli('list')).stdout).toMatch(/no parked events/);
     expect((await cli('list', '--all')).stdout.trim().split('\n')).toHaveLength(5);
     // Without a restart: the hot table's own skip of the same event is cleared by the lookup's skip.
@@ -117,6 +117,6 @@ describe('an event a projection cannot apply is parked, and everything else goes
       env: { ...process.env, KEYGATE_DATA_DIR: dataDir, KEYGATE_JWT_SECRET: JWT_SECRET, LOG_LEVEL: 'silent' },
     });
     expect(rebuilt.stdout).toMatch(/keys_list_v2: rebuilt up to position \d+/);
-    expect(rebuilt.stdout).toMatch(/activity_v1: rebuilt up to position \d+/);
+    expect(rebuilt.stdout).toMatch(/activity_v2: rebuilt up to position \d+/);
   });
 });

@@ -22,7 +22,7 @@ describe('uses held for the next pass, and reads that never see the hold', () =>
 
     // 1. Held back: the mint's pass ran moments ago, so the uses wait for the next one (status() does not hurry it).
     expect(await lagOf('keys_list_v2')).toBeGreaterThanOrEqual(1);
-    expect(await lagOf('activity_v1')).toBeGreaterThanOrEqual(1);
+    expect(await lagOf('activity_v2')).toBeGreaterThanOrEqual(1);
 
     // 2. A person's reads wait for that pass instead: last used and the roll-up of all three are there.
     const row = (await kg.listKeys(jwt)).find((k) => k.id === key.id);

@@ -5,11 +5,11 @@ import Database from 'better-sqlite3';
 import { openSqlite, SqliteEventStore, sqliteFileIn, type SqliteDb } from '#event-store';
 import { DEFAULT_KEY_POLICY, KeyringRepository, type Actor, type KeyCommand } from '#keys';
 import { embeddedReadSide } from './embedded-read-side.js';
-import { ACTIVITY_TABLE } from './activity-feed/activity-feed.projection.sqlite.js';
+import { ACTIVITY_KEYS_TABLE, ACTIVITY_TABLE } from './activity-feed/activity-feed.projection.sqlite.js';
 import { KEY_LOOKUP_TABLE } from './key-lookup/key-lookup.projection.sqlite.js';
 import { KEYS_LIST_TABLE } from './keys-list/keys-list.projection.sqlite.js';
 
-const TABLES = [KEYS_LIST_TABLE, ACTIVITY_TABLE, 'activity_keys_v1', KEY_LOOKUP_TABLE];
+const TABLES = [KEYS_LIST_TABLE, ACTIVITY_TABLE, ACTIVITY_KEYS_TABLE, KEY_LOOKUP_TABLE];
 const snapshot = (db: SqliteDb) =>
   Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all()]));
 
@@ -149,7 +149,7 @@ describe('embedded projections', () => {
     const head = await store.headPosition();
     expect(read.runner.status().projections.map((p) => p.checkpoint)).toEqual([head, head, head]);
     // Twice in a row, and a subset: the same.
-    read.runner.rebuildMany(['activity_v1', KEY_LOOKUP_TABLE]);
+    read.runner.rebuildMany([ACTIVITY_TABLE, KEY_LOOKUP_TABLE]);
     read.runner.rebuildAll();
     expect(snapshot(db)).toEqual(live);
     expect(indexes()).toEqual(before);
@@ -241,21 +241,23 @@ describe('embedded projections', () => {
     ]);
   });
 
-  it('a file with the per-use feed of an earlier version: the feed is dropped and rebuilt from the log at start', async () => {
+  it('a file with the feed of an earlier version (activity_v1): activity_v2 is built from the log at start, v1 is left as it was', async () => {
     const live = snapshot(db);
     await read.runner.stop();
     const head = await store.headPosition();
-    // activity_v1 as it was: one row per event, no roll-up columns; its checkpoint at the head.
-    db.exec(`DROP TABLE ${ACTIVITY_TABLE}; DELETE FROM activity_keys_v1;
-      CREATE TABLE ${ACTIVITY_TABLE} (position INTEGER PRIMARY KEY, event_id TEXT NOT NULL, company_id TEXT NOT NULL, type TEXT NOT NULL,
+    // A file of before v2: activity_v1 (here as it was before roll-ups: one row per event) with its checkpoint at
+    // the head, and no activity_v2.
+    db.exec(`DROP TABLE ${ACTIVITY_TABLE}; DROP TABLE ${ACTIVITY_KEYS_TABLE};
+      CREATE TABLE activity_v1 (position INTEGER PRIMARY KEY, event_id TEXT NOT NULL, company_id TEXT NOT NULL, type TEXT NOT NULL,
         key_id TEXT NOT NULL, key_label TEXT, key_owner_user_id TEXT NOT NULL, actor_user_id TEXT NOT NULL, actor_name TEXT NOT NULL,
         at TEXT NOT NULL, detail TEXT NOT NULL);
-      INSERT INTO ${ACTIVITY_TABLE} VALUES (1, 'e', 'acme', 'KeyUsed', 'k', NULL, 'alice', 'alice', 'A', '2026-01-01T00:00:00.000Z', 'Used an API key: ok');`);
-    db.prepare('UPDATE projection_checkpoints SET position = ? WHERE name = ?').run(head, ACTIVITY_TABLE);
+      INSERT INTO activity_v1 VALUES (1, 'e', 'acme', 'KeyUsed', 'k', NULL, 'alice', 'alice', 'A', '2026-01-01T00:00:00.000Z', 'Used an API key: ok');`);
+    db.prepare('UPDATE projection_checkpoints SET name = ? WHERE name = ?').run('activity_v1', ACTIVITY_TABLE);
     const again = embeddedReadSide(db, store);
     again.runner.catchUp();
     expect(snapshot(db)).toEqual(live);
     expect(again.runner.status().projections.map((p) => p.checkpoint)).toEqual([head, head, head]);
+    expect(db.prepare('SELECT COUNT(*) FROM activity_v1').pluck().get()).toBe(1);
   });
 
   it('keeps each checkpoint in the file, so a restart resumes where it stopped', async () => {

@@ -89,11 +89,11 @@ describe('audit replay (embedded, a real SQLite file)', () => {
     expect(report.differences).toBe(0);
     expect(report.projections.map((p) => [p.projection, p.position])).toEqual([
       ['keys_list_v2', head],
-      ['activity_v1', head],
+      ['activity_v2', head],
       ['key_lookup_v2', head],
     ]);
     const tables = report.projections.flatMap((p) => p.tables);
-    expect(tables.map((t) => t.table)).toEqual(['keys_list_v2', 'activity_keys_v1', 'activity_v1', 'key_lookup_v2']);
+    expect(tables.map((t) => t.table)).toEqual(['keys_list_v2', 'activity_keys_v2', 'activity_v2', 'key_lookup_v2']);
     // Something was compared: as many rows on each side as the live tables hold, and never zero.
     for (const t of tables) {
       const live = db.prepare(`SELECT COUNT(*) FROM ${t.table}`).pluck().get() as number;
@@ -111,8 +111,8 @@ describe('audit replay (embedded, a real SQLite file)', () => {
     const [alice0, , , bob0] = history.ids;
     db.prepare(`UPDATE keys_list_v2 SET label = 'tampered' WHERE key_id = ?`).run(alice0);
     db.prepare(`UPDATE keys_list_v2 SET status = 'revoked' WHERE key_id = ?`).run(bob0);
-    const deleted = db.prepare(`SELECT position FROM activity_v1 WHERE bucket_id IS NULL AND key_id = ? ORDER BY position LIMIT 1`).pluck().get(bob0) as number;
-    db.prepare('DELETE FROM activity_v1 WHERE position = ?').run(deleted);
+    const deleted = db.prepare(`SELECT position FROM activity_v2 WHERE bucket_id IS NULL AND key_id = ? ORDER BY position LIMIT 1`).pluck().get(bob0) as number;
+    db.prepare('DELETE FROM activity_v2 WHERE position = ?').run(deleted);
     db.prepare(
       `INSERT INTO key_lookup_v2 (key_id, company_id, user_id, user_name, creator_role, permissions, verifier, status, expires_at, last_position)
        SELECT 'bogus0000000', company_id, user_id, user_name, creator_role, permissions, verifier, 'active', expires_at, last_position FROM key_lookup_v2 WHERE key_id = ?`,
@@ -127,27 +127,27 @@ describe('audit replay (embedded, a real SQLite file)', () => {
       { kind: 'changed', key: { key_id: alice0 }, columns: [{ column: 'label', live: 'tampered', replayed: 'key 0' }] },
       { kind: 'changed', key: { key_id: bob0 }, columns: [{ column: 'status', live: 'revoked', replayed: 'active' }] },
     ]);
-    expect(tableOf(report, 'activity_v1').shown).toEqual([{ kind: 'missing-in-live', key: { position: deleted } }]);
+    expect(tableOf(report, 'activity_v2').shown).toEqual([{ kind: 'missing-in-live', key: { position: deleted } }]);
     expect(tableOf(report, 'key_lookup_v2').shown).toEqual([{ kind: 'extra-in-live', key: { key_id: 'bogus0000000' } }]);
-    expect(tableOf(report, 'activity_keys_v1').differences).toBe(0);
+    expect(tableOf(report, 'activity_keys_v2').differences).toBe(0);
 
     const text = formatReplayReport(report).join('\n');
     expect(text).toContain('keys_list_v2: 9 rows replayed, 9 live, 2 differences');
     expect(text).toContain(`keys_list_v2 key_id="${alice0}": label: live "tampered" vs replayed "key 0"`);
-    expect(text).toContain(`activity_v1 position=${deleted}: missing in live`);
+    expect(text).toContain(`activity_v2 position=${deleted}: missing in live`);
     expect(text).toContain('key_lookup_v2 key_id="bogus0000000": extra in live');
     expect(text).toContain('replay: 4 difference(s)');
   });
 
   it('caps the differences it keeps per table, the count staying exact', async () => {
-    const rows = db.prepare(`UPDATE activity_v1 SET detail = detail || ' (edited)'`).run().changes;
+    const rows = db.prepare(`UPDATE activity_v2 SET detail = detail || ' (edited)'`).run().changes;
     expect(rows).toBeGreaterThan(3);
 
     const report = await replayEmbedded(db, { maxShown: 3 });
 
-    const activity = tableOf(report, 'activity_v1');
+    const activity = tableOf(report, 'activity_v2');
     expect([activity.differences, activity.shown.length, report.differences]).toEqual([rows, 3, rows]);
-    expect(formatReplayReport(report)).toContain(`activity_v1: … and ${rows - 3} more difference(s)`);
+    expect(formatReplayReport(report)).toContain(`activity_v2: … and ${rows - 3} more difference(s)`);
   });
 
   it('does not report a read model that is behind the log: each is compared at its own checkpoint', async () => {
@@ -159,7 +159,7 @@ describe('audit replay (embedded, a real SQLite file)', () => {
     await history.run('acme', { type: 'MintKey', actor: a, acknowledgementId: 'ack-dave', label: 'late', keyId, prefix: `kg_${keyId}`, verifier: `$argon2id$fake-${keyId}` });
     const middle = await store.headPosition();
     // The feed alone caught up to `middle`: the projections now stand at two positions.
-    read.runner.rebuildMany(['activity_v1']);
+    read.runner.rebuildMany(['activity_v2']);
     await history.run('acme', { type: 'RevokeKey', actor: history.root, keyId });
     expect(await store.headPosition()).toBeGreaterThan(middle);
     expect(middle).toBeGreaterThan(before);
@@ -168,12 +168,12 @@ describe('audit replay (embedded, a real SQLite file)', () => {
 
     expect(report.projections.map((p) => [p.projection, p.position])).toEqual([
       ['keys_list_v2', before],
-      ['activity_v1', middle],
+      ['activity_v2', middle],
       ['key_lookup_v2', before],
     ]);
     expect(report.differences).toBe(0);
     // The feed was replayed past `before`: the late key's entries are in both.
-    expect(tableOf(report, 'activity_v1').replayedRows).toBeGreaterThan(db.prepare('SELECT COUNT(*) FROM activity_v1 WHERE position <= ?').pluck().get(before) as number);
+    expect(tableOf(report, 'activity_v2').replayedRows).toBeGreaterThan(db.prepare('SELECT COUNT(*) FROM activity_v2 WHERE position <= ?').pluck().get(before) as number);
   });
 
   it('reports a read-model table the live file lacks, and every row the log implies for it', async () => {

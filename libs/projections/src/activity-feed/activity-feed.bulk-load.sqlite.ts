@@ -4,7 +4,6 @@ import { keyEventOf, type SqliteBulkLoad } from '../projection.js';
 import {
   activityEntryOf,
   activityKeyAfter,
-  bucketIdOf,
   foldUse,
   useBucketKey,
   type ActivityEntry,
@@ -15,7 +14,8 @@ import {
 /** The feed's rows as ActivityFeedProjection writes and reads them (its prepared statements). */
 export interface ActivityRows {
   insertEntry(entry: ActivityEntry): void;
-  storedBucket(bucketId: string): UseBucket | undefined;
+  /** The roll-up of this useBucketKey as stored, if it is. */
+  storedBucket(bucketKey: string): UseBucket | undefined;
   /** The roll-up's upsert, guarded by its position (a stale write never moves it back). */
   saveBucket(bucket: UseBucket): void;
   /** The same row, for a roll-up the table does not hold (a plain insert). */
@@ -43,7 +43,7 @@ interface OpenBucket {
 }
 
 /**
- * A rebuild of activity_v1 and activity_keys_v1 (ActivityFeedProjection) folded in memory, so that each row is
+ * A rebuild of activity_v2 and activity_keys_v2 (ActivityFeedProjection) folded in memory, so that each row is
  * written once, in position order (appended to the table's rowid B-tree), and nothing is read back by key:
  * - the key records (label, owner) of the whole log stay in a Map, written by finish();
  * - lifecycle entries wait, in position order, until the roll-ups before them are written;
@@ -105,7 +105,7 @@ export class ActivityFeedBulkLoad implements SqliteBulkLoad {
       return;
     }
     const f = fingerprintOf(bucketKey);
-    const stored = (this.written[f >>> 3] & (1 << (f & 7))) !== 0 ? this.rows.storedBucket(bucketIdOf(bucketKey)) : undefined;
+    const stored = (this.written[f >>> 3] & (1 << (f & 7))) !== 0 ? this.rows.storedBucket(bucketKey) : undefined;
     this.open.set(bucketKey, { stored, folded: foldUse(stored, event, position, known, bucketKey), touched: position });
   }
 

@@ -14,12 +14,27 @@ import {
   type UseBucket,
 } from './activity-feed.rules.js';
 
-export const ACTIVITY_TABLE = 'activity_v1';
-const ACTIVITY_KEYS_TABLE = 'activity_keys_v1';
+export const ACTIVITY_TABLE = 'activity_v2';
+export const ACTIVITY_KEYS_TABLE = 'activity_keys_v2';
+
+/**
+ * The roll-up's key in the table (bucket_id, UNIQUE): its minute, then its id (bucketIdOf, what the API answers
+ * as the entry's id, kept in event_id). The id alone is a hash, so each new roll-up landed at a random place of
+ * the UNIQUE index's B-tree, which a rebuild maintains row by row: at 1M events most of the superlinear part of
+ * it. Minute first, roll-ups are inserted near the end of the index, in the order the log brings them. v1 held
+ * the id alone: a new table version (v2), so one table never mixes the two and a file with v1 is rebuilt.
+ */
+export const bucketRowKeyOf = (minute: string, bucketId: string): string => `${minute}|${bucketId}`;
+
+/** The minute of a useBucketKey (its last element). */
+const minuteOfBucketKey = (bucketKey: string): string => (JSON.parse(bucketKey) as string[])[6];
 
 /**
  * One row per lifecycle event (position: the event's) and one per roll-up of uses (bucket_id set, position: the
  * highest use counted, moved up as it grows; the use columns set). The rowid is the position: the feed's order.
+ * A roll-up's event_id is its id (bucketIdOf), its bucket_id the key of its row (bucketRowKeyOf).
+ * A file of an earlier version keeps its activity_v1 and activity_keys_v1 (no longer written; v1 of before the
+ * roll-ups had one row per use): activity_v2 has no checkpoint there, so the runner builds it from the log at start.
  */
 const DDL = `
   CREATE TABLE IF NOT EXISTS ${ACTIVITY_TABLE} (
@@ -52,7 +67,7 @@ const INDEXES = [
   sqliteIndex(`${ACTIVITY_TABLE}_by_owner`, ACTIVITY_TABLE, 'company_id, key_owner_user_id, position DESC'),
 ];
 
-const BUCKET_COLUMNS = `bucket_id AS bucketId, company_id AS companyId, key_id AS keyId, key_label AS keyLabel,
+const BUCKET_COLUMNS = `event_id AS bucketId, company_id AS companyId, key_id AS keyId, key_label AS keyLabel,
   key_owner_user_id AS keyOwnerUserId, actor_user_id AS actorUserId, actor_name AS actorName, tool,
   client_name AS clientName, client_version AS clientVersion, minute, count, first_at AS firstAt, last_at AS lastAt,
   ok, error, denied, first_position AS firstPosition, position AS lastPosition, detail`;
@@ -72,7 +87,7 @@ const prepare = (db: SqliteDb) => ({
      (position, event_id, company_id, type, key_id, key_label, key_owner_user_id, actor_user_id, actor_name, at, detail,
       bucket_id, tool, client_name, client_version, minute, count, first_at, last_at, ok, error, denied, first_position)
      VALUES (@lastPosition, @bucketId, @companyId, 'KeyUsed', @keyId, @keyLabel, @keyOwnerUserId, @actorUserId, @actorName,
-      @lastAt, @detail, @bucketId, @tool, @clientName, @clientVersion, @minute, @count, @firstAt, @lastAt, @ok, @error,
+      @lastAt, @detail, @bucketRowKey, @tool, @clientName, @clientVersion, @minute, @count, @firstAt, @lastAt, @ok, @error,
       @denied, @firstPosition)
      ON CONFLICT (bucket_id) DO UPDATE SET
        position = excluded.position, key_label = excluded.key_label, key_owner_user_id = excluded.key_owner_user_id,
@@ -93,7 +108,7 @@ const prepare = (db: SqliteDb) => ({
 });
 
 /**
- * The activity feed (activity-feed.rules.ts) in activity_v1, with its own key records in activity_keys_v1. A
+ * The activity feed (activity-feed.rules.ts) in activity_v2, with its own key records in activity_keys_v2. A
  * batch's uses are folded per roll-up in memory (each roll-up read once) and each roll-up touched is written
  * once, after the batch's lifecycle entries; the key records are read once per batch.
  */
@@ -101,11 +116,6 @@ export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<ty
   /** bucketHorizon: how long a rebuild keeps a roll-up open (BUCKET_HORIZON; tests shorten it). */
   constructor(private readonly options: { bucketHorizon?: number } = {}) {
     super(ACTIVITY_TABLE, KEY_EVENT_TYPES, [ACTIVITY_TABLE, ACTIVITY_KEYS_TABLE], DDL, INDEXES, prepare);
-  }
-
-  override init(db: SqliteDb): void {
-    dropPerUseFeed(db);
-    super.init(db);
   }
 
   override apply(events: readonly RecordedEvent[]): void {
@@ -124,7 +134,7 @@ export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<ty
         const bucketKey = useBucketKey(event);
         let bucket = buckets.get(bucketKey);
         if (bucket === undefined) {
-          const stored = this.rows.storedBucket(bucketIdOf(bucketKey));
+          const stored = this.rows.storedBucket(bucketKey);
           bucket = { stored, folded: stored };
           buckets.set(bucketKey, bucket);
         }
@@ -149,12 +159,14 @@ export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<ty
       void this.stmts.insert.run(
         e.position, e.eventId, e.companyId, e.type, e.keyId, e.keyLabel, e.keyOwnerUserId, e.actorUserId, e.actorName, e.at, e.detail,
       ),
-    storedBucket: (bucketId: string) => bucketOfRow(this.stmts.bucket.get(bucketId) as BucketRow | undefined),
-    saveBucket: ({ outcomes, ...row }: UseBucket) => void this.stmts.saveBucket.run({ ...row, ...outcomes }),
+    storedBucket: (bucketKey: string) =>
+      bucketOfRow(this.stmts.bucket.get(bucketRowKeyOf(minuteOfBucketKey(bucketKey), bucketIdOf(bucketKey))) as BucketRow | undefined),
+    saveBucket: ({ outcomes, ...row }: UseBucket) =>
+      void this.stmts.saveBucket.run({ ...row, ...outcomes, bucketRowKey: bucketRowKeyOf(row.minute, row.bucketId) }),
     insertBucket: (b: UseBucket) =>
       void this.stmts.newBucket.run(
         b.lastPosition, b.bucketId, b.companyId, b.keyId, b.keyLabel, b.keyOwnerUserId, b.actorUserId, b.actorName, b.lastAt, b.detail,
-        b.bucketId, b.tool, b.clientName, b.clientVersion, b.minute, b.count, b.firstAt, b.lastAt, b.outcomes.ok, b.outcomes.error,
+        bucketRowKeyOf(b.minute, b.bucketId), b.tool, b.clientName, b.clientVersion, b.minute, b.count, b.firstAt, b.lastAt, b.outcomes.ok, b.outcomes.error,
         b.outcomes.denied, b.firstPosition,
       ),
     saveKey: (keyId: string, key: ActivityKey) => void this.stmts.saveKey.run(keyId, key.label, key.ownerUserId),
@@ -183,18 +195,4 @@ const bucketOfRow = (row: BucketRow | undefined): UseBucket | undefined => {
   if (row === undefined) return undefined;
   const { ok, error, denied, ...rest } = row;
   return { ...rest, outcomes: { ok, error, denied } };
-};
-
-/**
- * A file written before uses were rolled up holds activity_v1 with one row per use: drop it (and its key
- * records) and its checkpoint, so the runner rebuilds the feed from the log at start. Runs before the DDL.
- */
-const dropPerUseFeed = (db: SqliteDb): void => {
-  const columns = db.prepare(`SELECT name FROM pragma_table_info('${ACTIVITY_TABLE}')`).pluck().all() as string[];
-  if (columns.length === 0 || columns.includes('bucket_id')) return;
-  db.transaction(() => {
-    db.exec(`DROP TABLE ${ACTIVITY_TABLE}; DROP TABLE IF EXISTS ${ACTIVITY_KEYS_TABLE};`);
-    const hasCheckpoints = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'projection_checkpoints'`).get();
-    if (hasCheckpoints) db.prepare('DELETE FROM projection_checkpoints WHERE name = ?').run(ACTIVITY_TABLE);
-  })();
 };

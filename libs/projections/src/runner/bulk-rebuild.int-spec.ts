@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqlite, SqliteEventStore, sqliteFileIn, type NewEvent, type SqliteDb } from '#event-store';
-import { ActivityFeedProjection } from '../activity-feed/activity-feed.projection.sqlite.js';
+import { ACTIVITY_KEYS_TABLE, ACTIVITY_TABLE, ActivityFeedProjection } from '../activity-feed/activity-feed.projection.sqlite.js';
+import { bucketIdOf } from '../activity-feed/activity-feed.rules.js';
 import { KeyLookupProjection } from '../key-lookup/key-lookup.projection.sqlite.js';
 import { KeysListProjection } from '../keys-list/keys-list.projection.sqlite.js';
 import type { SqliteProjection } from '../projection.js';
@@ -18,7 +19,7 @@ import { INDEX_BUILD_CACHE_KIB, REBUILD_CACHE_KIB, SqliteProjectionRunner } from
  * order, revocations with reasons).
  */
 
-const TABLES = ['keys_list_v2', 'key_lookup_v2', 'activity_v1', 'activity_keys_v1'];
+const TABLES = ['keys_list_v2', 'key_lookup_v2', ACTIVITY_TABLE, ACTIVITY_KEYS_TABLE];
 const tablesOf = (db: SqliteDb) => Object.fromEntries(TABLES.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY 1`).all()]));
 
 /** mulberry32: a log that is random but the same on every run. */
@@ -145,10 +146,11 @@ describe('a rebuild (in-memory fold) leaves what the live projections leave', ()
       runner.catchUp();
     }
     const live = tablesOf(db);
-    expect(live.activity_v1.length).toBeGreaterThan(500);
+    const activity = live[ACTIVITY_TABLE] as { count: number | null; position: number; first_position: number | null }[];
+    expect(activity.length).toBeGreaterThan(500);
     // Roll-ups with uses on both sides of a rebuild batch's end (REBUILD_BATCH, 2000 events): with a short horizon
     // they are written at the first batch's end and read back in the next.
-    const rollUps = (live.activity_v1 as { count: number | null; position: number; first_position: number | null }[]).filter((row) => (row.count ?? 0) > 1);
+    const rollUps = activity.filter((row) => (row.count ?? 0) > 1);
     const across = rollUps.filter((row) => [2000, 4000].some((end) => row.first_position! <= end - 10 && row.position > end));
     expect(across.length).toBeGreaterThan(0);
     expect((live.keys_list_v2 as { last_used_at: string | null }[]).some((row) => row.last_used_at !== null)).toBe(true);
@@ -162,6 +164,17 @@ describe('a rebuild (in-memory fold) leaves what the live projections leave', ()
     for (const spy of bulkLoads) expect(spy).toHaveBeenCalledTimes(1);
     for (const spy of applies) expect(spy).not.toHaveBeenCalled();
     expect(tablesOf(db)).toEqual(live);
+    // A roll-up's row key is its minute, then its id (inserted near the end of the UNIQUE index); its id, what the
+    // API answers, is bucketIdOf of what it groups by, as in activity_v1.
+    const keyed = db
+      .prepare(`SELECT event_id AS id, bucket_id AS rowKey, company_id, key_id, actor_user_id, tool, client_name, client_version, minute
+                FROM ${ACTIVITY_TABLE} WHERE bucket_id IS NOT NULL`)
+      .all() as Record<string, string | null>[];
+    expect(keyed.length).toBeGreaterThan(100);
+    for (const { id, rowKey, ...b } of keyed) {
+      expect(id).toBe(bucketIdOf(JSON.stringify([b.company_id, b.key_id, b.actor_user_id, b.tool, b.client_name, b.client_version, b.minute])));
+      expect(rowKey).toBe(`${b.minute}|${id}`);
+    }
   });
 
   it.each(horizons)('uses before their mint too, against a rebuild through apply(): %s', async (_what, bucketHorizon, seed) => {
