@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { timeOrderedIds } from '#api';
-import { openSqlite, sqliteFileIn, SqliteEventStore, type NewEvent } from '#event-store';
+import { openSqlite, sqliteFileIn, SqliteEventStore } from '#event-store';
 import { intFromEnv } from '../bench-helpers.js';
+import { sampleUse } from './sample-use.js';
 
 /**
  * What a group commit of uses costs, by group size and by where it commits (issue 11): the real store on a file
@@ -25,16 +26,7 @@ const GROUPS = (process.env.BENCH_GROUPS ?? '1,3,6,10,20').split(',').map((g) =>
 const USES = intFromEnv('BENCH_USES', 12_000);
 
 const nextId = timeOrderedIds();
-const use = (i: number): NewEvent => ({
-  eventId: nextId(),
-  type: 'KeyUsed',
-  data: {
-    actorUserId: 'bench-user', actorName: 'Bench', companyId: 'bench-co', keyId: 'AbCdEf123456', correlationId: `r${i}`,
-    at: new Date().toISOString(), tool: 'whoami', outcome: 'ok', client: { name: 'autocannon', version: '1.0.0' },
-    remoteAddress: '127.0.0.1', requestId: `r${i}`,
-  },
-  metadata: { correlationId: `r${i}` },
-});
+const use = (i: number) => sampleUse(nextId(), i);
 
 const measure = async (writer: 'worker' | 'inline', group: number) => {
   const dir = mkdtempSync(join(tmpdir(), 'keygate-commit-cost-'));

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { openSqlite, sqliteFileIn, SqliteEventStore, type NewEvent } from '#event-store';
+import { openSqlite, sqliteFileIn, SqliteEventStore } from '#event-store';
+import { sampleUse } from './sample-use.js';
 
 /**
  * Random (v4) against time-ordered (v7) event ids for the uses (issue 11): the log's unique index on event_id takes
@@ -17,16 +18,7 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 2000);
 const GROUP = 5;
 
-const use = (eventId: string, i: number): NewEvent => ({
-  eventId,
-  type: 'KeyUsed',
-  data: {
-    actorUserId: 'bench-user', actorName: 'Bench', companyId: 'bench-co', keyId: 'AbCdEf123456', correlationId: `r${i}`,
-    at: new Date().toISOString(), tool: 'whoami', outcome: 'ok', client: { name: 'autocannon', version: '1.0.0' },
-    remoteAddress: '127.0.0.1', requestId: `r${i}`,
-  },
-  metadata: { correlationId: `r${i}` },
-});
+const use = sampleUse;
 
 const measure = async (kind: 'v4' | 'v7') => {
   const id = kind === 'v4' ? randomUUID : uuidv7;
