@@ -107,7 +107,14 @@ describe('an event a projection cannot apply is parked, and everything else goes
 
     // A restart on the same file succeeds (it crashed at boot before). The hot table starts from the lookup's
     // checkpoint, past the bad event (the lookup's own park, now skipped, is its record): healthy again.
+    // The file also holds a park of a retired version (activity_v1, before activity_v2): its successor was built
+    // from the whole log, so it degrades nothing.
     await kg.close({ keepData: true });
+    const file = openSqlite(sqliteFileIn(dataDir));
+    file
+      .prepare(`INSERT INTO projection_parked (projection, position, event_id, type, error, parked_at) VALUES ('activity_v1', 1, 'e', 'KeyUsed', 'old', '2026-01-01T00:00:00.000Z')`)
+      .run();
+    file.close();
     kg = await bootKeygate({ dataDir, pollIntervalMs: 10 });
     const health = await kg.api().get('/health');
     expect({ status: health.status, body: health.body.status, parked: health.body.parked }).toEqual({ status: 200, body: 'ok', parked: [] });

@@ -123,6 +123,12 @@ export class SqliteProjectionRunner {
 
   /** Brings every projection to the head now, synchronously. */
   catchUp(): void {
+    // A projection with nothing applied on a log that is not empty (a new version built beside an older one, as
+    // activity_v2 beside activity_v1): built the rebuild's way (one pass, bulk load, indexes after), not a batch at a
+    // time through apply() with its indexes kept row by row, which at 1M events is several times slower.
+    const checkpoints = this.checkpoints();
+    const unbuilt = this.names.filter((name) => (checkpoints[name] ?? 0) === 0);
+    if (unbuilt.length > 0 && this.headNow() > 0) this.rebuildMany(unbuilt);
     for (const p of this.projections) while (!this.inIsolation((mode) => this.readAndApply(p, mode)));
     if (this.waiters.size > 0) this.waiters.release(this.checkpoints());
   }
