@@ -57,7 +57,7 @@ export const createEmbeddedRuntime = (config: KeygateConfig, overrides: RuntimeO
         const hot = await hotKeyStatus(store, follower, lookupParked);
         // Only this version's projections: what a retired one parked (activity_v1, keys_list_v1) is not reported, as
         // its successor was built from the whole log and parks under its own name what still fails.
-        const current = read.runner.parked.listSync({ limit: 10_000 }).filter((p) => read.runner.names.includes(p.projection));
+        const current = read.runner.parked.listSync({ projections: read.runner.names, limit: PARKED_SHOWN });
         const parked = [...current, ...hot.parked].slice(0, PARKED_SHOWN);
         const writes = store.writeStatus();
         const storeError = writes.writable ? null : `the event store cannot write since ${writes.since}: ${writes.error}`;

@@ -21,9 +21,10 @@ export interface McpHttpRequest {
   authInfo: AuthInfo;
   /**
    * Registers what to do if the client goes away before its answer: each request dispatched registers one
-   * listener, to be called at most once. The transport cancels on a later turn (a microtask), so a hook calling it at
-   * once (a socket already closed) still cancels a request the server has seen. A hook rather than an AbortSignal: building an AbortController per HTTP request cost ~4% of the
-   * server thread under load (bench/README.md, issue 11), and almost no request is ever cancelled.
+   * listener, to be called at most once. The transport cancels on a later turn (a microtask), so a hook calling it
+   * at once (a socket already closed) still cancels a request the server has seen. A hook rather than an AbortSignal:
+   * building an AbortController per HTTP request cost ~4% of the server thread under load (bench/README.md, issue
+   * 11), and almost no request is ever cancelled.
    */
   onClientGone?: (listener: () => void) => void;
 }

@@ -45,14 +45,24 @@ export class SqliteParkedEvents implements ParkedEvents {
     return this.listSync(options);
   }
 
-  listSync({ projection, includeSkipped = false, limit = 1000 }: { projection?: string; includeSkipped?: boolean; limit?: number } = {}): ParkedEvent[] {
-    const where = [includeSkipped ? null : `status = 'parked'`, projection ? 'projection = ?' : null].filter(Boolean);
+  /** `projections`: only these projections' parks (the runner's current names; a retired version's are left out). */
+  listSync({
+    projection,
+    projections,
+    includeSkipped = false,
+    limit = 1000,
+  }: { projection?: string; projections?: readonly string[]; includeSkipped?: boolean; limit?: number } = {}): ParkedEvent[] {
+    const where = [
+      includeSkipped ? null : `status = 'parked'`,
+      projection ? 'projection = ?' : null,
+      projections ? `projection IN (${projections.map(() => '?').join(',') || 'NULL'})` : null,
+    ].filter(Boolean);
     const rows = this.db
       .prepare(
         `SELECT projection, position, event_id AS eventId, type, error, parked_at AS parkedAt, status FROM ${PARKED_TABLE}
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY position, projection LIMIT ?`,
       )
-      .all(...(projection ? [projection] : []), limit);
+      .all(...(projection ? [projection] : []), ...(projections ?? []), limit);
     return rows as ParkedEvent[];
   }
 
