@@ -1,15 +1,16 @@
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { LoadGenerator } from './load-generator.js';
-import { authSwitch, bootKeygate, usageSwitch, whoamiCall, type Target } from './targets.js';
+import { authSwitch, bootKeygate, bootSdkAlone, usageSwitch, whoamiCall, type Target } from './targets.js';
 
 /**
  * Where the endpoint's time goes: a V8 CPU profile of this process while autocannon (child process)
  * drives one target, then self time aggregated by function and by package/area.
  *
- *   node dist/bench/mcp/profile-endpoint.js [a|b|u] [seconds] [sampling interval µs, default 500]
+ *   node dist/bench/mcp/profile-endpoint.js [a|b|u|s] [seconds] [sampling interval µs, default 500]
  *
- * a: as built; b: the guard's verdict swapped in (auth off); u: usage recording off.
+ * a: as built; b: the guard's verdict swapped in (auth off); u: usage recording off; s: the MCP SDK alone on a bare
+ * Fastify route (the bench's (s), in this process).
  *
  * Writes the raw profile to /tmp/keygate-mcp-<target>.cpuprofile (open in Chrome DevTools).
  */
@@ -50,11 +51,12 @@ const CATEGORIES: [string, (n: ProfileNode) => boolean][] = [
 ];
 
 const main = async () => {
-  const which = (process.argv[2] ?? 'a') as 'a' | 'b' | 'u';
+  const which = (process.argv[2] ?? 'a') as 'a' | 'b' | 'u' | 's';
   const seconds = Number(process.argv[3] ?? 8);
   const built = await bootKeygate();
   const targets: Target[] = [built];
-  const target = built;
+  const target = which === 's' ? await bootSdkAlone(built) : built;
+  if (target !== built) targets.push(target);
   // (b): the same server with the guard call swapped for its verdict (as in the bench).
   if (which === 'b') authSwitch(built).off();
   // (u): the same server recording no usage (as in the bench).
