@@ -146,6 +146,24 @@ describeWithBrowser('key care in the API Keys tab (rotate, suspend/resume, narro
     await rowOf(page, newId).getByRole('button', { name: /^Rotate Deploy bot/ }).waitFor();
   });
 
+  test('a rotated key whose replacement was revoked says it retires alone at its overlap end, and names no replacement', async () => {
+    const who = root('ivan', 'wonka');
+    const jwt = await jwtOf(who);
+    const old = await mintByApi(jwt, 'Release bot');
+    const rotated = await kg.api(jwt).post(`/api/keys/${old.key.id}/rotate`, { overlapSeconds: 3600 });
+    expect(rotated.status).toBe(201);
+    const newId: string = rotated.body.key.id;
+    expect((await kg.api(jwt).post(`/api/keys/${newId}/revoke`)).status).toBe(200);
+    const { page } = await settingsAs(who);
+    const oldRow = rowOf(page, old.key.id);
+    await oldRow.getByText(/Retiring — works until/).waitFor();
+    const status = await textOf(oldRow.locator('td[data-label="Status"]'));
+    expect(status).toMatch(/Active[\s\S]*Retiring — works until \w{3} \d{1,2}, \d{4} \d\d:\d\d UTC, then stops\. The key that was to replace it was revoked: mint a new key before then\./);
+    expect(status).not.toMatch(/Being replaced|Replaced by/);
+    expect(await oldRow.getByRole('button', { name: /^Rotate / }).count()).toBe(0);
+    expect(await textOf(rowOf(page, newId).locator('td[data-label="Status"]'))).toMatch(/Revoked[\s\S]*Replaces “Release bot” \(kg_/);
+  });
+
   test('suspend → "Suspended" badge and 401 → resume (keyboard) → works again, focus kept on the row', async () => {
     const who = root('hank', 'tyrell');
     const key = await mintByApi(await jwtOf(who), 'Nightly job');

@@ -192,6 +192,9 @@ describe('MCP endpoint and narrower keys (issue 15)', () => {
       sunset,
     });
     expect(await s.verify(oldToken)).toMatchObject({ valid: true, replacedBy: null, overlapEndsAt });
+    // The settings list says the same: still working until the overlap's end, replaced by nothing, not rotatable again.
+    const listed = (await s.kg.listKeys(s.jwt)).find((k) => k.id === old.id);
+    expect(listed).toMatchObject({ status: 'active', replacedBy: null, overlapEndsAt, canRotate: false, expiresSoon: false });
   });
 
   it("rotate: the old token works through the overlap with Keygate-Key-Replaced-By and Sunset, and is 401 the first request after it", async () => {

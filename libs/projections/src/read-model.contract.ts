@@ -510,6 +510,43 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         expect(await status('acme-old')).toEqual(['revoked', 'revoked']);
       });
 
+      it('a replacement revoked or deleted while its predecessor works is no longer named by it, which still stops at its overlap end; once retired, it keeps naming its replacement', async () => {
+        const DAY = 24 * HOUR;
+        await h.mint('acme', ALICE, 'acme-a', { ttlMs: 6 * DAY });
+        await h.mint('acme', ALICE, 'acme-b', { ttlMs: 10 * DAY });
+        await h.mint('acme', ALICE, 'acme-c', { ttlMs: 10 * DAY });
+        const a = await h.rotate('acme', ALICE, ALICE, 'acme-a', 'acme-a2', { overlapMs: 2 * HOUR });
+        const b = await h.rotate('acme', ALICE, ALICE, 'acme-b', 'acme-b2', { overlapMs: 2 * HOUR });
+        const c = await h.rotate('acme', ALICE, ALICE, 'acme-c', 'acme-c2', { overlapMs: 2 * HOUR });
+        await h.suspend('acme', ALICE, 'acme-b');
+        // During the overlaps: a's replacement revoked, b's (b suspended) revoked then deleted; c retired first.
+        await h.revoke('acme', ALICE, 'acme-a2');
+        await h.revoke('acme', ROOT, 'acme-b2');
+        await h.delete('acme', ROOT, 'acme-b2');
+        await h.revoke('acme', SYSTEM_ACTOR, 'acme-c', 'rotated');
+        await h.revoke('acme', ALICE, 'acme-c2');
+        await f.catchUp();
+
+        expect(await f.keys.get('acme', 'acme-a')).toMatchObject({ status: 'active', rotatedTo: null, overlapEndsAt: a.overlapEndsAt });
+        expect(await f.keys.get('acme', 'acme-b')).toMatchObject({ status: 'suspended', rotatedTo: null, overlapEndsAt: b.overlapEndsAt });
+        expect(await f.keys.get('acme', 'acme-c')).toMatchObject({ status: 'revoked', revocationReason: 'rotated', rotatedTo: 'acme-c2', overlapEndsAt: c.overlapEndsAt });
+        expect(await f.keys.get('acme', 'acme-a2')).toMatchObject({ status: 'revoked', rotatedFrom: 'acme-a' });
+        // Still stopping at the overlap's end: revoked from then on, listed for the sweeper, never warned of its expiry.
+        const revokedAt = async (ms: number) =>
+          (await f.keys.page({ companyId: 'acme', visibleToOwner: null, status: 'revoked', now: at(ms), limit: 100 })).map((k) => k.keyId);
+        expect(await revokedAt(Date.parse(a.overlapEndsAt) - 1)).not.toContain('acme-a');
+        expect(await revokedAt(Date.parse(a.overlapEndsAt))).toContain('acme-a');
+        expect(await f.keys.overlapsEnded(at(Date.parse(a.overlapEndsAt)), 100)).toEqual(expect.arrayContaining([{ companyId: 'acme', keyId: 'acme-a' }]));
+        expect((await f.keys.expiryWarningsDue(at(h.now + 3 * HOUR), 14, 100)).map((k) => k.keyId)).not.toContain('acme-a');
+        // The guard's lookup keeps the event's word (the hot table drops the dead replacement itself).
+        expect(await f.lookup.get('acme-a')).toMatchObject({ rotatedTo: 'acme-a2', overlapEndsAt: a.overlapEndsAt });
+
+        // Delivered again: nothing changes.
+        const rows = await f.keys.list('acme', null);
+        await f.redeliver();
+        expect(await f.keys.list('acme', null)).toEqual(rows);
+      });
+
       it('filters by effective status: a live key past the end of its overlap (before its expiry) is revoked, one capped at its expiry expires', async () => {
         await h.mint('acme', ALICE, 'acme-rot', { ttlMs: 10 * HOUR }); // rotated, overlap of an hour
         await h.mint('acme', ALICE, 'acme-cap', { ttlMs: 2 * HOUR }); // rotated, overlap capped at its expiry

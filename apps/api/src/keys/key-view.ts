@@ -20,7 +20,7 @@ export class KeyView {
   @ApiProperty({ description: 'Working (or suspended) and within the first expiry warning (14 days by default): renew it by rotating' })
   expiresSoon!: boolean;
   @ApiProperty({ nullable: true, type: String, description: 'The key this one replaced (a rotation)' }) rotatedFrom!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The key replacing this one (a rotation)' }) replacedBy!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The key replacing this one (a rotation); null again if that key was revoked or deleted while this one still works (it still stops at overlapEndsAt)' }) replacedBy!: string | null;
   @ApiProperty({
     format: 'date-time',
     nullable: true,
@@ -71,11 +71,12 @@ export const toKeyView = (
     expiresAt: row.expiresAt,
     status,
     permissions: row.permissions,
-    expiresSoon: (status === 'active' || status === 'suspended') && row.rotatedTo === null && expiresAt.getTime() - now.getTime() <= warnFromMs,
+    expiresSoon: (status === 'active' || status === 'suspended') && row.overlapEndsAt === null && expiresAt.getTime() - now.getTime() <= warnFromMs,
     rotatedFrom: row.rotatedFrom,
     replacedBy: row.rotatedTo,
     overlapEndsAt: row.overlapEndsAt,
     revocationReason: endsWithRotation ? 'rotated' : row.revocationReason,
-    canRotate: viewerId === row.userId && status === 'active' && row.rotatedTo === null,
+    // Rotated once, a key is not rotated again (409), even once its replacement is gone: it stops at its overlap's end.
+    canRotate: viewerId === row.userId && status === 'active' && row.overlapEndsAt === null,
   };
 };

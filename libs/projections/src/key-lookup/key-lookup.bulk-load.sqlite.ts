@@ -9,7 +9,7 @@ import { keyLookupEntryOf } from './key-lookup.rules.js';
  * in memory (PerKeyRows) and written once by finish(), instead of an UPDATE by key_id for every change.
  */
 export class KeyLookupBulkLoad implements SqliteBulkLoad {
-  private readonly rows = new PerKeyRows<PerKeyState>({ revocationReason: false, expiryWarnings: false });
+  private readonly rows = new PerKeyRows<PerKeyState>({ revocationReason: false, expiryWarnings: false, replacementDeaths: false });
   private readonly insert;
   private readonly update;
 

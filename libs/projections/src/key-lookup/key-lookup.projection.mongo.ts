@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
 import type { RecordedEvent } from '#event-store';
 import { keyEventOf } from '../projection.js';
-import { perKeyUpdate, type VersionedKeyDoc } from '../key-status/key-status.mongo.js';
+import { perKeyUpdates, type VersionedKeyDoc } from '../key-status/key-status.mongo.js';
 import { MongoCollectionsProjection, versioned, type MongoTx } from '../runner/mongo-projection.js';
 import { MONGO_READ_MODEL_VERSION } from '../runner/mongo-read-model-version.js';
 import type { KeyLookupEntry } from './key-lookup-read-model.js';
@@ -12,7 +12,7 @@ export const keyLookupCollection = (version = MONGO_READ_MODEL_VERSION): string 
 /** One document per key id (the _id). */
 export interface KeyLookupDoc extends VersionedKeyDoc, Omit<KeyLookupEntry, 'keyId' | 'status' | 'rotatedTo' | 'overlapEndsAt'> {}
 
-const FIELDS = { revocationReason: false, expiryWarnings: false, retiresAt: false };
+const FIELDS = { revocationReason: false, expiryWarnings: false, replacementDeaths: false, retiresAt: false };
 
 /** The guard's lookup (key-lookup.rules.ts) in key_lookup_v<n>; get(keyId) and all() go by _id. */
 export class MongoKeyLookupProjection extends MongoCollectionsProjection {
@@ -29,8 +29,7 @@ export class MongoKeyLookupProjection extends MongoCollectionsProjection {
       const event = keyEventOf(recorded);
       const p = recorded.globalPosition;
       if (event.type !== 'KeyMinted') {
-        const op = perKeyUpdate<KeyLookupDoc>(event, p, FIELDS);
-        if (op) ops.push(op);
+        ops.push(...perKeyUpdates<KeyLookupDoc>(event, p, FIELDS));
         continue;
       }
       const { keyId, ...entry } = keyLookupEntryOf(event);

@@ -20,7 +20,7 @@ const DDL = `
 
 const prepare = (db: SqliteDb) => ({
   insert: db.prepare(`INSERT OR IGNORE INTO ${KEY_LOOKUP_TABLE} ${KEY_LOOKUP_INSERT}`),
-  change: preparePerKeyUpdates(db, KEY_LOOKUP_TABLE, { revocationReason: false, expiryWarnings: false }),
+  change: preparePerKeyUpdates(db, KEY_LOOKUP_TABLE, { revocationReason: false, expiryWarnings: false, replacementDeaths: false }),
 });
 
 /**

@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { KeyEvent } from '#keys';
 import type { PerKeyColumns } from './key-status.sqlite.js';
-import { perKeyChangeOf, type KeyStatus } from './key-status.js';
+import { killsKey, LIVE_STATUSES, perKeyChangeOf, type KeyStatus } from './key-status.js';
 
 /** What both per-key collections (keys list, lookup) share: the status, the rotation and the version guard. */
 export interface VersionedKeyDoc extends Document {
@@ -25,10 +25,29 @@ export interface PerKeyFields extends PerKeyColumns {
 /** A value in an update pipeline, never read as a field path or an operator. */
 const literal = (value: unknown) => ({ $literal: value });
 
-/** The change an event makes after the mint (key-status.ts's perKeyChangeOf) as one guarded update; no upsert. */
-export const perKeyUpdate = <T extends VersionedKeyDoc>(event: KeyEvent, position: number, fields: PerKeyFields): AnyBulkWriteOperation<T> | null => {
+/**
+ * The changes an event makes after the mint (key-status.ts's perKeyChangeOf), each one guarded update, no upsert:
+ * the key's own, and with replacementDeaths, for a key dying, the live key it was replacing (killsKey), found by
+ * its rotatedTo (an index of the collection: the event does not name it).
+ */
+export const perKeyUpdates = <T extends VersionedKeyDoc>(event: KeyEvent, position: number, fields: PerKeyFields): AnyBulkWriteOperation<T>[] => {
   const change = perKeyChangeOf(event);
-  if (change === null) return null;
+  if (change === null) return [];
+  const own = perKeyUpdate<T>(event, change, position, fields);
+  const ops = own === null ? [] : [own];
+  if (fields.replacementDeaths && killsKey(change)) {
+    const filter: Document = { rotatedTo: event.data.keyId, status: { $in: LIVE_STATUSES }, lastPosition: { $lt: position } };
+    ops.push({ updateOne: { filter, update: { $set: { rotatedTo: null, lastPosition: position } } } } as AnyBulkWriteOperation<T>);
+  }
+  return ops;
+};
+
+const perKeyUpdate = <T extends VersionedKeyDoc>(
+  event: KeyEvent,
+  change: NonNullable<ReturnType<typeof perKeyChangeOf>>,
+  position: number,
+  fields: PerKeyFields,
+): AnyBulkWriteOperation<T> | null => {
   const filter: Document = { _id: event.data.keyId, lastPosition: { $lt: position } };
   let update: Document | Document[];
   switch (change.kind) {

@@ -1,6 +1,6 @@
 import type { SqliteDb } from '#event-store';
 import type { KeyEvent } from '#keys';
-import { perKeyChangeOf, STATUS_EVENT_TYPES, statusChangeOf } from './key-status.js';
+import { killsKey, LIVE_STATUSES, perKeyChangeOf, STATUS_EVENT_TYPES, statusChangeOf } from './key-status.js';
 
 /**
  * The first columns of both per-key tables (keys list, lookup): the key, its company and its owner (keyOwner of
@@ -14,6 +14,8 @@ export interface PerKeyColumns {
   revocationReason: boolean;
   /** expiry_warned_days_before, lowered by KeyExpiring. */
   expiryWarnings: boolean;
+  /** rotated_from: a key's death clears rotated_to of the live key it was replacing (key-status.ts's killsKey). */
+  replacementDeaths: boolean;
 }
 
 const quotedList = (statuses: readonly string[]): string => statuses.map((s) => `'${s}'`).join(', ');
@@ -41,10 +43,19 @@ export const preparePerKeyUpdates = (db: SqliteDb, table: string, columns: PerKe
          WHERE key_id = @keyId AND last_position < @p`,
       )
     : null;
+  // The live key this one replaces (its rotated_from), if it still names this one.
+  const replacementDied = columns.replacementDeaths
+    ? db.prepare(
+        `UPDATE ${table} SET rotated_to = NULL, last_position = @p
+         WHERE key_id = (SELECT rotated_from FROM ${table} WHERE key_id = @keyId) AND rotated_to = @keyId
+           AND status IN (${quotedList(LIVE_STATUSES)}) AND last_position < @p`,
+      )
+    : null;
   return (event: KeyEvent, position: number): void => {
     const change = perKeyChangeOf(event);
     const { keyId } = event.data;
     if (change === null) return;
+    if (replacementDied !== null && killsKey(change)) replacementDied.run({ p: position, keyId });
     if (change.kind === 'rotation') rotation.run(change.rotatedTo, change.overlapEndsAt, position, keyId, position);
     else if (change.kind === 'warning') warning?.run({ days: change.daysBefore, p: position, keyId });
     else {

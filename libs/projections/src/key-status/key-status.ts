@@ -33,6 +33,17 @@ export const statusChangeApplies = (change: StatusChange, status: KeyStatus): bo
 
 export const STATUS_EVENT_TYPES = Object.keys(STATUS_CHANGES);
 
+/** The statuses a key never leaves (it no longer works, and never will again). */
+const DEAD_STATUSES: ReadonlySet<KeyStatus> = new Set(['revoked', 'expired', 'deleted']);
+
+/**
+ * Whether the change kills the key it names. A key that dies while it replaces a live one (the new key of a
+ * rotation, revoked or deleted during the overlap) is then no longer named by it: the predecessor's rotatedTo turns
+ * null, its overlapEndsAt stays (it still stops then), as the guard's hot table does (no client is sent to a dead
+ * token). Only in the keys list, which knows each key's predecessor (rotated_from).
+ */
+export const killsKey = (change: PerKeyChange): boolean => change.kind === 'status' && DEAD_STATUSES.has(change.change.status);
+
 /**
  * Everything an event after the mint changes in a per-key row, on either store and in a rebuild's fold; every
  * change is guarded by the row's last position and moves it:

@@ -1,6 +1,6 @@
 import type { KeyEvent, RevocationReason } from '#keys';
 import type { PerKeyColumns } from './key-status.sqlite.js';
-import { perKeyChangeOf, statusChangeApplies, type KeyStatus } from './key-status.js';
+import { killsKey, LIVE_STATUSES, perKeyChangeOf, statusChangeApplies, type KeyStatus } from './key-status.js';
 
 /**
  * What changes in a per-key row after its mint (key-status.ts's perKeyChangeOf): the fields key-status.sqlite.ts's
@@ -13,6 +13,8 @@ export interface PerKeyState {
   lastPosition: number;
   rotatedTo: string | null;
   overlapEndsAt: string | null;
+  /** The key this one replaces (its mint's rotatedFrom), for a table with replacementDeaths; else absent. */
+  rotatedFrom?: string | null;
   revocationReason: RevocationReason | null;
   expiryWarnedDaysBefore: number | null;
   /** Changed since it was inserted: finish() writes it. */
@@ -53,6 +55,15 @@ export class PerKeyRows<State extends PerKeyState> {
   change(event: KeyEvent, position: number): void {
     const change = perKeyChangeOf(event);
     const row = change && this.keys.get(event.data.keyId);
+    // As preparePerKeyUpdates' replacementDied: the live key it replaces no longer names it.
+    if (change && row?.rotatedFrom && this.columns.replacementDeaths && killsKey(change)) {
+      const predecessor = this.keys.get(row.rotatedFrom);
+      if (predecessor && predecessor.rotatedTo === event.data.keyId && (LIVE_STATUSES as readonly KeyStatus[]).includes(predecessor.status) && predecessor.lastPosition < position) {
+        predecessor.rotatedTo = null;
+        predecessor.lastPosition = position;
+        predecessor.changed = true;
+      }
+    }
     if (!change || !row || row.lastPosition >= position) return;
     switch (change.kind) {
       case 'status':

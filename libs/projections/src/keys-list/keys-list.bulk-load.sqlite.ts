@@ -16,7 +16,7 @@ interface State extends PerKeyState {
  * rule that uses count after the batch's other events (a key minted and used in one batch gets its use).
  */
 export class KeysListBulkLoad implements SqliteBulkLoad {
-  private readonly rows = new PerKeyRows<State>({ revocationReason: true, expiryWarnings: true });
+  private readonly rows = new PerKeyRows<State>({ revocationReason: true, expiryWarnings: true, replacementDeaths: true });
   private readonly insert;
   private readonly update;
 
@@ -40,7 +40,7 @@ export class KeysListBulkLoad implements SqliteBulkLoad {
       } else if (event.type === 'KeyMinted') {
         const r = keyListRowOf(event);
         const insert = () => Number(this.insert.run(...keysListInsertValues(r, p)).lastInsertRowid);
-        this.rows.insert(r.keyId, insert, { ...MINTED, lastPosition: p, lastUsedAt: null });
+        this.rows.insert(r.keyId, insert, { ...MINTED, rotatedFrom: r.rotatedFrom, lastPosition: p, lastUsedAt: null });
       } else this.rows.change(event, p);
     }
     // The UPDATE's MAX(COALESCE(last_used_at, ''), at), on the row if there is one.

@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation } from 'mongodb';
 import type { RecordedEvent } from '#event-store';
 import { keyEventOf } from '../projection.js';
-import { perKeyUpdate, type VersionedKeyDoc } from '../key-status/key-status.mongo.js';
+import { perKeyUpdates, type VersionedKeyDoc } from '../key-status/key-status.mongo.js';
 import { MongoCollectionsProjection, versioned, type MongoTx } from '../runner/mongo-projection.js';
 import { MONGO_READ_MODEL_VERSION } from '../runner/mongo-read-model-version.js';
 import type { KeyListRow } from './keys-read-model.js';
@@ -17,7 +17,7 @@ export interface KeysListDoc extends VersionedKeyDoc, Omit<KeyListRow, 'keyId' |
   retiresAt: string | null;
 }
 
-const FIELDS = { revocationReason: true, expiryWarnings: true, retiresAt: true };
+const FIELDS = { revocationReason: true, expiryWarnings: true, replacementDeaths: true, retiresAt: true };
 
 /** The keys list (keys-list.rules.ts) in keys_list_v<n>: a mint is a $setOnInsert. */
 export class MongoKeysListProjection extends MongoCollectionsProjection {
@@ -34,6 +34,8 @@ export class MongoKeysListProjection extends MongoCollectionsProjection {
         { key: { status: 1, expiresAt: 1 }, name: 'by_expiry' },
         // overlapsEnded(now): live keys by the instant their rotation revokes them.
         { key: { status: 1, retiresAt: 1 }, name: 'by_retirement' },
+        // A key dying clears rotatedTo of the key it was replacing (key-status.mongo.ts's perKeyUpdates).
+        { key: { rotatedTo: 1 }, name: 'by_replacement' },
       ],
     });
   }
@@ -55,8 +57,7 @@ export class MongoKeysListProjection extends MongoCollectionsProjection {
         const seen = lastUse.get(keyId);
         if (seen === undefined || at > seen) lastUse.set(keyId, at);
       } else {
-        const op = perKeyUpdate<KeysListDoc>(event, p, FIELDS);
-        if (op) ops.push(op);
+        ops.push(...perKeyUpdates<KeysListDoc>(event, p, FIELDS));
       }
     }
     // $max compares in BSON order, where null sorts before any string.

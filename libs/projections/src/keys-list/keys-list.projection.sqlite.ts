@@ -35,7 +35,7 @@ const INDEXES: SqliteIndex[] = [
 
 const prepare = (db: SqliteDb) => ({
   insert: db.prepare(`INSERT OR IGNORE INTO ${KEYS_LIST_TABLE} (${KEYS_LIST_INSERT_COLUMNS}) VALUES (${KEYS_LIST_INSERT_VALUES})`),
-  change: preparePerKeyUpdates(db, KEYS_LIST_TABLE, { revocationReason: true, expiryWarnings: true }),
+  change: preparePerKeyUpdates(db, KEYS_LIST_TABLE, { revocationReason: true, expiryWarnings: true, replacementDeaths: true }),
   used: db.prepare(`UPDATE ${KEYS_LIST_TABLE} SET last_used_at = MAX(COALESCE(last_used_at, ''), ?) WHERE key_id = ?`),
 });
 

@@ -17,7 +17,11 @@ export interface KeyListRow {
   permissions: string[];
   /** A rotation's new key: the key it replaces. */
   rotatedFrom: string | null;
-  /** A rotated key: the key replacing it, and when it stops working (revoked then, unless it expires first). */
+  /**
+   * A rotated key: the key replacing it, and when it stops working (revoked then, unless it expires first).
+   * rotatedTo turns null again if the replacement dies (revoked, deleted) while this key is live: nothing replaces
+   * it any more, yet it still stops at overlapEndsAt, which stays.
+   */
   rotatedTo: string | null;
   overlapEndsAt: string | null;
   /** Why it was revoked when no person asked for that key alone; null otherwise (or not revoked). */
@@ -71,7 +75,8 @@ export interface KeysReadModel {
    */
   overlapsEnded(now: Date, limit: number): Promise<KeyRef[]>;
   /**
-   * Keys still stored as live, not being replaced (rotatedTo null), expiring after `now` and at the latest `days`
+   * Keys still stored as live, never rotated (overlapEndsAt null: a rotated key stops at its overlap's end, even once
+   * its replacement is gone), expiring after `now` and at the latest `days`
    * days after it, not yet warned at `days` or fewer (expiryWarnedDaysBefore null or greater than `days`): the
    * sweeper's KeyExpiring at that threshold. Earliest expiry first.
    */

@@ -87,7 +87,7 @@ export class MongoKeysReadModel implements KeysReadModel {
       {
         status: LIVE,
         expiresAt: { $gt: now.toISOString(), $lte: horizon },
-        rotatedTo: null,
+        overlapEndsAt: null,
         $or: [{ expiryWarnedDaysBefore: null }, { expiryWarnedDaysBefore: { $gt: days } }],
       },
       'expiresAt',

@@ -50,7 +50,7 @@ export class SqliteKeysReadModel implements KeysReadModel {
       ),
       expiryWarningsDue: db.prepare(
         `SELECT company_id AS companyId, key_id AS keyId FROM ${KEYS_LIST_TABLE}
-         WHERE ${LIVE} AND expires_at > @now AND expires_at <= @horizon AND rotated_to IS NULL
+         WHERE ${LIVE} AND expires_at > @now AND expires_at <= @horizon AND overlap_ends_at IS NULL
            AND (expiry_warned_days_before IS NULL OR expiry_warned_days_before > @days)
          ORDER BY expires_at LIMIT @limit`,
       ),
