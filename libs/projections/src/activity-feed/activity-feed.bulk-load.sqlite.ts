@@ -6,6 +6,7 @@ import {
   activityKeyAfter,
   foldUse,
   useBucketKey,
+  useMinuteOf,
   type ActivityEntry,
   type ActivityKey,
   type UseBucket,
@@ -14,8 +15,8 @@ import {
 /** The feed's rows as ActivityFeedProjection writes and reads them (its prepared statements). */
 export interface ActivityRows {
   insertEntry(entry: ActivityEntry): void;
-  /** The roll-up of this useBucketKey as stored, if it is. */
-  storedBucket(bucketKey: string): UseBucket | undefined;
+  /** The roll-up of this useBucketKey as stored, if it is; `minute` is its use's (useMinuteOf), part of its row's key. */
+  storedBucket(bucketKey: string, minute: string): UseBucket | undefined;
   /** The roll-up's upsert, guarded by its position (a stale write never moves it back). */
   saveBucket(bucket: UseBucket): void;
   /** The same row, for a roll-up the table does not hold (a plain insert). */
@@ -105,7 +106,7 @@ export class ActivityFeedBulkLoad implements SqliteBulkLoad {
       return;
     }
     const f = fingerprintOf(bucketKey);
-    const stored = (this.written[f >>> 3] & (1 << (f & 7))) !== 0 ? this.rows.storedBucket(bucketKey) : undefined;
+    const stored = (this.written[f >>> 3] & (1 << (f & 7))) !== 0 ? this.rows.storedBucket(bucketKey, useMinuteOf(event)) : undefined;
     this.open.set(bucketKey, { stored, folded: foldUse(stored, event, position, known, bucketKey), touched: position });
   }
 

@@ -9,6 +9,7 @@ import {
   bucketIdOf,
   foldUse,
   useBucketKey,
+  useMinuteOf,
   type ActivityEntry,
   type ActivityKey,
   type UseBucket,
@@ -25,9 +26,6 @@ export const ACTIVITY_KEYS_TABLE = 'activity_keys_v2';
  * the id alone: a new table version (v2), so one table never mixes the two and a file with v1 is rebuilt.
  */
 export const bucketRowKeyOf = (minute: string, bucketId: string): string => `${minute}|${bucketId}`;
-
-/** The minute of a useBucketKey (its last element). */
-const minuteOfBucketKey = (bucketKey: string): string => (JSON.parse(bucketKey) as string[])[6];
 
 /**
  * One row per lifecycle event (position: the event's) and one per roll-up of uses (bucket_id set, position: the
@@ -134,7 +132,7 @@ export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<ty
         const bucketKey = useBucketKey(event);
         let bucket = buckets.get(bucketKey);
         if (bucket === undefined) {
-          const stored = this.rows.storedBucket(bucketKey);
+          const stored = this.rows.storedBucket(bucketKey, useMinuteOf(event));
           bucket = { stored, folded: stored };
           buckets.set(bucketKey, bucket);
         }
@@ -159,8 +157,8 @@ export class ActivityFeedProjection extends SqliteTablesProjection<ReturnType<ty
       void this.stmts.insert.run(
         e.position, e.eventId, e.companyId, e.type, e.keyId, e.keyLabel, e.keyOwnerUserId, e.actorUserId, e.actorName, e.at, e.detail,
       ),
-    storedBucket: (bucketKey: string) =>
-      bucketOfRow(this.stmts.bucket.get(bucketRowKeyOf(minuteOfBucketKey(bucketKey), bucketIdOf(bucketKey))) as BucketRow | undefined),
+    storedBucket: (bucketKey: string, minute: string) =>
+      bucketOfRow(this.stmts.bucket.get(bucketRowKeyOf(minute, bucketIdOf(bucketKey))) as BucketRow | undefined),
     saveBucket: ({ outcomes, ...row }: UseBucket) =>
       void this.stmts.saveBucket.run({ ...row, ...outcomes, bucketRowKey: bucketRowKeyOf(row.minute, row.bucketId) }),
     insertBucket: (b: UseBucket) =>

@@ -144,6 +144,9 @@ const isoSlice = (at: string, start: number, end: number): string => {
 
 const minuteOf = (at: string): string => isoSlice(at, 0, 16);
 
+/** The minute a use is rolled up in (a part of its useBucketKey, and the first part of its row's key on SQLite). */
+export const useMinuteOf = ({ data: d }: KeyUsed): string => minuteOf(d.at);
+
 /** What a use is grouped by, as one string (for a batch's in-memory map). */
 export const useBucketKey = ({ data: d }: KeyUsed): string =>
   JSON.stringify([d.companyId, d.keyId, d.actorUserId, d.tool, d.client.name, d.client.version, minuteOf(d.at)]);
