@@ -1,6 +1,7 @@
 export * from './projection.js';
 export * from './runner/sqlite-checkpoints.js';
 export * from './runner/sqlite-projection-runner.js';
+export * from './runner/retired-read-models.js';
 export * from './keys-list/keys-list.projection.sqlite.js';
 export * from './keys-list/keys-read-model.js';
 export * from './keys-list/sqlite-keys-read-model.js';

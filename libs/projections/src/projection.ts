@@ -54,6 +54,8 @@ export interface SqliteProjection extends Projection<SqliteDb> {
    * before its bulk load and creates them after, inside its one transaction. None when absent.
    */
   readonly secondaryIndexes?: readonly SqliteIndex[];
+  /** The tables it writes (what must never be dropped as a retired version's). */
+  readonly tables: readonly string[];
   /** A rebuild's in-memory fold (SqliteBulkLoad), started after reset(); without it a rebuild calls apply(). */
   bulkLoad?(db: SqliteDb): SqliteBulkLoad;
 }

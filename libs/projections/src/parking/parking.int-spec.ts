@@ -19,6 +19,7 @@ const revoked = (keyId: string, i: number) => ({
 class FragileProjection implements SqliteProjection {
   readonly name = 'fragile_v1';
   readonly eventTypes = ['KeyRevoked'];
+  readonly tables = ['fragile_v1'];
   fixed = false;
   private insert!: { run(...values: unknown[]): unknown };
   init(db: SqliteDb): void {
@@ -41,6 +42,7 @@ class FragileProjection implements SqliteProjection {
 class SiblingProjection implements SqliteProjection {
   readonly name = 'sibling_v1';
   readonly eventTypes = ['KeyRevoked'];
+  readonly tables = ['sibling_v1'];
   readonly secondaryIndexes = [{ name: 'sibling_v1_by_key', sql: 'CREATE INDEX IF NOT EXISTS sibling_v1_by_key ON sibling_v1 (key_id)' }];
   private insert!: { run(...values: unknown[]): unknown };
   init(db: SqliteDb): void {

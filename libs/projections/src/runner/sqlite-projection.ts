@@ -13,7 +13,7 @@ export abstract class SqliteTablesProjection<Statements> implements SqliteProjec
   protected constructor(
     readonly name: string,
     readonly eventTypes: readonly string[],
-    private readonly tables: readonly string[],
+    readonly tables: readonly string[],
     private readonly ddl: string,
     readonly secondaryIndexes: readonly SqliteIndex[],
     private readonly prepare: (db: SqliteDb) => Statements,
