@@ -158,7 +158,7 @@ describeWithBrowser('key care in the API Keys tab (rotate, suspend/resume, narro
     const oldRow = rowOf(page, old.key.id);
     await oldRow.getByText(/Retiring — works until/).waitFor();
     const status = await textOf(oldRow.locator('td[data-label="Status"]'));
-    expect(status).toMatch(/Active[\s\S]*Retiring — works until \w{3} \d{1,2}, \d{4} \d\d:\d\d UTC, then stops\. The key that was to replace it was revoked: mint a new key before then\./);
+    expect(status).toMatch(/Active[\s\S]*Retiring — works until \w{3} \d{1,2}, \d{4} \d\d:\d\d UTC, then stops\. The key that was to replace it no longer works: mint a new key before then\./);
     expect(status).not.toMatch(/Being replaced|Replaced by/);
     expect(await oldRow.getByRole('button', { name: /^Rotate / }).count()).toBe(0);
     expect(await textOf(rowOf(page, newId).locator('td[data-label="Status"]'))).toMatch(/Revoked[\s\S]*Replaces “Release bot” \(kg_/);

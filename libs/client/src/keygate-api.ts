@@ -414,7 +414,7 @@ export interface components {
             expiresSoon: boolean;
             /** @description The key this one replaced (a rotation) */
             rotatedFrom: string | null;
-            /** @description The key replacing this one (a rotation); null again if that key was revoked or deleted while this one still works (it still stops at overlapEndsAt) */
+            /** @description The key replacing this one (a rotation); null again if that key stopped working (revoked or expired) while this one still works (it still stops at overlapEndsAt) */
             replacedBy: string | null;
             /**
              * Format: date-time

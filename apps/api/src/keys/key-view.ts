@@ -20,7 +20,7 @@ export class KeyView {
   @ApiProperty({ description: 'Working (or suspended) and within the first expiry warning (14 days by default): renew it by rotating' })
   expiresSoon!: boolean;
   @ApiProperty({ nullable: true, type: String, description: 'The key this one replaced (a rotation)' }) rotatedFrom!: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The key replacing this one (a rotation); null again if that key was revoked or deleted while this one still works (it still stops at overlapEndsAt)' }) replacedBy!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The key replacing this one (a rotation); null again if that key stopped working (revoked or expired) while this one still works (it still stops at overlapEndsAt)' }) replacedBy!: string | null;
   @ApiProperty({
     format: 'date-time',
     nullable: true,

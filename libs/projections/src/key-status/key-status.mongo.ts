@@ -27,8 +27,8 @@ const literal = (value: unknown) => ({ $literal: value });
 
 /**
  * The changes an event makes after the mint (key-status.ts's perKeyChangeOf), each one guarded update, no upsert:
- * the key's own, and with replacementDeaths, for a key dying, the live key it was replacing (killsKey), found by
- * its rotatedTo (an index of the collection: the event does not name it).
+ * the key's own, and with replacementDeaths, for a key dying, the keys naming it as their replacement that still
+ * work at its `at` (killsKey), found by their rotatedTo (an index of the collection: the event does not name them).
  */
 export const perKeyUpdates = <T extends VersionedKeyDoc>(event: KeyEvent, position: number, fields: PerKeyFields): AnyBulkWriteOperation<T>[] => {
   const change = perKeyChangeOf(event);
@@ -36,8 +36,15 @@ export const perKeyUpdates = <T extends VersionedKeyDoc>(event: KeyEvent, positi
   const own = perKeyUpdate<T>(event, change, position, fields);
   const ops = own === null ? [] : [own];
   if (fields.replacementDeaths && killsKey(change)) {
-    const filter: Document = { rotatedTo: event.data.keyId, status: { $in: LIVE_STATUSES }, lastPosition: { $lt: position } };
-    ops.push({ updateOne: { filter, update: { $set: { rotatedTo: null, lastPosition: position } } } } as AnyBulkWriteOperation<T>);
+    const { keyId, at } = event.data;
+    const filter: Document = {
+      rotatedTo: keyId,
+      status: { $in: LIVE_STATUSES },
+      overlapEndsAt: { $gt: at },
+      expiresAt: { $gt: at },
+      lastPosition: { $lt: position },
+    };
+    ops.push({ updateMany: { filter, update: { $set: { rotatedTo: null, lastPosition: position } } } } as AnyBulkWriteOperation<T>);
   }
   return ops;
 };

@@ -14,7 +14,7 @@ export interface PerKeyColumns {
   revocationReason: boolean;
   /** expiry_warned_days_before, lowered by KeyExpiring. */
   expiryWarnings: boolean;
-  /** rotated_from: a key's death clears rotated_to of the live key it was replacing (key-status.ts's killsKey). */
+  /** A key's death clears rotated_to of the key it was replacing, if that one still works (key-status.ts's killsKey). */
   replacementDeaths: boolean;
 }
 
@@ -43,19 +43,19 @@ export const preparePerKeyUpdates = (db: SqliteDb, table: string, columns: PerKe
          WHERE key_id = @keyId AND last_position < @p`,
       )
     : null;
-  // The live key this one replaces (its rotated_from), if it still names this one.
+  // The keys naming this one as their replacement (by the partial index on rotated_to), if they still work at `at`.
   const replacementDied = columns.replacementDeaths
     ? db.prepare(
         `UPDATE ${table} SET rotated_to = NULL, last_position = @p
-         WHERE key_id = (SELECT rotated_from FROM ${table} WHERE key_id = @keyId) AND rotated_to = @keyId
-           AND status IN (${quotedList(LIVE_STATUSES)}) AND last_position < @p`,
+         WHERE rotated_to = @keyId AND status IN (${quotedList(LIVE_STATUSES)}) AND overlap_ends_at > @at AND expires_at > @at
+           AND last_position < @p`,
       )
     : null;
   return (event: KeyEvent, position: number): void => {
     const change = perKeyChangeOf(event);
     const { keyId } = event.data;
     if (change === null) return;
-    if (replacementDied !== null && killsKey(change)) replacementDied.run({ p: position, keyId });
+    if (replacementDied !== null && killsKey(change)) replacementDied.run({ p: position, keyId, at: event.data.at });
     if (change.kind === 'rotation') rotation.run(change.rotatedTo, change.overlapEndsAt, position, keyId, position);
     else if (change.kind === 'warning') warning?.run({ days: change.daysBefore, p: position, keyId });
     else {

@@ -37,10 +37,11 @@ export const STATUS_EVENT_TYPES = Object.keys(STATUS_CHANGES);
 const DEAD_STATUSES: ReadonlySet<KeyStatus> = new Set(['revoked', 'expired', 'deleted']);
 
 /**
- * Whether the change kills the key it names. A key that dies while it replaces a live one (the new key of a
- * rotation, revoked or deleted during the overlap) is then no longer named by it: the predecessor's rotatedTo turns
- * null, its overlapEndsAt stays (it still stops then), as the guard's hot table does (no client is sent to a dead
- * token). Only in the keys list, which knows each key's predecessor (rotated_from).
+ * Whether the change kills the key it names. A key that dies while it replaces another (the new key of a rotation,
+ * revoked or expired during the overlap) is then no longer named by that key if it still works at the death's `at`
+ * (stored live, before its overlap's end and its expiry): its rotatedTo turns null, its overlapEndsAt stays (it still
+ * stops then), as in the guard's hot table (no client is sent to a dead token). A key already past its overlap keeps
+ * naming its replacement: it was replaced, whatever became of the replacement after. Only in the keys list.
  */
 export const killsKey = (change: PerKeyChange): boolean => change.kind === 'status' && DEAD_STATUSES.has(change.change.status);
 

@@ -1,6 +1,7 @@
 import type { KeyEvent, RevocationReason } from '#keys';
 import type { PerKeyColumns } from './key-status.sqlite.js';
 import { killsKey, LIVE_STATUSES, perKeyChangeOf, statusChangeApplies, type KeyStatus } from './key-status.js';
+import { sqliteTextAfter } from './sqlite-text-order.js';
 
 /**
  * What changes in a per-key row after its mint (key-status.ts's perKeyChangeOf): the fields key-status.sqlite.ts's
@@ -13,8 +14,8 @@ export interface PerKeyState {
   lastPosition: number;
   rotatedTo: string | null;
   overlapEndsAt: string | null;
-  /** The key this one replaces (its mint's rotatedFrom), for a table with replacementDeaths; else absent. */
-  rotatedFrom?: string | null;
+  /** Its expiry (the mint's expiresAt), for a table with replacementDeaths; else absent. */
+  expiresAt?: string;
   revocationReason: RevocationReason | null;
   expiryWarnedDaysBefore: number | null;
   /** Changed since it was inserted: finish() writes it. */
@@ -36,6 +37,8 @@ export const MINTED = { status: 'active', rotatedTo: null, overlapEndsAt: null, 
  */
 export class PerKeyRows<State extends PerKeyState> {
   readonly keys = new Map<string, State>();
+  /** With replacementDeaths: the keys a rotation made name each replacement (stale entries are checked on use). */
+  private readonly replacing = new Map<string, string[]>();
 
   /** The table's optional columns: a change it has no column for is not applied (as its UPDATEs do). */
   constructor(private readonly columns: PerKeyColumns) {}
@@ -55,15 +58,7 @@ export class PerKeyRows<State extends PerKeyState> {
   change(event: KeyEvent, position: number): void {
     const change = perKeyChangeOf(event);
     const row = change && this.keys.get(event.data.keyId);
-    // As preparePerKeyUpdates' replacementDied: the live key it replaces no longer names it.
-    if (change && row?.rotatedFrom && this.columns.replacementDeaths && killsKey(change)) {
-      const predecessor = this.keys.get(row.rotatedFrom);
-      if (predecessor && predecessor.rotatedTo === event.data.keyId && (LIVE_STATUSES as readonly KeyStatus[]).includes(predecessor.status) && predecessor.lastPosition < position) {
-        predecessor.rotatedTo = null;
-        predecessor.lastPosition = position;
-        predecessor.changed = true;
-      }
-    }
+    if (change && this.columns.replacementDeaths && killsKey(change)) this.replacementDied(event, position);
     if (!change || !row || row.lastPosition >= position) return;
     switch (change.kind) {
       case 'status':
@@ -74,6 +69,7 @@ export class PerKeyRows<State extends PerKeyState> {
       case 'rotation':
         row.rotatedTo = change.rotatedTo;
         row.overlapEndsAt = change.overlapEndsAt;
+        if (this.columns.replacementDeaths) this.replacing.set(change.rotatedTo, [...(this.replacing.get(change.rotatedTo) ?? []), event.data.keyId]);
         break;
       case 'warning':
         if (!this.columns.expiryWarnings) return;
@@ -84,10 +80,28 @@ export class PerKeyRows<State extends PerKeyState> {
     row.changed = true;
   }
 
+  /**
+   * As preparePerKeyUpdates' replacementDied: every key naming the dead one as its replacement, stored live and
+   * still before its overlap's end and its expiry at the death's `at` (compared as SQLite compares TEXT), no longer
+   * names it.
+   */
+  private replacementDied(event: KeyEvent, position: number): void {
+    const { keyId, at } = event.data;
+    for (const id of this.replacing.get(keyId) ?? []) {
+      const row = this.keys.get(id);
+      if (!row || row.rotatedTo !== keyId || row.lastPosition >= position || !(LIVE_STATUSES as readonly KeyStatus[]).includes(row.status)) continue;
+      if (row.overlapEndsAt === null || !sqliteTextAfter(row.overlapEndsAt, at) || row.expiresAt === undefined || !sqliteTextAfter(row.expiresAt, at)) continue;
+      row.rotatedTo = null;
+      row.lastPosition = position;
+      row.changed = true;
+    }
+  }
+
   /** Hands every changed row to `update`, in rowid order, and forgets them all. */
   finish(update: (state: State) => void): void {
     const changed = [...this.keys.values()].filter((s) => s.changed).sort((a, b) => a.rowid - b.rowid);
     this.keys.clear();
+    this.replacing.clear();
     for (const state of changed) update(state);
   }
 }

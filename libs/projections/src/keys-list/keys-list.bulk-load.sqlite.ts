@@ -40,7 +40,7 @@ export class KeysListBulkLoad implements SqliteBulkLoad {
       } else if (event.type === 'KeyMinted') {
         const r = keyListRowOf(event);
         const insert = () => Number(this.insert.run(...keysListInsertValues(r, p)).lastInsertRowid);
-        this.rows.insert(r.keyId, insert, { ...MINTED, rotatedFrom: r.rotatedFrom, lastPosition: p, lastUsedAt: null });
+        this.rows.insert(r.keyId, insert, { ...MINTED, expiresAt: r.expiresAt, lastPosition: p, lastUsedAt: null });
       } else this.rows.change(event, p);
     }
     // The UPDATE's MAX(COALESCE(last_used_at, ''), at), on the row if there is one.

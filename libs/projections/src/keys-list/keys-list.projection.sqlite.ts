@@ -31,6 +31,11 @@ const INDEXES: SqliteIndex[] = [
     name: `${KEYS_LIST_TABLE}_by_overlap_end`,
     sql: `CREATE INDEX IF NOT EXISTS ${KEYS_LIST_TABLE}_by_overlap_end ON ${KEYS_LIST_TABLE} (status, overlap_ends_at) WHERE overlap_ends_at IS NOT NULL`,
   },
+  // A key dying: the keys naming it as their replacement (key-status.sqlite.ts's replacementDied); only rotated keys.
+  {
+    name: `${KEYS_LIST_TABLE}_by_replacement`,
+    sql: `CREATE INDEX IF NOT EXISTS ${KEYS_LIST_TABLE}_by_replacement ON ${KEYS_LIST_TABLE} (rotated_to) WHERE rotated_to IS NOT NULL`,
+  },
 ];
 
 const prepare = (db: SqliteDb) => ({

@@ -19,8 +19,8 @@ export interface KeyListRow {
   rotatedFrom: string | null;
   /**
    * A rotated key: the key replacing it, and when it stops working (revoked then, unless it expires first).
-   * rotatedTo turns null again if the replacement dies (revoked, deleted) while this key is live: nothing replaces
-   * it any more, yet it still stops at overlapEndsAt, which stays.
+   * rotatedTo turns null again if the replacement dies (revoked or expired) while this key still works: nothing
+   * replaces it any more, yet it still stops at overlapEndsAt, which stays.
    */
   rotatedTo: string | null;
   overlapEndsAt: string | null;

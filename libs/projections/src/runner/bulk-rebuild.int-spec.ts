@@ -45,6 +45,7 @@ const randomLog = (count: number, seed: number, usesBeforeMint: boolean): { stre
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   const keyIds = Array.from({ length: 24 }, (_, i) => `key${i}`);
   const minted = new Set<string>();
+  let replacement: string | null = null;
   let clock = Date.parse('2026-05-10T12:00:00Z');
   const log: { streamId: string; event: NewEvent }[] = [];
   for (let n = 0; n < count; n++) {
@@ -84,11 +85,16 @@ const randomLog = (count: number, seed: number, usesBeforeMint: boolean): { stre
                   : roll < 0.91
                     ? ['KeyExpiring', { ...context, expiresAt: new Date(clock + 86_400_000).toISOString(), daysBefore: pick([14, 7, 1]) }]
                     : roll < 0.94
-                      ? ['KeyRevoked', random() < 0.5 ? context : { ...context, reason: pick(['rotated', 'offboarded']) }]
+                      // Often the newest rotation's replacement, soon after: its predecessor may still work then.
+                      ? ['KeyRevoked', {
+                          ...context, ...(replacement !== null && random() < 0.5 ? { keyId: replacement } : {}),
+                          ...(random() < 0.5 ? {} : { reason: pick(['rotated', 'offboarded']) }),
+                        }]
                       : roll < 0.97
                         ? ['KeyExpired', { ...context, expiresAt: at }]
                         : ['KeyDeleted', context];
     if (type === 'KeyMinted') minted.add(keyId);
+    if (type === 'KeyRotated') replacement = data.rotatedTo as string;
     const streamId = type === 'KeyUsed' ? 'usage-acme' : 'keyring-acme';
     log.push({ streamId, event: { eventId: `e${n}`, type, data, metadata: {} } });
   }
@@ -141,10 +147,16 @@ describe('a rebuild (in-memory fold) leaves what the live projections leave', ()
     // 1. Live: the log appended in random slices, each applied as the live side does (batches of any size).
     const random = prng(seed);
     const log = randomLog(4500, seed, false);
+    // A rotated key whose replacement died while it still worked no longer names it (key-status.ts's killsKey): seen
+    // on the way (a later rotation of the same key may name another by the end).
+    const replacementDied = db.prepare('SELECT COUNT(*) FROM keys_list_v2 WHERE overlap_ends_at IS NOT NULL AND rotated_to IS NULL').pluck();
+    let diedSeen = 0;
     for (let i = 0; i < log.length; ) {
       await append(log.slice(i, (i += 1 + Math.floor(random() * 60))));
       runner.catchUp();
+      diedSeen += replacementDied.get() as number;
     }
+    expect(diedSeen).toBeGreaterThan(0);
     const live = tablesOf(db);
     const activity = live[ACTIVITY_TABLE] as { count: number | null; position: number; first_position: number | null }[];
     expect(activity.length).toBeGreaterThan(500);
