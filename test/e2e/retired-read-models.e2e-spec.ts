@@ -37,7 +37,7 @@ describe('npm run projections:retired: the read models an upgrade left unused, l
       CREATE TABLE activity_v1 (position INTEGER PRIMARY KEY, detail TEXT);
       INSERT INTO activity_v1 VALUES (1, 'used');
       CREATE TABLE activity_keys_v1 (key_id TEXT PRIMARY KEY);
-      INSERT INTO projection_checkpoints (name, position) VALUES ('keys_list_v1', 7), ('activity_v1', 7), ('keys_list_v2', 7);
+      INSERT INTO projection_checkpoints (name, position) VALUES ('keys_list_v1', 7), ('activity_v1', 7);
       INSERT INTO projection_parked (projection, position, event_id, type, error, parked_at)
         VALUES ('activity_v1', 3, 'e3', 'KeyUsed', 'bad', '2026-12-01T00:00:00.000Z'),
                ('activity_v2', 3, 'e3', 'KeyUsed', 'bad', '2026-12-01T00:00:00.000Z');
@@ -50,16 +50,28 @@ describe('npm run projections:retired: the read models an upgrade left unused, l
     const before = tableNames(file);
     const { stdout } = await cli();
     expect(stdout).toContain('keys_list_v1: keys_list_v1 (2 rows), checkpoint at 7');
-    expect(stdout).toContain('activity_v1: activity_v1 (1 rows), activity_keys_v1 (0 rows), checkpoint at 7, 1 parked event(s)');
+    expect(stdout).toContain('activity_v1: activity_v1 (1 rows), activity_keys_v1 (0 rows), checkpoint at 7, 1 parked or skipped event(s)');
     expect(stdout).not.toContain('key_lookup_v1');
     expect(stdout).toContain('npm run projections:retired -- --drop');
     expect(tableNames(file)).toEqual(before);
   });
 
+  it('--drop is refused, dropping nothing, while this version has not built the successors (no checkpoint yet)', async () => {
+    const before = tableNames(file);
+    await expect(cli('--drop')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('refusing to drop keys_list_v1 (keys_list_v2 not built), activity_v1 (activity_v2 not built)'),
+    });
+    expect(tableNames(file)).toEqual(before);
+  });
+
   it('--drop drops them with their checkpoints and parks, in one go; the current read models keep theirs', async () => {
+    const built = openSqlite(file);
+    built.exec("INSERT INTO projection_checkpoints (name, position) VALUES ('keys_list_v2', 7), ('activity_v2', 7), ('key_lookup_v2', 7)");
+    built.close();
     const { stdout } = await cli('--drop');
-    expect(stdout).toContain('dropped keys_list_v1: keys_list_v1 (2 rows)');
-    expect(stdout).toContain('dropped activity_v1: activity_v1 (1 rows), activity_keys_v1 (0 rows)');
+    expect(stdout).toContain('dropped keys_list_v1: keys_list_v1, checkpoint at 7');
+    expect(stdout).toContain('dropped activity_v1: activity_v1, activity_keys_v1, checkpoint at 7, 1 parked or skipped event(s)');
     const tables = tableNames(file);
     expect(tables).not.toEqual(expect.arrayContaining(['keys_list_v1']));
     expect(tables.filter((t) => t.endsWith('_v1'))).toEqual([]);

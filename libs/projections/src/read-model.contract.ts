@@ -530,7 +530,12 @@ export function readModelContract(name: string, setup: () => Promise<ReadModelFi
         // d's overlap ended before its replacement was revoked, though no sweeper recorded it: d was replaced.
         h.tick(10_000);
         await h.revoke('acme', ALICE, 'acme-d2');
+        // A key "rotated" to itself (never written by the decider): its revocation is its own, and it applies.
+        await h.mint('acme', ALICE, 'acme-self', { ttlMs: 10 * DAY });
+        await h.rotate('acme', ALICE, ALICE, 'acme-self', 'acme-self', { overlapMs: 2 * HOUR });
+        await h.revoke('acme', ALICE, 'acme-self');
         await f.catchUp();
+        expect(await f.keys.get('acme', 'acme-self')).toMatchObject({ status: 'revoked', rotatedTo: 'acme-self' });
 
         expect(await f.keys.get('acme', 'acme-a')).toMatchObject({ status: 'active', rotatedTo: null, overlapEndsAt: a.overlapEndsAt });
         expect(await f.keys.get('acme', 'acme-b')).toMatchObject({ status: 'suspended', rotatedTo: null, overlapEndsAt: b.overlapEndsAt });

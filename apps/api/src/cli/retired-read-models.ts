@@ -1,5 +1,4 @@
-import { SqliteEventStore } from '#event-store';
-import { dropRetiredReadModels, embeddedReadSide, retiredReadModels, type RetiredReadModel } from '#projections';
+import { dropRetiredReadModels, embeddedProjections, retiredReadModels, type RetiredReadModel } from '#projections';
 import { EXIT_USAGE, helpRequested, loadCliConfig, openStore, runCli, usageError } from './cli-support.js';
 
 /**
@@ -12,15 +11,19 @@ usage: npm run projections:retired -- [--drop]
 Lists the read-model tables of earlier versions that KEYGATE_DATA_DIR/keygate.sqlite still holds (an upgrade builds
 the new version beside them and leaves them unused), with their rows, checkpoint and parked events.
   --drop       drop them, with their checkpoints and parked events, in one transaction. Only once no process of an
-               earlier version uses the file. The file keeps its size (SQLite reuses the pages; VACUUM, with
-               Keygate stopped, gives them back).
+               earlier version uses the file (refused while this version has not built their successors). A
+               running server waits for the drop: run it at a quiet time. The file keeps its size (SQLite reuses
+               the pages; VACUUM, with Keygate stopped, gives them back).
   -h, --help   this text
+
+Embedded profile only (KEYGATE_STORE=kurrent: MongoDB collections of a retired version are dropped by hand,
+infra/README.md). Exit status: 0 done, 1 failed, 2 usage.
 `;
 
 const describe = (r: RetiredReadModel): string => {
-  const tables = r.tables.map((t) => `${t.name} (${t.rows} rows)`).join(', ') || 'no table';
+  const tables = r.tables.map((t) => (Number.isNaN(t.rows) ? t.name : `${t.name} (${t.rows} rows)`)).join(', ') || 'no table';
   const checkpoint = r.checkpoint === null ? '' : `, checkpoint at ${r.checkpoint}`;
-  const parked = r.parked ? `, ${r.parked} parked event(s)` : '';
+  const parked = r.parked ? `, ${r.parked} parked or skipped event(s)` : '';
   return `${r.name}: ${tables}${checkpoint}${parked}`;
 };
 
@@ -43,9 +46,9 @@ await runCli(async () => {
       if (found.length > 0) process.stdout.write('Drop them with: npm run projections:retired -- --drop\n');
       return 0;
     }
-    // The current projections' tables, which the drop refuses to touch whatever its list says.
-    const { runner } = embeddedReadSide(db, new SqliteEventStore(db));
-    const dropped = dropRetiredReadModels(db, runner.projections.flatMap((p) => p.tables));
+    // The current projections' tables, which the drop refuses to touch whatever its list says (the projections are
+    // not attached to the file: nothing is created in it).
+    const dropped = dropRetiredReadModels(db, embeddedProjections().flatMap((p) => p.tables));
     if (dropped.length === 0) process.stdout.write('No retired read model in this file: nothing dropped.\n');
     for (const r of dropped) process.stdout.write(`dropped ${describe(r)}\n`);
     return 0;

@@ -39,6 +39,8 @@ export const perKeyUpdates = <T extends VersionedKeyDoc>(event: KeyEvent, positi
     const { keyId, at } = event.data;
     const filter: Document = {
       rotatedTo: keyId,
+      // A key "replaced" by itself (a log the decider never writes) dies by its own event, not this one.
+      _id: { $ne: keyId },
       status: { $in: LIVE_STATUSES },
       overlapEndsAt: { $gt: at },
       expiresAt: { $gt: at },

@@ -47,7 +47,7 @@ export const preparePerKeyUpdates = (db: SqliteDb, table: string, columns: PerKe
   const replacementDied = columns.replacementDeaths
     ? db.prepare(
         `UPDATE ${table} SET rotated_to = NULL, last_position = @p
-         WHERE rotated_to = @keyId AND status IN (${quotedList(LIVE_STATUSES)}) AND overlap_ends_at > @at AND expires_at > @at
+         WHERE rotated_to = @keyId AND key_id <> @keyId AND status IN (${quotedList(LIVE_STATUSES)}) AND overlap_ends_at > @at AND expires_at > @at
            AND last_position < @p`,
       )
     : null;

@@ -88,6 +88,8 @@ export class PerKeyRows<State extends PerKeyState> {
   private replacementDied(event: KeyEvent, position: number): void {
     const { keyId, at } = event.data;
     for (const id of this.replacing.get(keyId) ?? []) {
+      // A key "replaced" by itself (a log the decider never writes) dies by its own event, not this one.
+      if (id === keyId) continue;
       const row = this.keys.get(id);
       if (!row || row.rotatedTo !== keyId || row.lastPosition >= position || !(LIVE_STATUSES as readonly KeyStatus[]).includes(row.status)) continue;
       if (row.overlapEndsAt === null || !sqliteTextAfter(row.overlapEndsAt, at) || row.expiresAt === undefined || !sqliteTextAfter(row.expiresAt, at)) continue;
