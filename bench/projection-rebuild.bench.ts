@@ -9,6 +9,7 @@ import {
   KEY_LOOKUP_TABLE,
   KEYS_LIST_TABLE,
   REBUILD_CACHE_KIB,
+  type RebuildPhases,
   type SqliteProjection,
 } from '#projections';
 import { populateStore, type ExpectedCounts } from './synthetic-events.js';
@@ -64,6 +65,8 @@ export interface RebuildBenchResult {
   baselineParts: { readParse: number; insert: number; indexes: number };
   /** Median time the baseline spent unpacking its rows from their serialized chunks (not counted in it), ms. */
   baselineUnpackMs: number;
+  /** The rebuild's phases (medians of its reps, each phase on its own): read + parse, fold, rows held, indexes. */
+  rebuildPhases: RebuildPhases;
   /** baseline time / rebuild time (medians). */
   ratio: number;
   /** baseline CPU time / rebuild CPU time (medians): a cross-check when the machine is busy. */
@@ -251,6 +254,7 @@ export const runProjectionRebuildBench = async ({
 
     const runs = { rebuild: [] as number[], baseline: [] as number[] };
     const cpu = { rebuild: [] as number[], baseline: [] as number[] };
+    const phases: RebuildPhases[] = [];
     const parts = { readParse: [] as number[], insert: [] as number[], indexes: [] as number[] };
 
     const unpacks: number[] = [];
@@ -264,6 +268,7 @@ export const runProjectionRebuildBench = async ({
     };
     const measureRebuild = (rep: number) => {
       const { ms, cpuMs } = clocked(() => runner.rebuildAll());
+      phases.push(runner.lastRebuildPhases!);
       runs.rebuild.push(ms);
       cpu.rebuild.push(cpuMs);
       failures.push(...verifyReadModels(db, expected, head, runner.projections).map((f) => `rep ${rep + 1}: ${f}`));
@@ -289,6 +294,12 @@ export const runProjectionRebuildBench = async ({
       baseline: base,
       baselineParts: { readParse: median(parts.readParse), insert: median(parts.insert), indexes: median(parts.indexes) },
       baselineUnpackMs: median(unpacks),
+      rebuildPhases: {
+        readMs: median(phases.map((x) => x.readMs)),
+        foldMs: median(phases.map((x) => x.foldMs)),
+        finishMs: median(phases.map((x) => x.finishMs)),
+        indexMs: median(phases.map((x) => x.indexMs)),
+      },
       ratio: base.ms / rebuild.ms,
       cpuRatio: base.cpuMs! / rebuild.cpuMs!,
       failures,
@@ -323,7 +334,9 @@ const main = async () => {
     process.stdout.write(
       [
         `${events} events, ${r.rows} rows:`,
-        `  rebuild  ${ms(r.rebuild.ms)} ms (CPU ${ms(r.rebuild.cpuMs!)}) runs [${r.rebuild.runs.map(ms).join(', ')}]`,
+        `  rebuild  ${ms(r.rebuild.ms)} ms (CPU ${ms(r.rebuild.cpuMs!)}) runs [${r.rebuild.runs.map(ms).join(', ')}]; ` +
+          `read + parse ${ms(r.rebuildPhases.readMs)}, fold ${ms(r.rebuildPhases.foldMs)}, rows held ${ms(r.rebuildPhases.finishMs)}, ` +
+          `indexes ${ms(r.rebuildPhases.indexMs)}`,
         `  baseline ${ms(r.baseline.ms)} ms (CPU ${ms(r.baseline.cpuMs!)}) runs [${r.baseline.runs.map(ms).join(', ')}]; ` +
           `read + parse ${ms(p.readParse)}, insert ${ms(p.insert)}, indexes + commit ${ms(p.indexes)} ` +
           `(unpacking its rows, not counted: ${ms(r.baselineUnpackMs)})`,
@@ -342,6 +355,12 @@ const main = async () => {
       `rebuild growth ${growth.toFixed(2)}x for ${logGrowth.toFixed(1)}x the log (CPU ${(large.rebuild.cpuMs! / small.rebuild.cpuMs!).toFixed(2)}x; ` +
         `baseline ${(large.baseline.ms / small.baseline.ms).toFixed(2)}x); target ≤ ${(1.1 * logGrowth).toFixed(1)}x: ` +
         `${growth <= 1.1 * logGrowth ? 'MET' : 'NOT met'}\n`,
+    );
+    // Each phase's growth on its own: a phase growing faster than the log is where a rebuild stops being linear.
+    const phaseGrowth = (k: keyof RebuildPhases) => (large.rebuildPhases[k] / small.rebuildPhases[k]).toFixed(2);
+    process.stdout.write(
+      `  by phase: read + parse ${phaseGrowth('readMs')}x, fold ${phaseGrowth('foldMs')}x, rows held ${phaseGrowth('finishMs')}x, ` +
+        `indexes ${phaseGrowth('indexMs')}x\n`,
     );
   }
 };

@@ -40,12 +40,17 @@ await runCli(async () => {
     const started = performance.now();
     runner.rebuildMany(names);
     const ms = (performance.now() - started).toFixed(0);
+    const phases = runner.lastRebuildPhases;
+    const where = phases
+      ? ` (reading the log ${phases.readMs.toFixed(0)} ms, folding ${(phases.foldMs + phases.finishMs).toFixed(0)} ms, indexes ${phases.indexMs.toFixed(0)} ms)`
+      : '';
     for (const name of names) {
       const { checkpoint, parked } = runner.status().projections.find((p) => p.name === name)!;
       // An event the projection cannot apply is parked, never a reason to stop: the rebuild completes and says so.
       const note = parked ? `; ${parked} event(s) parked (npm run projections:parked -- list)` : '';
       process.stdout.write(`${name}: rebuilt up to position ${checkpoint} in ${ms} ms (one pass for all)${note}\n`);
     }
+    if (where) process.stdout.write(`one pass${where}\n`);
     return 0;
   } finally {
     db.close();

@@ -58,6 +58,18 @@ export interface SqliteProjectionRunnerOptions {
   coalesce?: { types: readonly string[]; ms: number };
 }
 
+/** Where a rebuild's time went, ms (wall): what the rebuild bench and the rebuild command print. */
+export interface RebuildPhases {
+  /** Reading the log and parsing its events. */
+  readMs: number;
+  /** Folding them into the projections (rows written as the fold lets them go, in position order). */
+  foldMs: number;
+  /** Writing the rows the folds still held at the end. */
+  finishMs: number;
+  /** Creating the secondary indexes (one sort each). */
+  indexMs: number;
+}
+
 export interface RebuildOptions {
   /**
    * Rebuild up to this position of the log (inclusive) instead of its head, and leave the checkpoints there. For a
@@ -173,6 +185,9 @@ export class SqliteProjectionRunner {
     this.rebuildMany(this.names);
   }
 
+  /** Where the last rebuild's time went (that of its last attempt, if it was retried isolating); null before one. */
+  lastRebuildPhases: RebuildPhases | null = null;
+
   /**
    * Rebuilds the named projections from zero, together, in ONE transaction: readers (other connections, WAL)
    * see the old rows and indexes until it commits. ONE pass over the log: each event is read and parsed once,
@@ -207,23 +222,35 @@ export class SqliteProjectionRunner {
       //    log; the isolating retry applies batch by batch, so a bad event is parked alone.
       const loading = targets.map((t) => ({ ...t, bulk: mode === 'fast' ? t.projection.bulkLoad?.(this.db) : undefined }));
       // 3. One pass over the log. The IMMEDIATE transaction holds the write lock: nothing is appended past `head` meanwhile.
+      const phases: RebuildPhases = { readMs: 0, foldMs: 0, finishMs: 0, indexMs: 0 };
+      let mark = performance.now();
+      const lap = (phase: keyof RebuildPhases) => {
+        const now = performance.now();
+        phases[phase] += now - mark;
+        mark = now;
+      };
       for (let after = 0; after < head; ) {
         const read = this.store.readAllSync({ after, maxCount: REBUILD_BATCH, eventTypes });
+        lap('readMs');
         // Only with upTo can the log hold events past `head` (appended since); they are left out.
         const events = read.length > 0 && read[read.length - 1].globalPosition > head ? read.filter((e) => e.globalPosition <= head) : read;
         if (events.length === 0) break;
         this.applyEvents(loading, events, mode === 'fast' ? 'fast' : 'batch-then-isolating');
+        lap('foldMs');
         after = events[events.length - 1].globalPosition;
         if (read.length < REBUILD_BATCH) break;
       }
       // 4. The rows still held, then the secondary indexes (one sort each), then the checkpoints.
       for (const { bulk } of loading) bulk?.finish();
+      lap('finishMs');
       // Small PMAs for CREATE INDEX's sorter (sorted in the CPU's cache, then merged), see INDEX_BUILD_CACHE_KIB.
       this.db.pragma(`cache_size = ${-INDEX_BUILD_CACHE_KIB}`);
       for (const { projection } of targets) {
         for (const index of projection.secondaryIndexes ?? []) this.db.exec(index.sql);
         if (head > 0) this.checkpointStore.save(projection.name, head);
       }
+      lap('indexMs');
+      this.lastRebuildPhases = phases;
     }));
   }
 
