@@ -125,6 +125,6 @@ describe('an event a projection cannot apply is parked, and everything else goes
     });
     expect(rebuilt.stdout).toMatch(/keys_list_v2: rebuilt up to position \d+/);
     expect(rebuilt.stdout).toMatch(/activity_v2: rebuilt up to position \d+/);
-    expect(rebuilt.stdout).toMatch(/one pass \(reading the log \d+ ms, folding \d+ ms, indexes \d+ ms\)/);
+    expect(rebuilt.stdout).toMatch(/one pass \(emptying \d+ ms, reading the log \d+ ms, folding \d+ ms, indexes \d+ ms, commit \d+ ms/);
   });
 });

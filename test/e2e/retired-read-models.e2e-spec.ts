@@ -7,6 +7,11 @@ import { JWT_SECRET, newDataDir } from '#test-support/keygate-harness';
 
 const run = promisify(execFile);
 
+const ACKNOWLEDGED = {
+  actorUserId: 'alice', actorName: 'Alice', companyId: 'acme', keyId: 'Ab3dE5gH7jK9', correlationId: 'c1',
+  at: '2026-12-01T12:00:00.000Z', acknowledgementId: 'a1', noticeVersion: 'v1',
+};
+
 const tableNames = (file: string): string[] => {
   const db = openSqlite(file);
   try {
@@ -24,12 +29,14 @@ describe('npm run projections:retired: the read models an upgrade left unused, l
       env: { ...process.env, KEYGATE_DATA_DIR: dataDir, KEYGATE_JWT_SECRET: JWT_SECRET, LOG_LEVEL: 'silent' },
     });
 
-  beforeAll(() => {
-    // A file as an upgrade leaves it: the current read models built (with a checkpoint and a parked event of their
-    // own), and the v1 tables beside them, with rows, checkpoints and a parked event under their names.
+  beforeAll(async () => {
+    // A file of an older version, with this version's tables created but not built yet (an event appended after),
+    // and the v1 tables, with rows, checkpoints and a parked event under their names.
     const db = openSqlite(file);
-    const { runner } = embeddedReadSide(db, new SqliteEventStore(db));
-    runner.catchUp();
+    const store = new SqliteEventStore(db);
+    embeddedReadSide(db, store).runner.catchUp();
+    await store.appendToStream('keyring-acme', [{ eventId: 'e1', type: 'KeyAcknowledged', data: ACKNOWLEDGED }], 'any');
+    await store.close();
     db.exec(`
       CREATE TABLE keys_list_v1 (key_id TEXT PRIMARY KEY, label TEXT);
       INSERT INTO keys_list_v1 VALUES ('k1', 'laptop'), ('k2', 'ci');
@@ -39,8 +46,7 @@ describe('npm run projections:retired: the read models an upgrade left unused, l
       CREATE TABLE activity_keys_v1 (key_id TEXT PRIMARY KEY);
       INSERT INTO projection_checkpoints (name, position) VALUES ('keys_list_v1', 7), ('activity_v1', 7);
       INSERT INTO projection_parked (projection, position, event_id, type, error, parked_at)
-        VALUES ('activity_v1', 3, 'e3', 'KeyUsed', 'bad', '2026-12-01T00:00:00.000Z'),
-               ('activity_v2', 3, 'e3', 'KeyUsed', 'bad', '2026-12-01T00:00:00.000Z');
+        VALUES ('activity_v1', 3, 'e3', 'KeyUsed', 'bad', '2026-12-01T00:00:00.000Z');
     `);
     db.close();
   });
@@ -52,7 +58,8 @@ describe('npm run projections:retired: the read models an upgrade left unused, l
     expect(stdout).toContain('keys_list_v1: keys_list_v1 (2 rows), checkpoint at 7');
     expect(stdout).toContain('activity_v1: activity_v1 (1 rows), activity_keys_v1 (0 rows), checkpoint at 7, 1 parked or skipped event(s)');
     expect(stdout).not.toContain('key_lookup_v1');
-    expect(stdout).toContain('npm run projections:retired -- --drop');
+    expect(stdout).toContain('(not droppable yet: start this version once, it builds keys_list_v2 from the log)');
+    expect(stdout).not.toContain('Drop them with');
     expect(tableNames(file)).toEqual(before);
   });
 
@@ -66,9 +73,13 @@ describe('npm run projections:retired: the read models an upgrade left unused, l
   });
 
   it('--drop drops them with their checkpoints and parks, in one go; the current read models keep theirs', async () => {
+    // This version's first start builds its read models from the log (checkpoints saved).
     const built = openSqlite(file);
-    built.exec("INSERT INTO projection_checkpoints (name, position) VALUES ('keys_list_v2', 7), ('activity_v2', 7), ('key_lookup_v2', 7)");
+    embeddedReadSide(built, new SqliteEventStore(built)).runner.catchUp();
+    // And a park of its own, which the drop leaves alone.
+    built.exec("INSERT INTO projection_parked (projection, position, event_id, type, error, parked_at) VALUES ('activity_v2', 3, 'e3', 'KeyUsed', 'bad', '2026-12-01T00:00:00.000Z')");
     built.close();
+    expect((await cli()).stdout).toContain('Drop them with: npm run projections:retired -- --drop');
     const { stdout } = await cli('--drop');
     expect(stdout).toContain('dropped keys_list_v1: keys_list_v1, checkpoint at 7');
     expect(stdout).toContain('dropped activity_v1: activity_v1, activity_keys_v1, checkpoint at 7, 1 parked or skipped event(s)');
@@ -99,6 +110,20 @@ describe('npm run projections:retired: the read models an upgrade left unused, l
       expect(retiredReadModels(db).map((r) => r.name)).toEqual(['key_lookup_v1']);
     } finally {
       db.close();
+    }
+  });
+
+  it('on an empty log, a successor whose table exists counts as built (no checkpoint is ever saved there)', () => {
+    const dir = newDataDir();
+    const db = openSqlite(sqliteFileIn(dir));
+    try {
+      embeddedReadSide(db, new SqliteEventStore(db)).runner.catchUp();
+      db.exec('CREATE TABLE activity_v1 (position INTEGER PRIMARY KEY)');
+      expect(retiredReadModels(db)).toEqual([{ name: 'activity_v1', tables: [{ name: 'activity_v1', rows: 0 }], checkpoint: null, parked: 0, succeeded: true }]);
+      expect(dropRetiredReadModels(db, []).map((r) => r.name)).toEqual(['activity_v1']);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -600,7 +600,7 @@ export class KeygateApiKeys extends LitElement {
     const expires = soon && expiresIn > 0 ? `expires in ${expiresIn} ${expiresIn === 1 ? 'day' : 'days'}` : formatDate(k.expiresAt);
     const name = this.nameOf(k);
     const beingReplaced = live && k.replacedBy !== null;
-    // Rotated, but its replacement stopped working (revoked or expired) during the overlap: it still stops at the overlap's end.
+    // Rotated, but its replacement stopped working during the overlap (revoked or expired, perhaps deleted since): it still stops at the overlap's end.
     const retiringAlone = live && k.replacedBy === null && k.overlapEndsAt !== null;
     // A key whose predecessor still works cannot be rotated yet (the API answers 409): at most two tokens of a lineage.
     const predecessorLive = (this.keys ?? []).some((o) => o.replacedBy === k.id && (o.status === 'active' || o.status === 'suspended'));

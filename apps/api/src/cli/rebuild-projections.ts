@@ -41,8 +41,12 @@ await runCli(async () => {
     runner.rebuildMany(names);
     const ms = (performance.now() - started).toFixed(0);
     const phases = runner.lastRebuildPhases;
+    // The COMMIT (and the cache's setting) is what the phases leave of the total.
     const where = phases
-      ? ` (reading the log ${phases.readMs.toFixed(0)} ms, folding ${(phases.foldMs + phases.finishMs).toFixed(0)} ms, indexes ${phases.indexMs.toFixed(0)} ms)`
+      ? ` (emptying ${phases.resetMs.toFixed(0)} ms, reading the log ${phases.readMs.toFixed(0)} ms, folding ` +
+        `${(phases.foldMs + phases.finishMs).toFixed(0)} ms, indexes ${phases.indexMs.toFixed(0)} ms, commit ` +
+        `${Math.max(0, Number(ms) - phases.resetMs - phases.readMs - phases.foldMs - phases.finishMs - phases.indexMs).toFixed(0)} ms` +
+        `${phases.attempts > 1 ? `; run ${phases.attempts} times: a bad event made it run again isolating` : ''})`
       : '';
     for (const name of names) {
       const { checkpoint, parked } = runner.status().projections.find((p) => p.name === name)!;

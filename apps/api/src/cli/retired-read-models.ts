@@ -1,4 +1,4 @@
-import { dropRetiredReadModels, embeddedProjections, retiredReadModels, type RetiredReadModel } from '#projections';
+import { dropRetiredReadModels, embeddedProjections, RETIRED_SQLITE_READ_MODELS, retiredReadModels, type RetiredReadModel } from '#projections';
 import { EXIT_USAGE, helpRequested, loadCliConfig, openStore, runCli, usageError } from './cli-support.js';
 
 /**
@@ -12,8 +12,9 @@ Lists the read-model tables of earlier versions that KEYGATE_DATA_DIR/keygate.sq
 the new version beside them and leaves them unused), with their rows, checkpoint and parked events.
   --drop       drop them, with their checkpoints and parked events, in one transaction. Only once no process of an
                earlier version uses the file (refused while this version has not built their successors). A
-               running server waits for the drop: run it at a quiet time. The file keeps its size (SQLite reuses
-               the pages; VACUUM, with Keygate stopped, gives them back).
+               running server's writes wait for the drop, up to 5 s, then fail: run it at a quiet time, or with
+               Keygate stopped. The file keeps its size (SQLite reuses the pages; VACUUM, with Keygate stopped,
+               gives them back).
   -h, --help   this text
 
 Embedded profile only (KEYGATE_STORE=kurrent: MongoDB collections of a retired version are dropped by hand,
@@ -24,8 +25,11 @@ const describe = (r: RetiredReadModel): string => {
   const tables = r.tables.map((t) => (Number.isNaN(t.rows) ? t.name : `${t.name} (${t.rows} rows)`)).join(', ') || 'no table';
   const checkpoint = r.checkpoint === null ? '' : `, checkpoint at ${r.checkpoint}`;
   const parked = r.parked ? `, ${r.parked} parked or skipped event(s)` : '';
-  return `${r.name}: ${tables}${checkpoint}${parked}`;
+  const unbuilt = r.succeeded ? '' : ` (not droppable yet: start this version once, it builds ${successorOf(r.name)} from the log)`;
+  return `${r.name}: ${tables}${checkpoint}${parked}${unbuilt}`;
 };
+
+const successorOf = (name: string) => RETIRED_SQLITE_READ_MODELS.find((m) => m.name === name)!.successor;
 
 await runCli(async () => {
   const args = process.argv.slice(2);
@@ -43,7 +47,7 @@ await runCli(async () => {
       const found = retiredReadModels(db);
       if (found.length === 0) process.stdout.write('No retired read model in this file.\n');
       for (const r of found) process.stdout.write(`${describe(r)}\n`);
-      if (found.length > 0) process.stdout.write('Drop them with: npm run projections:retired -- --drop\n');
+      if (found.some((r) => r.succeeded)) process.stdout.write('Drop them with: npm run projections:retired -- --drop\n');
       return 0;
     }
     // The current projections' tables, which the drop refuses to touch whatever its list says (the projections are

@@ -22,7 +22,10 @@ export interface RetiredReadModel {
   checkpoint: number | null;
   /** Its rows in projection_parked (parked or skipped). */
   parked: number;
-  /** Whether the version replacing it has a checkpoint in the file (a process of this version built it). */
+  /**
+   * Whether the version replacing it is built in the file: it has a checkpoint (a process of this version built it
+   * from the log), or the log is empty and its table exists (nothing to build: no checkpoint is ever saved then).
+   */
   succeeded: boolean;
 }
 
@@ -38,6 +41,7 @@ export const retiredReadModels = (db: SqliteDb, { rows = true }: { rows?: boolea
   const parked = tableExists(db, PARKED_TABLE);
   const checkpointOf = (name: string): number | null =>
     checkpoints ? ((db.prepare('SELECT position FROM projection_checkpoints WHERE name = ?').pluck().get(name) as number | undefined) ?? null) : null;
+  const emptyLog = !tableExists(db, 'events') || db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined;
   return RETIRED_SQLITE_READ_MODELS.map(({ name, tables, successor }) => ({
     name,
     tables: tables
@@ -45,7 +49,7 @@ export const retiredReadModels = (db: SqliteDb, { rows = true }: { rows?: boolea
       .map((t) => ({ name: t, rows: rows ? (db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number) : Number.NaN })),
     checkpoint: checkpointOf(name),
     parked: parked ? (db.prepare(`SELECT COUNT(*) FROM ${PARKED_TABLE} WHERE projection = ?`).pluck().get(name) as number) : 0,
-    succeeded: checkpointOf(successor) !== null,
+    succeeded: checkpointOf(successor) !== null || (emptyLog && tableExists(db, successor)),
   })).filter((r) => r.tables.length > 0 || r.checkpoint !== null || r.parked > 0);
 };
 

@@ -58,16 +58,26 @@ export interface SqliteProjectionRunnerOptions {
   coalesce?: { types: readonly string[]; ms: number };
 }
 
-/** Where a rebuild's time went, ms (wall): what the rebuild bench and the rebuild command print. */
+/**
+ * Where a rebuild's time went, ms (wall), summed over its attempts (a rebuild retried isolating runs twice): what the
+ * rebuild bench and the rebuild command print. The COMMIT is not in it (it follows the callback).
+ */
 export interface RebuildPhases {
+  /** Emptying the projections (their rows, indexes, checkpoints, parks) and starting their folds. */
+  resetMs: number;
   /** Reading the log and parsing its events. */
   readMs: number;
   /** Folding them into the projections (rows written as the fold lets them go, in position order). */
   foldMs: number;
   /** Writing the rows the folds still held at the end. */
   finishMs: number;
-  /** Creating the secondary indexes (one sort each). */
+  /**
+   * Creating the secondary indexes (one sort each), with the small page cache: the row pages still in the large one
+   * are written out to the WAL meanwhile, so this also holds most of the rows' writing.
+   */
   indexMs: number;
+  /** How many times the pass ran: 2 when a bad event made it run again isolating. */
+  attempts: number;
 }
 
 export interface RebuildOptions {
@@ -185,7 +195,7 @@ export class SqliteProjectionRunner {
     this.rebuildMany(this.names);
   }
 
-  /** Where the last rebuild's time went (that of its last attempt, if it was retried isolating); null before one. */
+  /** Where the last rebuild's time went (over its attempts); null before one, or after one that failed. */
   lastRebuildPhases: RebuildPhases | null = null;
 
   /**
@@ -204,11 +214,21 @@ export class SqliteProjectionRunner {
       projection: this.projectionNamed(name),
       types: this.types.get(name)!,
     }));
+    this.lastRebuildPhases = null;
     if (targets.length === 0) return;
     const types = new Set(targets.flatMap((t) => [...t.types]));
+    const phases: RebuildPhases = { resetMs: 0, readMs: 0, foldMs: 0, finishMs: 0, indexMs: 0, attempts: 0 };
+    let mark = 0;
+    const lap = (phase: Exclude<keyof RebuildPhases, 'attempts'>) => {
+      const now = performance.now();
+      phases[phase] += now - mark;
+      mark = now;
+    };
     // Every type of the log taken: no filter, the store walks its primary key. Otherwise "+type IN (…)".
     const eventTypes = this.projections.every((p) => p.eventTypes.every((type) => types.has(type))) ? undefined : [...types];
     this.withCache(REBUILD_CACHE_KIB, () => this.inIsolation((mode) => {
+      phases.attempts += 1;
+      mark = performance.now();
       const head = options.upTo ?? this.headNow();
       // 1. Empty each projection: its parks (what still fails is parked again in this same transaction; what a fix
       //    made applicable is no longer reported), its secondary indexes, its rows, its checkpoint.
@@ -221,14 +241,8 @@ export class SqliteProjectionRunner {
       // 2. Fast mode folds into each projection's bulk load (rows held in memory, each written once), linear in the
       //    log; the isolating retry applies batch by batch, so a bad event is parked alone.
       const loading = targets.map((t) => ({ ...t, bulk: mode === 'fast' ? t.projection.bulkLoad?.(this.db) : undefined }));
+      lap('resetMs');
       // 3. One pass over the log. The IMMEDIATE transaction holds the write lock: nothing is appended past `head` meanwhile.
-      const phases: RebuildPhases = { readMs: 0, foldMs: 0, finishMs: 0, indexMs: 0 };
-      let mark = performance.now();
-      const lap = (phase: keyof RebuildPhases) => {
-        const now = performance.now();
-        phases[phase] += now - mark;
-        mark = now;
-      };
       for (let after = 0; after < head; ) {
         const read = this.store.readAllSync({ after, maxCount: REBUILD_BATCH, eventTypes });
         lap('readMs');
@@ -250,8 +264,8 @@ export class SqliteProjectionRunner {
         if (head > 0) this.checkpointStore.save(projection.name, head);
       }
       lap('indexMs');
-      this.lastRebuildPhases = phases;
     }));
+    this.lastRebuildPhases = phases;
   }
 
   private headNow(): number {
