@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { LoadGenerator } from './load-generator.js';
 import { bootKeygate, whoamiCall } from './targets.js';
 
@@ -34,7 +35,13 @@ const main = async () => {
   const load = await LoadGenerator.start();
   const run = (s: number) => load.run({ url: built.url, headers: request.headers, body: request.body, connections: 10, seconds: s });
 
-  console.log('chunk  req/s  CPU µs/req  p99 ms  events in log  KeyUsed/append  db MB  wal MB');
+  console.log('chunk  req/s  CPU µs/req  p99 ms  events in log  KeyUsed/append  db MB  wal MB  heap MB  GC ms/s');
+  // Time in garbage collection per second of the run: a heap that grows with the log shows here.
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   let session: Session | null = null;
   for (let i = 0; i < chunks; i++) {
     if (profileLast && i === chunks - 1) {
@@ -45,6 +52,7 @@ const main = async () => {
       await session.post('Profiler.start');
     }
     const u0 = { ...built.keygate.usage.stats };
+    const gc0 = gcMs;
     const cpu0 = process.cpuUsage();
     const r = await run(seconds);
     const cpu = process.cpuUsage(cpu0);
@@ -53,10 +61,12 @@ const main = async () => {
     console.log(
       `${String(i + 1).padStart(5)}  ${r.okPerSecond.toFixed(0).padStart(5)}  ${((cpu.user + cpu.system) / r.ok).toFixed(0).padStart(10)}  ` +
         `${r.latencyMs.p99.toFixed(1).padStart(6)}  ${String(head).padStart(13)}  ${((u.events - u0.events) / Math.max(1, u.batches - u0.batches)).toFixed(1).padStart(14)}  ` +
-        `${size('keygate.sqlite').toFixed(1).padStart(5)}  ${size('keygate.sqlite-wal').toFixed(1).padStart(6)}`,
+        `${size('keygate.sqlite').toFixed(1).padStart(5)}  ${size('keygate.sqlite-wal').toFixed(1).padStart(6)}  ` +
+        `${(process.memoryUsage().heapUsed / 1e6).toFixed(0).padStart(7)}  ${((gcMs - gc0) / seconds).toFixed(0).padStart(7)}`,
     );
   }
   load.stop();
+  gc.disconnect();
   if (session) {
     const { profile } = (await session.post('Profiler.stop')) as unknown as {
       profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[]; samples: number[] };
