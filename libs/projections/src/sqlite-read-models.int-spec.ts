@@ -20,9 +20,15 @@ readModelContract('SQLite (embedded read side on a real file)', async () => {
     // The live loop, woken by the append: what a command waits for before it answers.
     catchUp: async () => read.runner.waitFor(await store.headPosition()),
     redeliver: async () => {
-      // Every checkpoint back to zero over the tables as they are: the whole log is applied once more.
+      // Every checkpoint back before the first event, over the tables as they are: the whole log is applied once more
+      // through apply(). Not to 0: the runner takes a checkpoint of 0 on a non-empty log for a projection never built
+      // and rebuilds it from empty tables (through its fold), which would test the fold, not a replay.
       const checkpoints = new SqliteCheckpoints(db);
-      for (const p of read.runner.projections) checkpoints.rewind(p.name);
+      const beforeFirst = db.prepare('UPDATE projection_checkpoints SET position = 0.5 WHERE name = ?');
+      for (const p of read.runner.projections) {
+        checkpoints.rewind(p.name);
+        beforeFirst.run(p.name);
+      }
       read.runner.catchUp();
     },
     teardown: async () => {
