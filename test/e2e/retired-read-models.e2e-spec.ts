@@ -119,7 +119,7 @@ describe('npm run projections:retired: the read models an upgrade left unused, l
     try {
       embeddedReadSide(db, new SqliteEventStore(db)).runner.catchUp();
       db.exec('CREATE TABLE activity_v1 (position INTEGER PRIMARY KEY)');
-      expect(retiredReadModels(db)).toEqual([{ name: 'activity_v1', tables: [{ name: 'activity_v1', rows: 0 }], checkpoint: null, parked: 0, succeeded: true }]);
+      expect(retiredReadModels(db)).toEqual([{ name: 'activity_v1', successor: 'activity_v2', tables: [{ name: 'activity_v1', rows: 0 }], checkpoint: null, parked: 0, succeeded: true }]);
       expect(dropRetiredReadModels(db, []).map((r) => r.name)).toEqual(['activity_v1']);
     } finally {
       db.close();

@@ -1,4 +1,4 @@
-import { dropRetiredReadModels, embeddedProjections, RETIRED_SQLITE_READ_MODELS, retiredReadModels, type RetiredReadModel } from '#projections';
+import { dropRetiredReadModels, embeddedProjections, retiredReadModels, type RetiredReadModel } from '#projections';
 import { EXIT_USAGE, helpRequested, loadCliConfig, openStore, runCli, usageError } from './cli-support.js';
 
 /**
@@ -25,11 +25,9 @@ const describe = (r: RetiredReadModel): string => {
   const tables = r.tables.map((t) => (Number.isNaN(t.rows) ? t.name : `${t.name} (${t.rows} rows)`)).join(', ') || 'no table';
   const checkpoint = r.checkpoint === null ? '' : `, checkpoint at ${r.checkpoint}`;
   const parked = r.parked ? `, ${r.parked} parked or skipped event(s)` : '';
-  const unbuilt = r.succeeded ? '' : ` (not droppable yet: start this version once, it builds ${successorOf(r.name)} from the log)`;
+  const unbuilt = r.succeeded ? '' : ` (not droppable yet: start this version once, it builds ${r.successor} from the log)`;
   return `${r.name}: ${tables}${checkpoint}${parked}${unbuilt}`;
 };
-
-const successorOf = (name: string) => RETIRED_SQLITE_READ_MODELS.find((m) => m.name === name)!.successor;
 
 await runCli(async () => {
   const args = process.argv.slice(2);

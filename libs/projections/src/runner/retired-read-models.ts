@@ -16,6 +16,8 @@ export const RETIRED_SQLITE_READ_MODELS: readonly { name: string; tables: readon
 /** What a file still holds of one retired read model. */
 export interface RetiredReadModel {
   name: string;
+  /** The current version's read model that replaced it. */
+  successor: string;
   /** Its tables present in the file, with their row counts. */
   tables: { name: string; rows: number }[];
   /** Its row in projection_checkpoints (position), if any. */
@@ -44,6 +46,7 @@ export const retiredReadModels = (db: SqliteDb, { rows = true }: { rows?: boolea
   const emptyLog = !tableExists(db, 'events') || db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined;
   return RETIRED_SQLITE_READ_MODELS.map(({ name, tables, successor }) => ({
     name,
+    successor,
     tables: tables
       .filter((t) => tableExists(db, t))
       .map((t) => ({ name: t, rows: rows ? (db.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number) : Number.NaN })),
@@ -69,7 +72,7 @@ export const dropRetiredReadModels = (db: SqliteDb, currentTables: readonly stri
     const found = retiredReadModels(db, { rows: false });
     const unbuilt = found.filter((r) => !r.succeeded);
     if (unbuilt.length > 0) {
-      const names = unbuilt.map((r) => `${r.name} (${RETIRED_SQLITE_READ_MODELS.find((m) => m.name === r.name)!.successor} not built)`);
+      const names = unbuilt.map((r) => `${r.name} (${r.successor} not built)`);
       throw new Error(`refusing to drop ${names.join(', ')}: start this version once first (it builds its read models from the log)`);
     }
     for (const r of found) {
