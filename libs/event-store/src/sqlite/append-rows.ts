@@ -11,9 +11,14 @@ export interface AppendStatements {
   byEventId: { all(eventId: string): unknown[] };
 }
 
+/**
+ * One append, its events' data and metadata already JSON text: serialized once, on the thread that appends, so what
+ * crosses to the writer thread is strings (a structured clone of strings is a copy; of objects, a walk on each side),
+ * and so the rows written are known to that thread without reading them back (RecentRows).
+ */
 export interface AppendRequest {
   streamId: string;
-  events: readonly { eventId: string; type: string; data: unknown; metadata?: Record<string, unknown> }[];
+  events: readonly { eventId: string; type: string; data: string; metadata: string }[];
   expected: 'any' | 'no_stream' | 'stream_exists' | number;
   recordedAt: string;
 }
@@ -33,15 +38,19 @@ export const APPEND_SQL = {
   byEventId: 'SELECT global_position, stream_position FROM events WHERE event_id = ?',
 } as const;
 
+/** The positions of an append's last event; `inserted` false when its events were already there (nothing written). */
+export interface AppendedRows {
+  nextExpectedStreamPosition: number;
+  lastGlobalPosition: number;
+  inserted: boolean;
+}
+
 /** Checks the expected state and inserts; throws a WrongVersion object; returns the positions. */
-export function appendRows(
-  stmts: AppendStatements,
-  { streamId, events, expected, recordedAt }: AppendRequest,
-): { nextExpectedStreamPosition: number; lastGlobalPosition: number } {
+export function appendRows(stmts: AppendStatements, { streamId, events, expected, recordedAt }: AppendRequest): AppendedRows {
   // A command retried after its events were written: answer what was written, write nothing.
   const already = stmts.byEventId.all(events[events.length - 1].eventId) as { global_position: number; stream_position: number }[];
   if (already.length > 0) {
-    return { nextExpectedStreamPosition: already[0].stream_position, lastGlobalPosition: already[0].global_position };
+    return { nextExpectedStreamPosition: already[0].stream_position, lastGlobalPosition: already[0].global_position, inserted: false };
   }
   const current = (stmts.streamPosition.get(streamId) as number | null) ?? -1;
   const ok =
@@ -54,10 +63,10 @@ export function appendRows(
   let global = 0;
   for (const e of events) {
     position += 1;
-    const info = stmts.insert.run(e.eventId, streamId, position, e.type, JSON.stringify(e.data), JSON.stringify(e.metadata ?? {}), recordedAt);
+    const info = stmts.insert.run(e.eventId, streamId, position, e.type, e.data, e.metadata, recordedAt);
     global = Number(info.lastInsertRowid);
   }
-  return { nextExpectedStreamPosition: position, lastGlobalPosition: global };
+  return { nextExpectedStreamPosition: position, lastGlobalPosition: global, inserted: true };
 }
 
 export const isWrongVersion = (e: unknown): e is WrongVersion =>

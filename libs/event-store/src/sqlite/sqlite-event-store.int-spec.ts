@@ -182,7 +182,7 @@ describe('SqliteEventStore on a file', () => {
     const writer = new SqliteWriterThread(file);
     const request = (streamId: string, events: number): AppendRequest => ({
       streamId,
-      events: Array.from({ length: events }, (_, i) => ({ eventId: randomUUID(), type: 'KeyMinted', data: { i } })),
+      events: Array.from({ length: events }, (_, i) => ({ eventId: randomUUID(), type: 'KeyMinted', data: JSON.stringify({ i }), metadata: '{}' })),
       expected: 'any',
       recordedAt: new Date().toISOString(),
     });
@@ -211,6 +211,76 @@ describe('SqliteEventStore on a file', () => {
     expect(seen).toBe(2);
     await Promise.all(appends);
     expect(count.get()).toBe(3);
+  });
+
+  describe.each([['inline', {}], ['writer thread', { writer: 'worker' }]] as const)('subscriptions served from its own appends (%s)', (_, options) => {
+    it('deliver exactly what the file holds, in order, own appends from memory and another process’s from the file', async () => {
+      const own = open({ ...options, pollIntervalMs: 10 });
+      const other = open(); // another connection to the file: the other process
+      const all = startSubscription(own.store, { after: 0 });
+      const filtered = startSubscription(own.store, { after: 0, eventTypes: ['KeyRevoked'] });
+      subscriptions.push(all, filtered);
+      // A fixed pseudo-random mix (LCG), so a failure replays.
+      let seed = 20261202;
+      const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+      let id = 0;
+      const event = () => ({ eventId: `e${id++}`, type: next(4) === 0 ? 'KeyRevoked' : 'KeyUsed', data: { n: id, text: 'é"\\u2028' } });
+      for (let step = 0; step < 300; step++) {
+        const store = next(5) === 0 ? other.store : own.store;
+        const events = Array.from({ length: 1 + next(3) }, event);
+        // Several appends at once, now and then: one group in the writer thread.
+        if (next(4) === 0) await Promise.all(events.map((e, i) => store.appendToStream(`s${step}-${i}`, [e], 'any')));
+        else await store.appendToStream(`s${step % 7}`, events, 'any');
+        if (next(3) === 0) await new Promise((resolve) => setImmediate(resolve)); // the subscriptions read between
+      }
+      const file = own.store.readAllSync({ after: 0, maxCount: 10_000 });
+      const revoked = file.filter((e) => e.type === 'KeyRevoked');
+      await all.waitFor(file.length);
+      await filtered.waitFor(revoked.length);
+
+      expect(all.events).toEqual(file);
+      expect(filtered.events).toEqual(revoked);
+      // Both paths were taken: memory for its own appends, the file after the other process's.
+      expect(own.store.subscriptionReads().fromMemory).toBeGreaterThan(10);
+      expect(own.store.subscriptionReads().fromFile).toBeGreaterThan(10);
+    });
+
+    it('take nothing from memory for an append answered from the file (a retried command)', async () => {
+      const own = open(options);
+      await own.store.appendToStream('k', [minted('e0', 0), minted('e1', 1)], 'no_stream');
+      // A retry of that append (its event ids; here, other data): nothing written, the positions of what was.
+      expect(await own.store.appendToStream('k', [minted('e0', 10), minted('e1', 11)], 'no_stream')).toEqual({ nextExpectedStreamPosition: 1, lastGlobalPosition: 2 });
+      await own.store.appendToStream('k', [minted('e2', 2)], 1);
+      const sub = startSubscription(own.store, { after: 0 });
+      subscriptions.push(sub);
+      await sub.waitFor(3);
+      expect(sub.events.map((e) => [e.eventId, e.globalPosition, e.streamPosition, e.data])).toEqual([
+        ['e0', 1, 0, { n: 0 }],
+        ['e1', 2, 1, { n: 1 }],
+        ['e2', 3, 2, { n: 2 }],
+      ]);
+    });
+  });
+
+  it('subscriptions take nothing from memory for an inline append inside a caller’s transaction that rolls back', async () => {
+    const own = open();
+    const other = open();
+    await own.store.appendToStream('k', [minted('e0', 0)], 'no_stream');
+    expect(() =>
+      own.db.transaction(() => {
+        void own.store.appendToStream('k', [minted('ghost', 1)], 0);
+        throw new Error('rolled back');
+      })(),
+    ).toThrow('rolled back');
+    // Position 2 is taken by the other process: were the ghost remembered at 2, the head would match it.
+    await other.store.appendToStream('k', [minted('e1', 1)], 0);
+    const sub = startSubscription(own.store, { after: 0 });
+    subscriptions.push(sub);
+    await sub.waitFor(2);
+    expect(sub.events.map((e) => [e.eventId, e.globalPosition])).toEqual([
+      ['e0', 1],
+      ['e1', 2],
+    ]);
   });
 
   it('filters on a list of types and on a single type containing a comma separately', async () => {

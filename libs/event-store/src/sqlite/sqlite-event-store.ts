@@ -12,23 +12,13 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
 } from '../event-store.port.js';
-import { APPEND_SQL, appendRows, isWrongVersion, type AppendRequest } from './append-rows.js';
+import { APPEND_SQL, appendRows, isWrongVersion, type AppendedRows, type AppendRequest } from './append-rows.js';
+import { RecentRows, type EventRow } from './recent-rows.js';
 import type { SqliteDb } from './open-sqlite.js';
 import { SqliteWriterThread, type AppendOutcome } from './sqlite-writer-thread.js';
 import { StoreUnavailableError, storageFailureCode } from './store-unavailable.js';
 
 export * from './store-unavailable.js';
-
-interface EventRow {
-  global_position: number;
-  event_id: string;
-  stream_id: string;
-  stream_position: number;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -73,6 +63,37 @@ export interface SqliteEventStoreOptions {
   writer?: 'inline' | 'worker';
 }
 
+/** An append as the writer takes it: data and metadata serialized here, once (append-rows.ts). */
+const toRequest = (streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState, recordedAt: string): AppendRequest => ({
+  streamId,
+  events: events.map((e) => ({ eventId: e.eventId, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata ?? {}) })),
+  expected,
+  recordedAt,
+});
+
+/** The rows an append inserted, as SQLite returns them: its events' positions are consecutive, ending at the result's. */
+const rowsOf = (request: AppendRequest, result: AppendedRows): EventRow[] => {
+  const n = request.events.length;
+  return request.events.map((e, i) => ({
+    global_position: result.lastGlobalPosition - (n - 1 - i),
+    event_id: e.eventId,
+    stream_id: request.streamId,
+    stream_position: result.nextExpectedStreamPosition - (n - 1 - i),
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+    recorded_at: request.recordedAt,
+  }));
+};
+
+const toResult = ({ nextExpectedStreamPosition, lastGlobalPosition }: AppendedRows): AppendResult => ({ nextExpectedStreamPosition, lastGlobalPosition });
+
+/**
+ * How many of its last rows this process keeps for its live subscriptions: several seconds of uses under load, so a
+ * follower a pass or two behind still reads from memory; ~0.5–1 KB each.
+ */
+const RECENT_ROWS = 4096;
+
 interface QueuedAppend {
   request: AppendRequest;
   resolve(result: AppendResult): void;
@@ -114,6 +135,10 @@ export class SqliteEventStore implements EventStore {
   /** Groups sent to the writer thread and not yet answered (at most GROUPS_IN_FLIGHT). */
   private groupsInFlight = 0;
   private exclusive: (() => void)[] = [];
+  /** The rows this store appended last, for its subscriptions (recent-rows.ts). */
+  private readonly recent = new RecentRows(RECENT_ROWS);
+  /** Subscription reads served from those rows, and from the file. */
+  private readonly reads = { fromMemory: 0, fromFile: 0 };
 
   constructor(
     private readonly db: SqliteDb,
@@ -134,14 +159,12 @@ export class SqliteEventStore implements EventStore {
       probe: db.prepare('INSERT INTO store_write_probe (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at'),
     };
     if (options.writer === 'worker' && !db.memory) this.writer = new SqliteWriterThread(db.name);
-    this.appendTx = db.transaction((streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState) =>
-      this.appendInTransaction(streamId, events, expected),
-    );
+    this.appendTx = db.transaction((request: AppendRequest) => this.appendInTransaction(request));
   }
 
-  private appendInTransaction(streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState): AppendResult {
+  private appendInTransaction(request: AppendRequest): AppendedRows {
     try {
-      return appendRows(this.stmts, { streamId, events, expected, recordedAt: this.now().toISOString() });
+      return appendRows(this.stmts, request);
     } catch (error) {
       throw isWrongVersion(error) ? new WrongExpectedVersionError(error.streamId, error.expected, error.actual) : error;
     }
@@ -149,19 +172,22 @@ export class SqliteEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expected: ExpectedStreamState): Promise<AppendResult> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    if (this.writer) return this.appendInWriter({ streamId, events, expected, recordedAt: this.now().toISOString() });
-    let result: AppendResult;
+    const request = toRequest(streamId, events, expected, this.now().toISOString());
+    if (this.writer) return this.appendInWriter(request);
+    let result: AppendedRows;
     try {
       // better-sqlite3 rolls the transaction back when anything in it throws, COMMIT included (SQLITE_FULL
       // while the WAL grows, SQLITE_IOERR on fsync): an append that throws wrote nothing, one that returns
       // was committed and fsynced (synchronous=FULL). No false success either way.
-      result = this.appendTx.immediate(streamId, events, expected);
+      result = this.appendTx.immediate(request);
     } catch (error) {
       throw this.storageFailure(error, 'append');
     }
     this.writeFailure = null;
+    // Inside a caller's own transaction the rows are not committed yet (that one may still roll back): not kept.
+    if (result.inserted && !this.db.inTransaction) this.recent.add(rowsOf(request, result));
     this.appended.emit('append', result.lastGlobalPosition, typesOf([{ events }]));
-    return result;
+    return toResult(result);
   }
 
   private appendInWriter(request: AppendRequest): Promise<AppendResult> {
@@ -192,7 +218,8 @@ export class SqliteEventStore implements EventStore {
       if ('ok' in outcome) {
         last = Math.max(last, outcome.ok.lastGlobalPosition);
         written.push(q.request);
-        q.resolve(outcome.ok);
+        if (outcome.ok.inserted) this.recent.add(rowsOf(q.request, outcome.ok));
+        q.resolve(toResult(outcome.ok));
       } else if ('wrong' in outcome) {
         const { streamId, expected, actual } = outcome.wrong;
         q.reject(new WrongExpectedVersionError(streamId, expected, actual));
@@ -324,10 +351,29 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readBatchAndHead<T>(after: number, maxCount: number, eventTypes?: readonly string[]) {
+    // What this process appended last comes from memory (recent-rows.ts):
+    // 1. when nothing else was written since: the head, read in this same synchronous step, is its last row, so the
+    //    rows are exactly what the read in 3 would return;
+    // 2. while groups of this process are in flight (committed perhaps, not answered yet), up to its last answered row,
+    //    as the snapshot the log was then: the next read, once a group is answered (its append wakes this
+    //    subscription), takes the rest; anything written by another process comes from the file (3) at the latest then.
+    // 3. Otherwise from the file: the batch and the head in one snapshot.
+    const head = this.stmts.head.get() as number;
+    const upTo = this.recent.serves(after, head) ? head : this.groupsInFlight > 0 && this.recent.covers(after) ? this.recent.to : null;
+    if (upTo !== null) {
+      this.reads.fromMemory += 1;
+      return { batch: this.recent.read(after, maxCount, eventTypes).map((r) => toRecorded<T>(r)), head: upTo };
+    }
+    this.reads.fromFile += 1;
     return this.db.transaction(() => ({
       batch: this.readAllSync<T>({ after, maxCount, eventTypes }),
       head: this.stmts.head.get() as number,
     }))();
+  }
+
+  /** How many subscription reads were served from this process's last appends, and how many from the file. */
+  subscriptionReads(): { fromMemory: number; fromFile: number } {
+    return { ...this.reads };
   }
 
   /** Resolves on the next append in this process, after the poll interval (other processes), or on abort. */

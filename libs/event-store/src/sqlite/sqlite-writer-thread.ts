@@ -1,10 +1,9 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { AppendResult } from '../event-store.port.js';
-import { APPEND_SQL, appendRows, type AppendRequest, type WrongVersion } from './append-rows.js';
+import { APPEND_SQL, appendRows, type AppendedRows, type AppendRequest, type WrongVersion } from './append-rows.js';
 
 /** What became of one append of a group: written (durable), refused (stream state), or failed (the error, as data). */
-export type AppendOutcome = { ok: AppendResult } | { wrong: WrongVersion } | { error: { message: string; code?: string; name?: string } };
+export type AppendOutcome = { ok: AppendedRows } | { wrong: WrongVersion } | { error: { message: string; code?: string; name?: string } };
 
 interface WriterData {
   file: string;
