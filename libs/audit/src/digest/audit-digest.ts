@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from '../audit-record.js';
 
@@ -90,4 +90,4 @@ export const signedBytes = (digest: Omit<AuditDigest, 'signature'> & { signature
 };
 
 /** The hash the next digest names: SHA-256 of the whole digest, signature included, canonical JSON. */
-export const digestHash = (digest: AuditDigest): string => createHash('sha256').update(canonicalJson(digest)).digest('base64url');
+export const digestHash = (digest: AuditDigest): string => hash('sha256', canonicalJson(digest), 'base64url');
