@@ -1,6 +1,6 @@
 /**
  * The append itself, on one connection, inside the caller's transaction: the same code commits inline (on the
- * caller's connection) and in the writer thread (sqlite-writer.ts sends this function's source to the worker).
+ * caller's connection) and in the writer thread (sqlite-writer-thread.ts sends this function's source to the worker).
  * So it must stay self-contained: no imports, no closure, only its parameters (the worker has no module graph).
  */
 
@@ -14,7 +14,7 @@ export interface AppendStatements {
 /**
  * One append, its events' data and metadata already JSON text: serialized once, on the thread that appends, so what
  * crosses to the writer thread is strings (a structured clone of strings is a copy; of objects, a walk on each side),
- * and so the rows written are known to that thread without reading them back (RecentRows).
+ * and so the appending thread knows the rows written without reading them back (RecentRows).
  */
 export interface AppendRequest {
   streamId: string;

@@ -14,8 +14,13 @@ const rows = (from: number, to: number, type?: string) => Array.from({ length: t
 const positions = (read: EventRow[]) => read.map((r) => r.global_position);
 
 describe('RecentRows', () => {
-  it('serves nothing before rows are added', () => {
-    expect(new RecentRows(10).serves(0, 0)).toBe(false);
+  it('serves and covers nothing before rows are added, nor after it is cleared', () => {
+    const recent = new RecentRows(10);
+    expect([recent.covers(-1), recent.covers(0), recent.serves(-1, -1)]).toEqual([false, false, false]);
+
+    recent.add(rows(1, 3));
+    recent.clear();
+    expect([recent.covers(0), recent.covers(3), recent.serves(0, 3)]).toEqual([false, false, false]);
   });
 
   it('given rows 5..9 added, serves a read after 4..9 while the head is 9, as SQLite would answer it', () => {

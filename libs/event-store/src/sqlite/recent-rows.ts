@@ -16,9 +16,10 @@ export interface EventRow {
  * use's row was the largest part of following the log under load (bench/README.md, issue 11).
  *
  * The rows held are always contiguous: positions (from, to], every one present. SQLite's positions are unique and only
- * grow, so a contiguous run holds every event of its range, whoever wrote it; a row that does not follow the last (an
- * append by another process sharing the file came between) starts a new run. A reader may be served only when the log's
- * head, read in the same synchronous step, is `to`: then these rows are exactly what SQLite holds after `from`.
+ * grow, and the log is append-only, so a contiguous run holds every event of its range, whoever wrote it; a row that
+ * does not follow the last (an append by another process sharing the file came between) starts a new run. A reader is
+ * served the rows after a position when the log's head, read in the same synchronous step, is `to` (`serves`): they are
+ * then exactly what SQLite holds after it; or, from any position the run `covers`, as the log was when `to` was its head.
  */
 export class RecentRows {
   private rows: EventRow[] = [];
@@ -30,6 +31,12 @@ export class RecentRows {
   /** Position of the last row held (-1: none). */
   get to(): number {
     return this.rows.length ? this.rows[this.rows.length - 1].global_position : -1;
+  }
+
+  /** Forgets every row: the next added starts a new run. */
+  clear(): void {
+    this.rows = [];
+    this.from = -1;
   }
 
   /** Rows just committed, in position order. */

@@ -229,7 +229,12 @@ describe('SqliteEventStore on a file', () => {
         const store = next(5) === 0 ? other.store : own.store;
         const events = Array.from({ length: 1 + next(3) }, event);
         // Several appends at once, now and then: one group in the writer thread.
-        if (next(4) === 0) await Promise.all(events.map((e, i) => store.appendToStream(`s${step}-${i}`, [e], 'any')));
+        if (next(6) === 0) {
+          // The other process appends while a group of this one is on its way: positions interleave either way.
+          const mine = own.store.appendToStream(`s${step}`, events, 'any');
+          await other.store.appendToStream(`o${step}`, [event()], 'any');
+          await mine;
+        } else if (next(4) === 0) await Promise.all(events.map((e, i) => store.appendToStream(`s${step}-${i}`, [e], 'any')));
         else await store.appendToStream(`s${step % 7}`, events, 'any');
         if (next(3) === 0) await new Promise((resolve) => setImmediate(resolve)); // the subscriptions read between
       }
@@ -260,6 +265,42 @@ describe('SqliteEventStore on a file', () => {
         ['e2', 3, 2, { n: 2 }],
       ]);
     });
+  });
+
+  it('subscriptions see another process’s append by their next poll while this one’s groups stay in flight adding nothing', async () => {
+    const own = open({ writer: 'worker', pollIntervalMs: 20 });
+    const other = open();
+    await own.store.appendToStream('k', [minted('e0', 0)], 'no_stream');
+    const sub = startSubscription(own.store, { after: 0 });
+    subscriptions.push(sub);
+    await sub.waitFor(1);
+    await other.store.appendToStream('x', [minted('foreign', 0)], 'no_stream');
+    // Three callers whose appends are all refused (the stream exists): a group is in flight nearly all the time,
+    // and none adds a row.
+    let stop = false;
+    const refused = async () => {
+      while (!stop) await own.store.appendToStream('k', [minted(randomUUID(), 9)], 'no_stream').catch(() => undefined);
+    };
+    const callers = [refused(), refused(), refused()];
+    try {
+      await sub.waitFor(2, 1000);
+      expect(sub.events.map((e) => e.eventId)).toEqual(['e0', 'foreign']);
+    } finally {
+      stop = true;
+      await Promise.all(callers);
+    }
+  });
+
+  it('subscriptions get an id with a lone surrogate as the file holds it (SQLite stores U+FFFD), not as it was appended', async () => {
+    const { store } = open({ writer: 'worker' });
+    await store.appendToStream('k-\ud800', [minted('e0', 0)], 'no_stream');
+    await store.appendToStream('k', [minted('e1', 1)], 'no_stream');
+    const sub = startSubscription(store, { after: 0 });
+    subscriptions.push(sub);
+    await sub.waitFor(2);
+    const file = store.readAllSync({ after: 0, maxCount: 10 });
+    expect(file[0].streamId).not.toBe('k-\ud800');
+    expect(sub.events).toEqual(file);
   });
 
   it('subscriptions take nothing from memory for an inline append inside a caller’s transaction that rolls back', async () => {

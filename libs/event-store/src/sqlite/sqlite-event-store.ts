@@ -86,6 +86,9 @@ const rowsOf = (request: AppendRequest, result: AppendedRows): EventRow[] => {
   }));
 };
 
+/** A UTF-16 code unit not part of a pair (with the u flag, a pair is one code point and does not match). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 const toResult = ({ nextExpectedStreamPosition, lastGlobalPosition }: AppendedRows): AppendResult => ({ nextExpectedStreamPosition, lastGlobalPosition });
 
 /**
@@ -139,7 +142,9 @@ export class SqliteEventStore implements EventStore {
   private exclusive: (() => void)[] = [];
   /** The rows this store appended last, for its subscriptions (recent-rows.ts). */
   private readonly recent = new RecentRows(RECENT_ROWS);
-  /** Subscription reads served from those rows, and from the file. */
+  /** When rows were last kept (performance.now()): how long a subscription may be told to wait for its own groups. */
+  private lastKeptAt = -Infinity;
+  /** Subscription reads served from those rows, and from the file (for the tests and the bench). */
   private readonly reads = { fromMemory: 0, fromFile: 0 };
 
   constructor(
@@ -187,7 +192,7 @@ export class SqliteEventStore implements EventStore {
     }
     this.writeFailure = null;
     // Inside a caller's own transaction the rows are not committed yet (that one may still roll back): not kept.
-    if (result.inserted && !this.db.inTransaction) this.recent.add(rowsOf(request, result));
+    if (!this.db.inTransaction) this.keep(request, result);
     this.appended.emit('append', result.lastGlobalPosition, typesOf([{ events }]));
     return toResult(result);
   }
@@ -220,7 +225,7 @@ export class SqliteEventStore implements EventStore {
       if ('ok' in outcome) {
         last = Math.max(last, outcome.ok.lastGlobalPosition);
         written.push(q.request);
-        if (outcome.ok.inserted) this.recent.add(rowsOf(q.request, outcome.ok));
+        this.keep(q.request, outcome.ok);
         q.resolve(toResult(outcome.ok));
       } else if ('wrong' in outcome) {
         const { streamId, expected, actual } = outcome.wrong;
@@ -238,6 +243,20 @@ export class SqliteEventStore implements EventStore {
     // Exclusive writes waiting for the groups in flight run once none is, synchronously, before the next is sent.
     if (this.groupsInFlight === 0) for (const run of this.exclusive.splice(0)) run();
     this.sendGroup();
+  }
+
+  /**
+   * Keeps the rows an append inserted for this process's subscriptions. Not when a text column would not read back as
+   * written (a lone surrogate in an id or a type: SQLite stores U+FFFD instead), which ends the run instead: rows
+   * from memory must be what the file returns. Ids, streams and types are checked well-formed upstream; this is the
+   * store not relying on it.
+   */
+  private keep(request: AppendRequest, result: AppendedRows): void {
+    if (!result.inserted) return;
+    const wellFormed = !LONE_SURROGATE.test(request.streamId) && request.events.every((e) => !LONE_SURROGATE.test(e.eventId) && !LONE_SURROGATE.test(e.type));
+    if (!wellFormed) return this.recent.clear();
+    this.recent.add(rowsOf(request, result));
+    this.lastKeptAt = performance.now();
   }
 
   /**
@@ -353,15 +372,20 @@ export class SqliteEventStore implements EventStore {
   }
 
   private readBatchAndHead<T>(after: number, maxCount: number, eventTypes?: readonly string[]) {
-    // What this process appended last comes from memory (recent-rows.ts):
-    // 1. when nothing else was written since: the head, read in this same synchronous step, is its last row, so the
-    //    rows are exactly what the read in 3 would return;
-    // 2. while groups of this process are in flight (committed perhaps, not answered yet), up to its last answered row,
-    //    as the snapshot the log was then: the next read, once a group is answered (its append wakes this
-    //    subscription), takes the rest; anything written by another process comes from the file (3) at the latest then.
-    // 3. Otherwise from the file: the batch and the head in one snapshot.
+    // What this process appended last comes from memory (recent-rows.ts), the log being append-only:
+    // 1. when nothing else was written since: the head, read in this same synchronous step, is the last row kept, so
+    //    the rows are exactly what the read in 3 would return;
+    // 2. while groups of this process are in flight (committed perhaps, not answered yet), up to the last row kept, as
+    //    the log was then: a contiguous run is a prefix of the log, whoever wrote after it. Told "nothing new" only while
+    //    rows were kept within the poll interval: should this process's groups stop adding rows (failing, refused),
+    //    the subscription reads the file by its next poll, and so sees another process's appends as before;
+    // 3. otherwise from the file: the batch and the head in one snapshot.
     const head = this.stmts.head.get() as number;
-    const upTo = this.recent.serves(after, head) ? head : this.groupsInFlight > 0 && this.recent.covers(after) ? this.recent.to : null;
+    const inFlight =
+      this.groupsInFlight > 0 &&
+      this.recent.covers(after) &&
+      (after < this.recent.to || performance.now() - this.lastKeptAt < this.pollIntervalMs);
+    const upTo = this.recent.serves(after, head) ? head : inFlight ? this.recent.to : null;
     if (upTo !== null) {
       this.reads.fromMemory += 1;
       return { batch: this.recent.read(after, maxCount, eventTypes).map((r) => toRecorded<T>(r)), head: upTo };
