@@ -25,8 +25,15 @@ export class RecentRows {
   private rows: EventRow[] = [];
   /** Position before the first row held; -1 while nothing is held. */
   private from = -1;
+  /** Characters of data and metadata held: an audit digest is ~55 KB against a few hundred bytes for a use. */
+  private chars = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    /** Rows kept after a trim; up to twice as many between two. */
+    private readonly capacity: number,
+    /** Characters kept after a trim, likewise: a run of digests (a catch-up) is bounded by its size, not its count. */
+    private readonly maxChars: number,
+  ) {}
 
   /** Position of the last row held (-1: none). */
   get to(): number {
@@ -37,22 +44,28 @@ export class RecentRows {
   clear(): void {
     this.rows = [];
     this.from = -1;
+    this.chars = 0;
   }
 
   /** Rows just committed, in position order. */
   add(rows: readonly EventRow[]): void {
     if (rows.length === 0) return;
-    if (this.rows.length === 0 || rows[0].global_position !== this.to + 1) {
-      this.rows = [];
-      this.from = rows[0].global_position - 1;
+    if (this.rows.length === 0 || rows[0].global_position !== this.to + 1) this.clear();
+    if (this.rows.length === 0) this.from = rows[0].global_position - 1;
+    for (const row of rows) {
+      this.rows.push(row);
+      this.chars += sizeOf(row);
     }
-    for (const row of rows) this.rows.push(row);
     // Trimmed by halves, not row by row: one copy per `capacity` rows added.
-    if (this.rows.length > 2 * this.capacity) {
-      const dropped = this.rows.length - this.capacity;
-      this.from = this.rows[dropped - 1].global_position;
-      this.rows = this.rows.slice(dropped);
-    }
+    if (this.rows.length > 2 * this.capacity || this.chars > 2 * this.maxChars) this.trim();
+  }
+
+  private trim(): void {
+    let drop = 0;
+    while (drop < this.rows.length && (this.rows.length - drop > this.capacity || this.chars > this.maxChars)) this.chars -= sizeOf(this.rows[drop++]);
+    // Even when every row goes (one larger than maxChars), `from` moves past them: nothing before is covered.
+    this.from = this.rows[drop - 1].global_position;
+    this.rows = this.rows.slice(drop);
   }
 
   /** Whether a read after `after` can be served, the log's head being `head`. */
@@ -76,3 +89,5 @@ export class RecentRows {
     return out;
   }
 }
+
+const sizeOf = (row: EventRow): number => row.data.length + row.metadata.length;

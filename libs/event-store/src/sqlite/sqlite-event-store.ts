@@ -98,6 +98,8 @@ const toResult = ({ nextExpectedStreamPosition, lastGlobalPosition }: AppendedRo
  * further behind reads the file, as before.
  */
 const RECENT_ROWS = 1024;
+/** …and at most ~4 MB of their data (2 to 4 million characters): a run of audit digests, ~55 KB each, ends sooner. */
+const RECENT_CHARS = 2_000_000;
 
 interface QueuedAppend {
   request: AppendRequest;
@@ -141,7 +143,7 @@ export class SqliteEventStore implements EventStore {
   private groupsInFlight = 0;
   private exclusive: (() => void)[] = [];
   /** The rows this store appended last, for its subscriptions (recent-rows.ts). */
-  private readonly recent = new RecentRows(RECENT_ROWS);
+  private readonly recent = new RecentRows(RECENT_ROWS, RECENT_CHARS);
   /** When rows were last kept (performance.now()): how long a subscription may be told to wait for its own groups. */
   private lastKeptAt = -Infinity;
   /** Subscription reads served from those rows, and from the file (for the tests and the bench). */
