@@ -17,7 +17,8 @@ export interface EventRow {
  *
  * The rows held are always contiguous: positions (from, to], every one present. SQLite's positions are unique and only
  * grow, and the log is append-only, so a contiguous run holds every event of its range, whoever wrote it; a row that
- * does not follow the last (an append by another process sharing the file came between) starts a new run. A reader is
+ * does not follow the last (another process's append came between, or rows of this one that were not kept) starts a
+ * new run. A reader is
  * served the rows after a position when the log's head, read in the same synchronous step, is `to` (`serves`): they are
  * then exactly what SQLite holds after it; or, from any position the run `covers`, as the log was when `to` was its head.
  */
@@ -56,14 +57,14 @@ export class RecentRows {
       this.rows.push(row);
       this.chars += sizeOf(row);
     }
-    // Trimmed by halves, not row by row: one copy per `capacity` rows added.
+    // Trimmed by halves, not row by row: at most one copy per `capacity` rows or `maxChars` characters added.
     if (this.rows.length > 2 * this.capacity || this.chars > 2 * this.maxChars) this.trim();
   }
 
   private trim(): void {
     let drop = 0;
     while (drop < this.rows.length && (this.rows.length - drop > this.capacity || this.chars > this.maxChars)) this.chars -= sizeOf(this.rows[drop++]);
-    // Even when every row goes (one larger than maxChars), `from` moves past them: nothing before is covered.
+    if (drop === this.rows.length) return this.clear(); // one row larger than maxChars
     this.from = this.rows[drop - 1].global_position;
     this.rows = this.rows.slice(drop);
   }

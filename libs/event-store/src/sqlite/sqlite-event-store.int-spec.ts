@@ -202,6 +202,28 @@ describe('SqliteEventStore on a file', () => {
     }
   });
 
+  it('writer thread: a thread that dies fails its own groups only, not one sent to the thread started after it', async () => {
+    const later = join(dir, 'not-yet', 'keygate.sqlite');
+    const writer = new SqliteWriterThread(later); // its directory does not exist: the thread dies opening the file
+    const request = (streamId: string): AppendRequest => ({
+      streamId,
+      events: [{ eventId: randomUUID(), type: 'KeyMinted', data: '{}', metadata: '{}' }],
+      expected: 'any',
+      recordedAt: new Date().toISOString(),
+    });
+    try {
+      await expect(writer.append([request('a')])).rejects.toBeDefined();
+      // Before the dead thread's exit is reported: the file exists now, and the next group goes to a new thread.
+      mkdirSync(dirname(later));
+      const db = openSqlite(later);
+      opened.push({ db, store: new SqliteEventStore(db) }); // the schema
+      const outcomes = await writer.append([request('b')]);
+      expect(outcomes.map((o) => Object.keys(o))).toEqual([['ok']]);
+    } finally {
+      await writer.close();
+    }
+  });
+
   it('writer thread: a projection pass (runExclusive) waits for every group in flight and goes before the next group', async () => {
     const { db, store } = open({ writer: 'worker' });
     const count = db.prepare('SELECT COUNT(*) FROM events').pluck();

@@ -98,7 +98,10 @@ const toResult = ({ nextExpectedStreamPosition, lastGlobalPosition }: AppendedRo
  * further behind reads the file, as before.
  */
 const RECENT_ROWS = 1024;
-/** …and at most ~4 MB of their data (2 to 4 million characters): a run of audit digests, ~55 KB each, ends sooner. */
+/**
+ * …and 2 to 4 million characters of their data and metadata (up to twice that in bytes, plus the rows' other columns):
+ * a run of audit digests, ~55 KB each, is trimmed sooner.
+ */
 const RECENT_CHARS = 2_000_000;
 
 interface QueuedAppend {
@@ -250,8 +253,8 @@ export class SqliteEventStore implements EventStore {
   /**
    * Keeps the rows an append inserted for this process's subscriptions. Not when a text column would not read back as
    * written (a lone surrogate in an id or a type: SQLite stores U+FFFD instead), which ends the run instead: rows
-   * from memory must be what the file returns. Ids, streams and types are checked well-formed upstream; this is the
-   * store not relying on it.
+   * from memory must be what the file returns. Keygate's types are constants and its ids generated; this is the store
+   * not relying on it.
    */
   private keep(request: AppendRequest, result: AppendedRows): void {
     if (!result.inserted) return;
@@ -380,14 +383,14 @@ export class SqliteEventStore implements EventStore {
     // 2. while groups of this process are in flight (committed perhaps, not answered yet), up to the last row kept, as
     //    the log was then: a contiguous run is a prefix of the log, whoever wrote after it. Told "nothing new" only while
     //    rows were kept within the poll interval: should this process's groups stop adding rows (failing, refused),
-    //    the subscription reads the file by its next poll, and so sees another process's appends as before;
+    //    the subscription reads the file within about two polls, and so sees another process's appends as before;
     // 3. otherwise from the file: the batch and the head in one snapshot.
     const head = this.stmts.head.get() as number;
-    const inFlight =
+    const asOfLastKept =
       this.groupsInFlight > 0 &&
       this.recent.covers(after) &&
       (after < this.recent.to || performance.now() - this.lastKeptAt < this.pollIntervalMs);
-    const upTo = this.recent.serves(after, head) ? head : inFlight ? this.recent.to : null;
+    const upTo = this.recent.serves(after, head) ? head : asOfLastKept ? this.recent.to : null;
     if (upTo !== null) {
       this.reads.fromMemory += 1;
       return { batch: this.recent.read(after, maxCount, eventTypes).map((r) => toRecorded<T>(r)), head: upTo };
@@ -442,6 +445,7 @@ export class SqliteEventStore implements EventStore {
     while (this.groupsInFlight > 0 || this.queued.length > 0) await this.nextAppend();
     await this.writer?.close();
     this.closed = true;
+    this.recent.clear();
     this.appended.emit('append', 0);
     this.appended.removeAllListeners();
   }

@@ -85,7 +85,8 @@ const SOURCE = `const appendRows = ${appendRows.toString()};\n(${writerThread.to
 export class SqliteWriterThread {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly inFlight = new Map<number, { resolve(o: AppendOutcome[]): void; reject(e: unknown): void }>();
+  /** Groups sent and not answered, each with the thread it went to: a thread that dies fails its own groups only. */
+  private readonly inFlight = new Map<number, { worker: Worker; resolve(o: AppendOutcome[]): void; reject(e: unknown): void }>();
   private readonly driver = createRequire(import.meta.url).resolve('better-sqlite3');
 
   constructor(private readonly file: string) {
@@ -98,12 +99,15 @@ export class SqliteWriterThread {
     worker.on('message', ({ id, outcomes }: { id: number; outcomes: AppendOutcome[] }) => {
       const waiting = this.inFlight.get(id);
       this.inFlight.delete(id);
-      if (this.inFlight.size === 0) worker.unref();
+      if (!this.hasGroupsOn(worker)) worker.unref();
       waiting?.resolve(outcomes);
     });
+    // A dead thread's 'exit' may come after the groups queued behind its failed ones were sent to the next thread:
+    // those are not its to fail (they would be written and reported failed).
     const fail = (error: unknown) => {
       if (this.worker === worker) this.worker = null;
       for (const [id, waiting] of this.inFlight) {
+        if (waiting.worker !== worker) continue;
         this.inFlight.delete(id);
         waiting.reject(error);
       }
@@ -119,10 +123,15 @@ export class SqliteWriterThread {
     const worker = this.worker ?? this.spawn();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.inFlight.set(id, { resolve, reject });
+      this.inFlight.set(id, { worker, resolve, reject });
       worker.ref();
       worker.postMessage({ type: 'append', id, batch });
     });
+  }
+
+  private hasGroupsOn(worker: Worker): boolean {
+    for (const waiting of this.inFlight.values()) if (waiting.worker === worker) return true;
+    return false;
   }
 
   async close(): Promise<void> {
