@@ -289,6 +289,20 @@ describe('SqliteEventStore on a file', () => {
     });
   });
 
+  it('subscriptions read this process’s appends from memory while its next groups are in flight (not from the file)', async () => {
+    const { store } = open({ writer: 'worker', pollIntervalMs: 1000 });
+    const sub = startSubscription(store, { after: 0 });
+    subscriptions.push(sub);
+    // Three callers at a time, as under load: while the first group is answered, the next is often committed already.
+    for (let round = 0; round < 200; round++) {
+      await Promise.all([0, 1, 2].map((i) => store.appendToStream(`s${i}`, [minted(`e${round}-${i}`, round)], 'any')));
+    }
+    await sub.waitFor(600, 5000);
+    const { fromMemory, fromFile } = store.subscriptionReads();
+    // Without the rule for groups in flight, about a third of these reads went to the file.
+    expect(fromFile / (fromMemory + fromFile)).toBeLessThan(0.05);
+  });
+
   it('subscriptions see another process’s append by their next poll while this one’s groups stay in flight adding nothing', async () => {
     const own = open({ writer: 'worker', pollIntervalMs: 20 });
     const other = open();
