@@ -18,14 +18,12 @@ export interface EventRow {
  * The rows held are always contiguous: positions (from, to], every one present. SQLite's positions are unique and only
  * grow, and the log is append-only, so a contiguous run holds every event of its range, whoever wrote it; a row that
  * does not follow the last (another process's append came between, or rows of this one that were not kept) starts a
- * new run. A reader is
- * served the rows after a position when the log's head, read in the same synchronous step, is `to` (`serves`): they are
- * then exactly what SQLite holds after it; or, from any position the run `covers`, as the log was when `to` was its head.
+ * new run. A reader is served the rows after a position when the log's head, read in the same synchronous step, is `to`
+ * (`serves`): they are then exactly what SQLite holds after it; or, from any position the run `covers`, as the log was
+ * when `to` was its head.
  */
 export class RecentRows {
   private rows: EventRow[] = [];
-  /** Position before the first row held; -1 while nothing is held. */
-  private from = -1;
   /** Characters of data and metadata held: an audit digest is ~55 KB against a few hundred bytes for a use. */
   private chars = 0;
 
@@ -41,18 +39,21 @@ export class RecentRows {
     return this.rows.length ? this.rows[this.rows.length - 1].global_position : -1;
   }
 
+  /** Position before the first row held (the run is contiguous); -1 while nothing is held. */
+  private get from(): number {
+    return this.rows.length ? this.rows[0].global_position - 1 : -1;
+  }
+
   /** Forgets every row: the next added starts a new run. */
   clear(): void {
     this.rows = [];
-    this.from = -1;
     this.chars = 0;
   }
 
   /** Rows just committed, in position order. */
   add(rows: readonly EventRow[]): void {
     if (rows.length === 0) return;
-    if (this.rows.length === 0 || rows[0].global_position !== this.to + 1) this.clear();
-    if (this.rows.length === 0) this.from = rows[0].global_position - 1;
+    if (this.rows.length > 0 && rows[0].global_position !== this.to + 1) this.clear();
     for (const row of rows) {
       this.rows.push(row);
       this.chars += sizeOf(row);
@@ -64,9 +65,7 @@ export class RecentRows {
   private trim(): void {
     let drop = 0;
     while (drop < this.rows.length && (this.rows.length - drop > this.capacity || this.chars > this.maxChars)) this.chars -= sizeOf(this.rows[drop++]);
-    if (drop === this.rows.length) return this.clear(); // one row larger than maxChars
-    this.from = this.rows[drop - 1].global_position;
-    this.rows = this.rows.slice(drop);
+    this.rows = this.rows.slice(drop); // all of them when one row is larger than maxChars
   }
 
   /** Whether a read after `after` can be served, the log's head being `head`. */
