@@ -95,4 +95,17 @@ describe('key event schema', () => {
   it('names the field when an event is built malformed', () => {
     expect(() => checkedKeyEvent({ type: 'KeyUsed', data: { ...used, tool: 'a b' } } as never)).toThrow(/KeyUsed: tool/);
   });
+
+  it('an event checked as built is frozen, and the append check then reads only its metadata', () => {
+    const event = checkedKeyEvent({ type: 'KeyUsed', data: { ...used, client: { ...used.client } } } as never) as { type: string; data: typeof used };
+    // Frozen to the last nested object: what was checked is what reaches the log.
+    expect(() => ((event.data as { tool: string }).tool = 'a b')).toThrow(TypeError);
+    expect(() => ((event.data.client as { name: string }).name = '\u0000')).toThrow(TypeError);
+    expect(() => checkEventForLog({ ...event, metadata: { correlationId: 'req-1' } })).not.toThrow();
+    expect(() => checkEventForLog({ ...event, metadata: { correlationId: { a: 1 } } })).toThrow(/KeyUsed metadata/);
+    // The same data under another type is walked again, against that type's schema.
+    expect(() => checkEventForLog({ type: 'KeyRevoked', data: event.data, metadata: {} })).toThrow(/KeyRevoked/);
+    // Data not built through checkedKeyEvent is walked as before.
+    expect(() => checkEventForLog({ type: 'KeyUsed', data: { ...used, tool: 'a b' }, metadata: {} })).toThrow(/KeyUsed: tool/);
+  });
 });
