@@ -10,6 +10,13 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ b: [1, 'é', null, { d: 1e21, c: -0 }], a: 'x"\u2028', '\u00e9': true })).toBe(canonicalize({ b: [1, 'é', null, { d: 1e21, c: -0 }], a: 'x"\u2028', '\u00e9': true }));
   });
 
+  it('writes the same after more distinct keys than it remembers (its memory of quoted keys emptied and refilled)', () => {
+    const junk = Object.fromEntries(Array.from({ length: 2500 }, (_, i) => [`k${i}\u00e9"`, i]));
+    expect(canonicalJson(junk)).toBe(canonicalize(junk));
+    const value = { tool: 'whoami', 'a"b': [{ 'k1\u00e9"': 1 }], client: { name: 'x', version: null } };
+    expect(canonicalJson(value)).toBe(canonicalize(value));
+  });
+
   it('hashes an old event holding a lone surrogate instead of failing, and tells it from its neighbour', () => {
     const event = (label: string) => ({ eventId: 'e1', streamId: 'keyring-acme', streamPosition: 0, globalPosition: 1, type: 'KeyMinted', recordedAt: '2026-01-01T00:00:00.000Z', metadata: {}, data: { label } });
     expect(() => canonicalize({ label: 'a\ud800' })).toThrow();
