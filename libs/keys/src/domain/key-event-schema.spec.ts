@@ -108,4 +108,23 @@ describe('key event schema', () => {
     // Data not built through checkedKeyEvent is walked as before.
     expect(() => checkEventForLog({ type: 'KeyUsed', data: { ...used, tool: 'a b' }, metadata: {} })).toThrow(/KeyUsed: tool/);
   });
+
+  it('the data checked is a copy: what the caller keeps, frozen or behind a getter, cannot change it afterwards', () => {
+    // Frozen by the caller at the top only: its nested client stays the caller's to change.
+    const client = { ...used.client };
+    const frozenTop = Object.freeze({ ...used, client });
+    const first = checkedKeyEvent({ type: 'KeyUsed', data: frozenTop } as never) as { data: typeof used };
+    client.name = 'a\u0000b';
+    expect(first.data.client.name).toBe('claude-code');
+    // A getter answers the check, then something else.
+    let tool = 'whoami';
+    const withGetter = Object.defineProperty({ ...used }, 'tool', { get: () => tool, enumerable: true });
+    const second = checkedKeyEvent({ type: 'KeyUsed', data: withGetter } as never) as { type: string; data: typeof used };
+    tool = 'a b\n';
+    expect(second.data.tool).toBe('whoami');
+    expect(JSON.parse(JSON.stringify(second.data)).tool).toBe('whoami');
+    expect(() => checkEventForLog({ ...second, metadata: {} })).not.toThrow();
+    // The caller's own object is never what is remembered as checked.
+    expect(() => checkEventForLog({ type: 'KeyUsed', data: withGetter, metadata: {} })).toThrow(/KeyUsed: tool/);
+  });
 });

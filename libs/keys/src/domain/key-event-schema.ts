@@ -173,11 +173,20 @@ const describe = (error: z.ZodError): string =>
 
 /** Why an event does not fit its schema, or null when it fits. Unknown types do not fit. */
 export const keyEventProblem = (type: string, data: unknown, metadata?: unknown): string | null => {
-  const schema = (SCHEMAS as Record<string, z.ZodType>)[type];
-  if (!Object.hasOwn(SCHEMAS, type) || !schema) return `unknown event type ${JSON.stringify(type.slice(0, 64))}`;
-  const parsed = schema.safeParse(data);
-  if (!parsed.success) return `${type}: ${describe(parsed.error)}`;
+  const parsed = parseKeyEventData(type, data);
+  if ('problem' in parsed) return parsed.problem;
   return metadata === undefined ? null : metadataProblem(type, metadata);
+};
+
+/**
+ * The data as its type's schema reads it: a new tree of plain objects (zod builds its output; no getter, nothing
+ * shared with the caller, the schema's key order), or why it does not fit.
+ */
+const parseKeyEventData = (type: string, data: unknown): { data: object } | { problem: string } => {
+  const schema = (SCHEMAS as Record<string, z.ZodType>)[type];
+  if (!Object.hasOwn(SCHEMAS, type) || !schema) return { problem: `unknown event type ${JSON.stringify(type.slice(0, 64))}` };
+  const parsed = schema.safeParse(data);
+  return parsed.success ? { data: parsed.data as object } : { problem: `${type}: ${describe(parsed.error)}` };
 };
 
 const metadataProblem = (type: string, metadata: unknown): string | null => {
@@ -193,25 +202,29 @@ export class MalformedEventError extends Error {
 }
 
 /**
- * Event data checked where it was built, and frozen then (deeply), with the type it was checked as: the store's check
- * on append need not walk it again, since it cannot have changed. Measured under load (issue 11): the schema walk of a
+ * Event data checked where it was built (the schema's own output, then frozen deeply), with the type it was checked as:
+ * the store's check on append need not walk it again, since it cannot have changed. Measured under load (issue 11): the schema walk of a
  * KeyUsed is ~2.5% of the server thread, and every use was walked twice on its way into the log.
  */
 const CHECKED = new WeakMap<object, string>();
 
+/** Freezes a tree zod just built (fresh plain objects and arrays, no cycle). */
 const deepFreeze = (value: unknown): void => {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  if (typeof value !== 'object' || value === null) return;
   Object.freeze(value);
   for (const inner of Object.values(value)) deepFreeze(inner);
 };
 
-/** Checks an event where it is built; throws MalformedEventError naming the field. Its data is frozen from then on. */
+/**
+ * Checks an event where it is built; throws MalformedEventError naming the field. Returns the event with the data the
+ * schema read, frozen: a copy, so neither a getter nor an object the caller keeps can change what reaches the log.
+ */
 export const checkedKeyEvent = <E extends KeyEvent>(event: E): E => {
-  const problem = keyEventProblem(event.type, event.data);
-  if (problem) throw new MalformedEventError(problem);
-  deepFreeze(event.data);
-  CHECKED.set(event.data, event.type);
-  return event;
+  const parsed = parseKeyEventData(event.type, event.data);
+  if ('problem' in parsed) throw new MalformedEventError(parsed.problem);
+  deepFreeze(parsed.data);
+  CHECKED.set(parsed.data, event.type);
+  return { ...event, data: parsed.data };
 };
 
 /** The check the store port runs on append (see schemaCheckedStore): data (unless checked as built) and metadata. */
