@@ -3,8 +3,8 @@ import { codePointLength, hasControlCharacter, isWellFormed } from './display-te
 import type { KeyEvent, KeyEventType } from './key-events.js';
 
 /**
- * The shape of every event Keygate writes, checked where an event is built, again by the store on append,
- * and by every reader before it applies one: the log must only hold what every reader can read. Every
+ * The shape of every event Keygate writes, checked where an event is built, again by the store on append (its data
+ * walked again only if it was not built through checkedKeyEvent), and by every reader before it applies one: the log must only hold what every reader can read. Every
  * value is bounded; unknown fields are refused (a reader would carry them along unseen).
  *
  * The bounds, for auditors and adopters (also in the README):
