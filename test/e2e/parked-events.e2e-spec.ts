@@ -89,6 +89,19 @@ describe('an event a projection cannot apply is parked, and everything else goes
     expect(metrics.text).toMatch(/keygate_projection_events_parked_total\{[^}]*follower="activity_v2"[^}]*\} 2/);
   });
 
+  it('the command refuses arguments it does not take (exit 2, named), rather than ignoring a typo', async () => {
+    const refused = async (...args: string[]) => {
+      const error = (await cli(...args).then(() => null, (e: { code: number; stderr: string }) => e)) as { code: number; stderr: string } | null;
+      return error && { code: error.code, stderr: error.stderr.split('\n')[0] };
+    };
+    expect(await refused('list', '--jsn')).toEqual({ code: 2, stderr: expect.stringMatching(/Unknown option '--jsn'/) });
+    expect(await refused('list', 'activity_v2')).toEqual({ code: 2, stderr: 'list takes no name; unexpected: activity_v2' });
+    expect(await refused('retry', 'activity_v2', '--all')).toEqual({ code: 2, stderr: expect.stringMatching(/Unknown option '--all'/) });
+    expect(await refused('retry', 'activity_v2', 'keys_list_v2')).toEqual({ code: 2, stderr: 'retry takes one name; unexpected: keys_list_v2' });
+    expect(await refused('skip', 'activity_v2', '-3')).toEqual({ code: 2, stderr: expect.stringMatching(/Unknown option '-3'/) });
+    expect(await refused('skip', 'activity_v2', '0', '1.5')).toEqual({ code: 2, stderr: 'positions must be positive integers: 0 1.5' });
+  });
+
   it('an operator lists, retries and skips parked events; a restart and a rebuild never crash on them', async () => {
     // list: every parked event, one JSON line each.
     const listed = (await cli('list', '--json')).stdout.trim().split('\n').map((l) => JSON.parse(l));

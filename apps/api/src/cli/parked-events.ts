@@ -1,7 +1,8 @@
+import { parseArgs } from 'node:util';
 import { SqliteEventStore } from '#event-store';
 import { embeddedReadSide, type ParkedEvent, type ParkedEvents } from '#projections';
 import { StartupError, withoutCredentials } from '#config';
-import { helpRequested, loadCliConfig, openStore, runCli } from './cli-support.js';
+import { EXIT_USAGE, helpRequested, loadCliConfig, openStore, runCli, usageError } from './cli-support.js';
 
 /**
  * What an operator does about events a projection parked (see libs/projections parking/):
@@ -36,11 +37,34 @@ const print = (entries: ParkedEvent[], json: boolean) => {
   }
 };
 
+/** skip's positions (none: all of the projection's), checked before anything is opened. */
 const positionsOf = (args: string[]): number[] | undefined => {
   if (args.length === 0) return undefined;
   const positions = args.map(Number);
-  if (!positions.every((p) => Number.isSafeInteger(p) && p > 0)) throw new Error(`positions must be positive integers: ${args.join(' ')}`);
+  if (!positions.every((p) => Number.isSafeInteger(p) && p > 0)) return usageError(`positions must be positive integers: ${args.join(' ')}`, USAGE);
   return positions;
+};
+
+/**
+ * A command's own arguments, strictly: an option it does not take (a typo of --json, --all after retry) is a usage
+ * error, never ignored. list takes --all and --json and no name; retry one name; skip a name and positions.
+ */
+const argumentsOf = (command: string, rest: string[]) => {
+  try {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: command === 'list' ? { all: { type: 'boolean' }, json: { type: 'boolean' } } : {},
+      allowPositionals: true,
+      strict: true,
+    });
+    const most = command === 'list' ? 0 : command === 'retry' ? 1 : Infinity;
+    if (positionals.length > most) return usageError(`${command} takes ${most === 0 ? 'no' : 'one'} name; unexpected: ${positionals.slice(most).join(' ')}`, USAGE);
+    return { all: values.all === true, json: values.json === true, name: positionals[0], positions: command === 'skip' ? positionsOf(positionals.slice(1)) : undefined };
+  } catch (error) {
+    // parseArgs throws TypeErrors with an ERR_PARSE_ARGS_* code for unknown or malformed options.
+    if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
+    return usageError((error as Error).message, USAGE);
+  }
 };
 
 const main = async (): Promise<number> => {
@@ -48,8 +72,9 @@ const main = async (): Promise<number> => {
   helpRequested(process.argv.slice(2), HELP);
   if (!['list', 'retry', 'skip'].includes(command ?? '')) {
     process.stderr.write(`${USAGE}\n`);
-    return 2;
+    return EXIT_USAGE;
   }
+  const args = argumentsOf(command, rest);
   const config = loadCliConfig({ needsAuth: false });
   let parked: ParkedEvents;
   let names: readonly string[];
@@ -87,19 +112,19 @@ const main = async (): Promise<number> => {
     };
     switch (command) {
       case 'list':
-        print(await parked.list({ includeSkipped: rest.includes('--all') }), rest.includes('--json'));
+        print(await parked.list({ includeSkipped: args.all }), args.json);
         return 0;
       case 'retry':
-        await retry(known(rest[0]));
+        await retry(known(args.name));
         return 0;
       case 'skip': {
-        const n = await parked.skip(known(rest[0]), positionsOf(rest.slice(1)));
+        const n = await parked.skip(known(args.name), args.positions);
         process.stdout.write(`${n} parked event(s) marked skipped\n`);
         return 0;
       }
       default:
         process.stderr.write(`${USAGE}\n`);
-        return 2;
+        return EXIT_USAGE;
     }
   } finally {
     await close();
