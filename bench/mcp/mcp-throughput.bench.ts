@@ -339,10 +339,17 @@ const report = ({ runs, c, guard, seconds, warmup, connections, reps, peerSecond
       'server CPU: this process (servers, SQLite, argon2 threads) per answer; loop util: event-loop utilization of the server thread; ' +
       'other cores / steal: CPU used by other processes / stolen by the hypervisor during the run (noise: should be ~0)',
   );
-  const geomean = Math.exp(pairRatios.reduce((acc, r) => acc + Math.log(r), 0) / pairRatios.length);
+  const geomeanOf = (ratios: number[]) => Math.exp(ratios.reduce((acc, r) => acc + Math.log(r), 0) / ratios.length);
   out.push(
-    `a/b per ABBA pair: ${pairRatios.map((r) => r.toFixed(3)).join(', ')} (geometric mean ${geomean.toFixed(3)}); ` +
+    `a/b per ABBA pair: ${pairRatios.map((r) => r.toFixed(3)).join(', ')} (geometric mean ${geomeanOf(pairRatios).toFixed(3)}); ` +
       `server CPU per request b/a: ${(sb.cpu / sa.cpu).toFixed(3)} (1 = the guard costs nothing measurable)`,
+  );
+  // The same for a/u: (a) and (u) of one round run within half a minute of each other, so a round's ratio shows how far the
+  // machine's noise moves the median's; the CPU ratio moves less (it does not count the waits).
+  const usageRatios = a.map((m, i) => m.load.okPerSecond / u[i].load.okPerSecond);
+  out.push(
+    `a/u per round: ${usageRatios.map((r) => r.toFixed(3)).join(', ')} (geometric mean ${geomeanOf(usageRatios).toFixed(3)}); ` +
+      `server CPU per request u/a: ${(su.cpu / sa.cpu).toFixed(3)}`,
   );
   const first = a[0];
   const last = a[a.length - 1];
