@@ -4,8 +4,9 @@ import type { KeyEvent, KeyEventType } from './key-events.js';
 
 /**
  * The shape of every event Keygate writes, checked where an event is built, again by the store on append (its data
- * walked again only if it was not built through checkedKeyEvent), and by every reader before it applies one: the log must only hold what every reader can read. Every
- * value is bounded; unknown fields are refused (a reader would carry them along unseen).
+ * walked again only if it was not built through checkedKeyEvent), and by every reader before it applies one: the log
+ * must only hold what every reader can read. Every value is bounded; unknown fields are refused (a reader would carry
+ * them along unseen).
  *
  * The bounds, for auditors and adopters (also in the README):
  */
@@ -202,9 +203,9 @@ export class MalformedEventError extends Error {
 }
 
 /**
- * Event data checked where it was built (the schema's own output, then frozen deeply), with the type it was checked as:
- * the store's check on append need not walk it again, since it cannot have changed. Measured under load (issue 11): the schema walk of a
- * KeyUsed is ~2.5% of the server thread, and every use was walked twice on its way into the log.
+ * Event data checked where it was built (the schema's own output, then frozen deeply), with the type it was checked
+ * as: the store's check on append need not walk it again, since it cannot have changed. Measured under load (issue
+ * 11): the schema walk of a KeyUsed is ~2.5% of the server thread, and every use was walked twice on its way to the log.
  */
 const CHECKED = new WeakMap<object, string>();
 
