@@ -58,8 +58,8 @@ export const eventHash = (record: AuditRecord): string => {
  * Written here rather than taken from the `canonicalize` package (its reference implementation, which the spec
  * uses as the oracle) because that one throws on a lone surrogate, which an event written before the display-text
  * rule may hold, and a hash must never fail on an old event; it is also slower (6.6–7.2 µs against 4.3–5.4 µs
- * per usage record for this one's first version, same process, 2026-12-01; 3.0 µs now). Such a string is written as JSON.stringify
- * escapes it (\udXXX), deterministically; RFC 8785 leaves that input undefined.
+ * per usage record for this one's first version, same process, 2026-12-01; 3.0 µs now). Such a string is written
+ * as JSON.stringify escapes it (\udXXX), deterministically; RFC 8785 leaves that input undefined.
  */
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== 'object') {
